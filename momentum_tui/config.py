@@ -1,0 +1,209 @@
+"""Settings: built-in defaults < the TOML file < `MOMENTUM_<SECTION>_<FIELD>` environment.
+
+Every external endpoint is a setting here, so the real code can be pointed at loopback
+emulators by tests and benchmarks (and at anything else by curious users):
+
+    MOMENTUM_YOUTUBE_API_ROOT, MOMENTUM_YOUTUBE_FEED_ROOT, MOMENTUM_YOUTUBE_OAUTH_AUTH_URI,
+    MOMENTUM_YOUTUBE_OAUTH_TOKEN_URI, MOMENTUM_CLAUDE_BASE_URL, MOMENTUM_BACKEND_URL
+
+Nothing else in the code names a host.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from momentum_tui import locations
+from momentum_tui.errors import ConfigError
+
+ENV_PREFIX = "MOMENTUM_"
+
+
+class Section(BaseModel):
+    """Base for a settings section: unknown keys are errors, values are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class YouTubeSettings(Section):
+    """How Momentum talks to YouTube."""
+
+    api_root: str = Field(
+        "https://www.googleapis.com", description="Root of the YouTube Data API v3."
+    )
+    feed_root: str = Field(
+        "https://www.youtube.com/feeds/videos.xml",
+        description="Channel Atom feeds (free mode); `?channel_id=UC…` is appended.",
+    )
+    oauth_auth_uri: str = Field(
+        "https://accounts.google.com/o/oauth2/auth", description="OAuth consent page."
+    )
+    oauth_token_uri: str = Field(
+        "https://oauth2.googleapis.com/token", description="OAuth token endpoint."
+    )
+    daily_quota: int = Field(10_000, ge=1, description="Daily quota budget in units.")
+    warn_at: float = Field(0.8, gt=0, le=1, description="Warn when this share is spent.")
+    concurrency: int = Field(8, ge=1, le=32, description="Channels synced at once.")
+    backfill: int = Field(50, ge=0, le=5000, description="Uploads fetched for a new channel.")
+    rss: bool = Field(False, description="Free mode: use channel feeds to find what changed.")
+    timeout: float = Field(20.0, gt=0, description="Seconds before a request times out.")
+    cooldown_minutes: int = Field(
+        10, ge=0, description="Minimum minutes between two syncs of one channel."
+    )
+
+
+class ClaudeSettings(Section):
+    """How Momentum talks to Claude."""
+
+    base_url: str = Field("https://api.anthropic.com", description="Claude API root.")
+    model: str = Field("claude-haiku-5-5", description="Model used for labels and rules.")
+    batch_size: int = Field(25, ge=1, le=100, description="Videos per request.")
+    daily_budget_usd: float = Field(0.50, ge=0, description="Stop before spending more today.")
+    monthly_budget_usd: float = Field(5.00, ge=0, description="Stop before spending more this month.")
+    prices: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {
+            "claude-haiku-5-5": {
+                "input": 1.00,
+                "output": 5.00,
+                "cache_write": 1.25,
+                "cache_read": 0.10,
+            },
+        },
+        description="Dollars per million tokens, by model: input, output, cache_write, cache_read.",
+    )
+
+
+class BackendSettings(Section):
+    """The optional hosted Momentum backend for preference sync."""
+
+    url: str = Field("https://sync.momentum-tui.dev", description="Backend API root.")
+
+
+class FeedSettings(Section):
+    """What the feed shows when the app starts."""
+
+    sort: Literal["newest", "views", "longest", "shortest", "channel"] = Field(
+        "newest", description="Default order."
+    )
+    unwatched_only: bool = Field(False, description="Show only unwatched videos.")
+    hide_shorts: bool = Field(False, description="Hide Shorts.")
+    hide_live: bool = Field(False, description="Hide live and upcoming streams.")
+
+
+class UISettings(Section):
+    """Look and feel of the app."""
+
+    theme: str = Field("textual-dark", description="Textual theme name.")
+    plain_titles: bool = Field(False, description="Show de-baited titles when labels exist.")
+
+
+class Settings(BaseModel):
+    """All settings. Read with `load_settings()`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
+    claude: ClaudeSettings = Field(default_factory=ClaudeSettings)
+    backend: BackendSettings = Field(default_factory=BackendSettings)
+    feed: FeedSettings = Field(default_factory=FeedSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+    keymap: dict[str, str] = Field(
+        default_factory=dict, description="Binding id → keys, e.g. `\"video.like\" = \"l,+\"`."
+    )
+
+
+def env_name(section: str, field: str) -> str:
+    """The environment variable that overrides `section.field`."""
+    return f"{ENV_PREFIX}{section}_{field}".upper()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(
+            f"The config file {path} can't be read ({error}).",
+            "Fix its permissions or encoding (UTF-8), or move it aside.",
+        ) from error
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(
+            f"The config file {path} is not valid TOML: {error}.",
+            "Fix that line, or run `momentum config show` to see the expected shape.",
+        ) from error
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, str]]:
+    overrides: dict[str, dict[str, str]] = {}
+    for section_name, section_field in Settings.model_fields.items():
+        annotation = section_field.annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, Section)):
+            continue
+        for field_name in annotation.model_fields:
+            value = environ.get(env_name(section_name, field_name))
+            if value is not None:
+                overrides.setdefault(section_name, {})[field_name] = value
+    return overrides
+
+
+def _describe(error: ValidationError, origin: str) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "extra_forbidden":
+        return f"{origin}: unknown setting `{where}`"
+    return f"{origin}: `{where}` {first['msg'].lower()}"
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from the config file and the environment; raise `ConfigError` if malformed."""
+    path = path or locations.config_file()
+    environ = dict(os.environ) if environ is None else environ
+    data = _read_toml(path)
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(
+            f"{_describe(error, str(path))}.",
+            "Fix or remove that line; `momentum config show` prints every setting.",
+        ) from error
+    overrides = _env_overrides(environ)
+    if overrides:
+        merged = settings.model_dump()
+        for section, values in overrides.items():
+            merged[section].update(values)
+        try:
+            settings = Settings.model_validate(merged)
+        except ValidationError as error:
+            first = error.errors()[0]
+            section, field = (str(part) for part in first["loc"][:2])
+            raise ConfigError(
+                f"The environment variable {env_name(section, field)} is invalid: "
+                f"{first['msg'].lower()}.",
+                "Fix or unset it.",
+            ) from error
+    return settings
+
+
+def describe_settings(settings: Settings) -> list[tuple[str, str, str]]:
+    """Rows of (key, value, description) for `momentum config show`."""
+    rows: list[tuple[str, str, str]] = []
+    for section_name in Settings.model_fields:
+        section = getattr(settings, section_name)
+        if isinstance(section, Section):
+            for field_name, field in type(section).model_fields.items():
+                value = getattr(section, field_name)
+                rows.append(
+                    (f"{section_name}.{field_name}", repr(value), field.description or "")
+                )
+        else:
+            for binding_id, keys in sorted(section.items()):
+                rows.append((f"{section_name}.{binding_id}", repr(keys), "remapped keys"))
+    return rows

@@ -1,0 +1,1 @@
+"""The demo profile: a real public dataset of trending videos, shipped inside the package."""

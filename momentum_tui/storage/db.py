@@ -1,0 +1,195 @@
+"""Opening the cache: pragmas, health checks, migrations, one writer, pooled readers.
+
+One process writes through one connection, serialised by a lock, inside `BEGIN
+IMMEDIATE` transactions so that related writes land together or not at all. Readers
+borrow their own connections from a small pool, so the UI can read while a sync
+writes (WAL). Every connection waits up to `BUSY_TIMEOUT_MS` for another process.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from queue import Empty, SimpleQueue
+
+from sqlite_utils import Database
+
+from momentum_tui import locations
+from momentum_tui.errors import CacheError, CorruptCacheError
+from momentum_tui.storage import migrations
+
+BUSY_TIMEOUT_MS = 5000
+"""How long a connection waits for another writer before giving up."""
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def corrupt_hint(path: Path) -> str:
+    """What to do about a corrupt cache (shared by the CLI and the app)."""
+    return (
+        f"Nothing was deleted. Run `momentum doctor --move-aside` to move it to "
+        f"{path.name}.corrupt-<time> and start with a fresh cache."
+    )
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as error:
+        raise CacheError(
+            f"The cache {path} can't be read ({error.strerror or error}).",
+            "Fix its permissions, or point MOMENTUM_HOME at another directory.",
+        ) from error
+    if header and header != _SQLITE_HEADER:
+        raise CorruptCacheError(
+            f"The cache {path} is not a SQLite database.", corrupt_hint(path), path=str(path)
+        )
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -32000")
+    return conn
+
+
+class Store:
+    """The cache: one SQLite file, one serialised writer, a pool of readers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._write_lock = threading.RLock()
+        self._readers: SimpleQueue[sqlite3.Connection] = SimpleQueue()
+        self._all: list[sqlite3.Connection] = []
+        self._writer: Database | None = None
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, migrate: bool = True) -> Store:
+        """Open (creating if needed) and upgrade the cache at `path`; raise clear errors."""
+        path = path or locations.cache_db()
+        locations.ensure_dir(path.parent)
+        if path.exists():
+            _check_header(path)
+        store = cls(path)
+        try:
+            with store._write_lock:
+                db = store.db
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                if migrate:
+                    migrations.upgrade(db)
+                else:
+                    migrations.check_not_newer(db)
+        except sqlite3.DatabaseError as error:
+            store.close()
+            raise CorruptCacheError(
+                f"The cache {path} is damaged ({error}).", corrupt_hint(path), path=str(path)
+            ) from error
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @property
+    def db(self) -> Database:
+        """The writer connection wrapped by sqlite-utils (use `write()` for transactions)."""
+        if self._writer is None:
+            conn = _connect(self.path)
+            self._all.append(conn)
+            self._writer = Database(conn, execute_plugins=False)
+        return self._writer
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        """A write transaction (`BEGIN IMMEDIATE` … `COMMIT`), serialised within this process."""
+        with self._write_lock:
+            db = self.db
+            if db.conn.in_transaction:  # nested: join the outer transaction
+                yield db
+                return
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.conn.rollback()
+                raise
+            else:
+                db.conn.commit()
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Borrow a read connection (safe from any thread while it is borrowed)."""
+        try:
+            conn = self._readers.get_nowait()
+        except Empty:
+            conn = _connect(self.path)
+            conn.execute("PRAGMA query_only = ON")
+            self._all.append(conn)
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.rollback()
+            self._readers.put(conn)
+
+    def get_pref(self, key: str, default: str | None = None) -> str | None:
+        """A small named value from the `preferences` table."""
+        with self.read() as conn:
+            row = conn.execute("SELECT value FROM preferences WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_pref(self, key: str, value: str) -> None:
+        """Store a small named value in the `preferences` table."""
+        with self.write() as db:
+            db.execute(
+                "INSERT INTO preferences(key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (key, value, int(time.time())),
+            )
+
+    def schema_version(self) -> int:
+        """How many migrations the cache has applied."""
+        return migrations.schema_version(self.db)
+
+    def integrity_check(self) -> list[str]:
+        """`PRAGMA integrity_check` lines; `['ok']` when healthy."""
+        with self.read() as conn:
+            return [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
+
+    def close(self) -> None:
+        """Close every connection."""
+        for conn in self._all:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+        self._all.clear()
+        self._writer = None
+        self._readers = SimpleQueue()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged cache (and its WAL files) out of the way; never deletes anything."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        sidecar = path.with_name(path.name + suffix)
+        if sidecar.exists():
+            sidecar.rename(target.with_name(target.name + suffix))
+    return target

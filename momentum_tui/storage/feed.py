@@ -1,0 +1,292 @@
+"""Feed queries: filters and sorts to SQL, ordered id lists, pages of rows, video details.
+
+The app asks once for the ordered rowids of everything a filter matches (one indexed
+query, a few ms at 100,000 videos), then fetches the rows it is about to draw by id.
+Scripts use `feed_page`, which does both in one query with LIMIT/OFFSET.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from array import array
+from dataclasses import dataclass, field
+from typing import Any
+
+from momentum_tui.models import FeedRow, Filters, Sort
+
+_ROW_COLUMNS = """
+    v.rowid, v.id, v.title, v.channel_id, v.channel_title, v.published_at, v.duration_s,
+    v.is_short, v.live_state, v.view_count,
+    s.watched_at IS NOT NULL, coalesce(s.rating, 0), s.hidden_at IS NOT NULL,
+    s.saved_at IS NOT NULL,
+    l.plain_title, l.topic, l.mood, l.format, l.clickbait
+"""
+_JOINS = """
+    FROM videos v
+    JOIN channels c ON c.id = v.channel_id
+    LEFT JOIN video_state s ON s.video_id = v.id
+    LEFT JOIN video_labels l ON l.video_id = v.id
+"""
+_ORDER = {
+    Sort.NEWEST: "v.published_at DESC, v.id",
+    Sort.VIEWS: "v.view_count IS NULL, v.view_count DESC, v.published_at DESC",
+    Sort.LONGEST: "v.duration_s IS NULL, v.duration_s DESC, v.published_at DESC",
+    Sort.SHORTEST: "v.duration_s IS NULL, v.duration_s ASC, v.published_at DESC",
+    Sort.CHANNEL: "v.channel_title COLLATE NOCASE, v.published_at DESC",
+}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _needs_substring_search(text: str) -> bool:
+    """CJK and other scripts without spaces are not split into words by FTS5's unicode61."""
+    for ch in text:
+        name = unicodedata.name(ch, "")
+        if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")):
+            return True
+    return False
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a person typed into a safe FTS5 query: every word, prefix-matched, ANDed."""
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    return " ".join(f'"{word}"*' for word in words[:12])
+
+
+def _where(filters: Filters) -> tuple[list[str], list[Any]]:
+    clauses = ["c.followed = 1", "v.status = 'ok'"]
+    params: list[Any] = []
+    if not filters.include_hidden:
+        clauses.append("s.hidden_at IS NULL")
+    if filters.unwatched_only:
+        clauses.append("s.watched_at IS NULL")
+    if filters.saved_only:
+        clauses.append("s.saved_at IS NOT NULL")
+    if filters.hide_shorts:
+        clauses.append("v.is_short = 0")
+    if filters.hide_live:
+        clauses.append("v.live_state IN ('none', 'was_live')")
+    if filters.min_seconds is not None:
+        clauses.append("v.duration_s >= ?")
+        params.append(filters.min_seconds)
+    if filters.max_seconds is not None:
+        clauses.append("v.duration_s <= ?")
+        params.append(filters.max_seconds)
+    if filters.channel_id:
+        clauses.append("v.channel_id = ?")
+        params.append(filters.channel_id)
+    if filters.channel_tag:
+        clauses.append("v.channel_id IN (SELECT channel_id FROM channel_tags WHERE tag = ?)")
+        params.append(filters.channel_tag)
+    for column, values in (("topic", filters.topics), ("mood", filters.moods),
+                           ("format", filters.formats)):  # fmt: skip
+        if values:
+            clauses.append(f"l.{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+    if filters.max_clickbait is not None:
+        clauses.append("(l.clickbait IS NULL OR l.clickbait <= ?)")
+        params.append(filters.max_clickbait)
+    if filters.search:
+        if _needs_substring_search(filters.search):
+            clauses.append("(v.title LIKE ? OR v.channel_title LIKE ? OR v.tags LIKE ?)")
+            pattern = f"%{filters.search.strip()}%"
+            params.extend([pattern, pattern, pattern])
+        else:
+            query = fts_query(filters.search)
+            if query is None:
+                clauses.append("0")
+            else:
+                clauses.append("v.rowid IN (SELECT rowid FROM videos_fts WHERE videos_fts MATCH ?)")
+                params.append(query)
+    return clauses, params
+
+
+def _select(columns: str, filters: Filters) -> tuple[str, list[Any]]:
+    clauses, params = _where(filters)
+    order = _ORDER[filters.sort]
+    ranked_search = (
+        filters.search and filters.sort == Sort.NEWEST and not _needs_substring_search(filters.search)
+    )
+    if ranked_search and (query := fts_query(filters.search)):
+        # Searches are ordered by relevance (title matches weigh most), then recency.
+        joins = _JOINS + " JOIN videos_fts f ON f.rowid = v.rowid AND videos_fts MATCH ? "
+        sql = (
+            f"SELECT {columns} {joins} WHERE {' AND '.join(clauses)} "
+            "ORDER BY bm25(videos_fts, 10.0, 1.0, 4.0, 2.0), v.published_at DESC"
+        )
+        return sql, [query, *params]
+    sql = f"SELECT {columns} {_JOINS} WHERE {' AND '.join(clauses)} ORDER BY {order}"
+    return sql, params
+
+
+def _row(values: tuple[Any, ...]) -> FeedRow:
+    return FeedRow(
+        values[0], values[1], values[2], values[3], values[4], values[5], values[6],
+        bool(values[7]), values[8], values[9], bool(values[10]), values[11], bool(values[12]),
+        bool(values[13]), values[14], values[15], values[16], values[17], values[18],
+    )  # fmt: skip
+
+
+def feed_ids(conn: sqlite3.Connection, filters: Filters) -> array[int]:
+    """Rowids of every video the filters match, in display order."""
+    sql, params = _select("v.rowid", filters)
+    ids: array[int] = array("q")
+    cursor = conn.execute(sql, params)
+    while chunk := cursor.fetchmany(4096):
+        ids.extend(row[0] for row in chunk)
+    return ids
+
+
+def rows_by_rowid(conn: sqlite3.Connection, rowids: list[int]) -> list[FeedRow]:
+    """Feed rows for `rowids`, in the same order (missing ids are skipped)."""
+    if not rowids:
+        return []
+    marks = ",".join("?" for _ in rowids)
+    found = {
+        values[0]: _row(values)
+        for values in conn.execute(f"SELECT {_ROW_COLUMNS} {_JOINS} WHERE v.rowid IN ({marks})",
+                                   rowids)  # fmt: skip
+    }
+    return [found[rowid] for rowid in rowids if rowid in found]
+
+
+def feed_page(
+    conn: sqlite3.Connection, filters: Filters, limit: int = 50, offset: int = 0
+) -> list[FeedRow]:
+    """One page of the feed, for scripts and benchmarks."""
+    sql, params = _select(_ROW_COLUMNS, filters)
+    return [_row(v) for v in conn.execute(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset])]
+
+
+def feed_count(conn: sqlite3.Connection, filters: Filters) -> int:
+    """How many videos the filters match."""
+    clauses, params = _where(filters)
+    sql = f"SELECT count(*) {_JOINS} WHERE {' AND '.join(clauses)}"
+    return int(conn.execute(sql, params).fetchone()[0])
+
+
+@dataclass
+class VideoDetail:
+    """Everything the detail pane and `--json` show about one video."""
+
+    video: dict[str, Any]
+    state: dict[str, Any]
+    labels: dict[str, Any] | None
+    channel_tags: list[str] = field(default_factory=list)
+
+
+def video_detail(conn: sqlite3.Connection, video_id: str) -> VideoDetail | None:
+    """The full record for one video, or None if it is not cached."""
+    conn_rows = conn.execute("SELECT * FROM videos WHERE id = ?", (video_id,))
+    columns = [d[0] for d in conn_rows.description]
+    values = conn_rows.fetchone()
+    if values is None:
+        return None
+    video = dict(zip(columns, values, strict=True))
+    video["tags"] = json.loads(video["tags"]) if video["tags"] else []
+    state_cursor = conn.execute(
+        "SELECT watched_at, rating, rated_at, hidden_at, saved_at FROM video_state "
+        "WHERE video_id = ?",
+        (video_id,),
+    )
+    state_values = state_cursor.fetchone()
+    state = {
+        "watched_at": state_values[0] if state_values else None,
+        "rating": state_values[1] if state_values else 0,
+        "rated_at": state_values[2] if state_values else None,
+        "hidden_at": state_values[3] if state_values else None,
+        "saved_at": state_values[4] if state_values else None,
+    }
+    label_cursor = conn.execute("SELECT * FROM video_labels WHERE video_id = ?", (video_id,))
+    label_values = label_cursor.fetchone()
+    labels = None
+    if label_values:
+        labels = dict(zip([d[0] for d in label_cursor.description], label_values, strict=True))
+        labels.pop("video_id")
+        labels["tags"] = json.loads(labels["tags"])
+        labels["has_sponsor"] = bool(labels["has_sponsor"])
+    tags = [
+        row[0]
+        for row in conn.execute(
+            "SELECT tag FROM channel_tags WHERE channel_id = ? ORDER BY tag", (video["channel_id"],)
+        )
+    ]
+    return VideoDetail(video=video, state=state, labels=labels, channel_tags=tags)
+
+
+def rowid_of(conn: sqlite3.Connection, video_id: str) -> int | None:
+    """The rowid of a cached video (for keeping the cursor on it across refreshes)."""
+    row = conn.execute("SELECT rowid FROM videos WHERE id = ?", (video_id,)).fetchone()
+    return int(row[0]) if row else None
+
+
+@dataclass(slots=True)
+class ChannelSummary:
+    """A followed channel with its counts, for the channel list."""
+
+    id: str
+    title: str
+    total: int
+    unwatched: int
+    tags: list[str]
+
+
+def channel_summaries(conn: sqlite3.Connection) -> list[ChannelSummary]:
+    """Followed channels, most unwatched first, with their tags."""
+    tags: dict[str, list[str]] = {}
+    for channel_id, tag in conn.execute("SELECT channel_id, tag FROM channel_tags ORDER BY tag"):
+        tags.setdefault(channel_id, []).append(tag)
+    rows = conn.execute(
+        """
+        SELECT c.id, c.title, count(v.id),
+               count(v.id) FILTER (WHERE s.watched_at IS NULL AND s.hidden_at IS NULL)
+        FROM channels c
+        LEFT JOIN videos v ON v.channel_id = c.id AND v.status = 'ok'
+        LEFT JOIN video_state s ON s.video_id = v.id
+        WHERE c.followed = 1
+        GROUP BY c.id
+        ORDER BY 4 DESC, c.title COLLATE NOCASE
+        """
+    )
+    return [ChannelSummary(r[0], r[1], r[2], r[3], tags.get(r[0], [])) for r in rows]
+
+
+def channel_tag_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Channel tags (groups) with how many followed channels carry each."""
+    return [
+        (row[0], row[1])
+        for row in conn.execute(
+            "SELECT t.tag, count(*) FROM channel_tags t JOIN channels c ON c.id = t.channel_id "
+            "WHERE c.followed = 1 GROUP BY t.tag ORDER BY t.tag"
+        )
+    ]
+
+
+@dataclass(slots=True)
+class Totals:
+    """Cache-wide figures for the status bar and `doctor`."""
+
+    videos: int
+    channels: int
+    unwatched: int
+    last_sync: int | None
+
+
+def totals(conn: sqlite3.Connection) -> Totals:
+    """Count videos, followed channels, unwatched videos, and the newest sync time."""
+    videos, unwatched = conn.execute(
+        """
+        SELECT count(*), count(*) FILTER (WHERE s.watched_at IS NULL AND s.hidden_at IS NULL)
+        FROM videos v JOIN channels c ON c.id = v.channel_id
+        LEFT JOIN video_state s ON s.video_id = v.id
+        WHERE c.followed = 1 AND v.status = 'ok'
+        """
+    ).fetchone()
+    channels, last_sync = conn.execute(
+        "SELECT count(*), max(last_synced_at) FROM channels WHERE followed = 1"
+    ).fetchone()
+    return Totals(videos, channels, unwatched, last_sync)

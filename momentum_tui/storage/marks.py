@@ -1,0 +1,132 @@
+"""What a person says about a video — watched, hidden, liked, disliked, saved — and undo.
+
+`video_state` holds the current state; `interactions` is the history, each entry with
+the state it replaced, so the last action can be undone and the recommender can weigh
+recent interactions more than old ones.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from momentum_tui.errors import NotFoundError
+from momentum_tui.models import Mark
+from momentum_tui.storage.db import Store
+
+_STATE_FIELDS = ("watched_at", "rating", "rated_at", "hidden_at", "saved_at")
+
+
+@dataclass
+class MarkResult:
+    """The outcome of a mark or an undo."""
+
+    video_id: str
+    mark: str
+    state: dict[str, int | None]
+    interaction_id: int | None = None
+
+
+def _current(conn: sqlite3.Connection, video_id: str) -> dict[str, int | None]:
+    row = conn.execute(
+        f"SELECT {', '.join(_STATE_FIELDS)} FROM video_state WHERE video_id = ?", (video_id,)
+    ).fetchone()
+    if row is None:
+        return {"watched_at": None, "rating": 0, "rated_at": None, "hidden_at": None,
+                "saved_at": None}  # fmt: skip
+    return dict(zip(_STATE_FIELDS, row, strict=True))
+
+
+def _apply(state: dict[str, int | None], mark: Mark, now: int) -> dict[str, int | None]:
+    new = dict(state)
+    match mark:
+        case Mark.WATCHED:
+            new["watched_at"] = now
+        case Mark.UNWATCHED:
+            new["watched_at"] = None
+        case Mark.HIDDEN:
+            new["hidden_at"] = now
+        case Mark.UNHIDDEN:
+            new["hidden_at"] = None
+        case Mark.LIKED:
+            new["rating"], new["rated_at"] = 1, now
+        case Mark.DISLIKED:
+            new["rating"], new["rated_at"] = -1, now
+        case Mark.UNRATED:
+            new["rating"], new["rated_at"] = 0, None
+        case Mark.SAVED:
+            new["saved_at"] = now
+        case Mark.UNSAVED:
+            new["saved_at"] = None
+    return new
+
+
+def _write_state(
+    conn: sqlite3.Connection, video_id: str, state: dict[str, int | None], now: int
+) -> None:
+    conn.execute(
+        """
+        INSERT INTO video_state (video_id, watched_at, rating, rated_at, hidden_at, saved_at,
+                                 updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(video_id) DO UPDATE SET watched_at = excluded.watched_at,
+            rating = excluded.rating, rated_at = excluded.rated_at,
+            hidden_at = excluded.hidden_at, saved_at = excluded.saved_at,
+            updated_at = excluded.updated_at
+        """,
+        (video_id, *(state[f] for f in _STATE_FIELDS), now),
+    )
+
+
+def mark_video(store: Store, video_id: str, mark: Mark | str, now: int | None = None) -> MarkResult:
+    """Record `mark` for `video_id` (state + history, one transaction)."""
+    mark = Mark(mark)
+    now = int(time.time()) if now is None else now
+    with store.write() as db:
+        if db.conn.execute("SELECT 1 FROM videos WHERE id = ?", (video_id,)).fetchone() is None:
+            raise NotFoundError(
+                f"No video {video_id!r} in the cache.",
+                "Check the id with `momentum search` or `momentum feed --json`.",
+            )
+        previous = _current(db.conn, video_id)
+        state = _apply(previous, mark, now)
+        _write_state(db.conn, video_id, state, now)
+        cursor = db.conn.execute(
+            "INSERT INTO interactions (video_id, mark, at, previous) VALUES (?, ?, ?, ?)",
+            (video_id, mark.value, now, json.dumps(previous)),
+        )
+    return MarkResult(video_id, mark.value, state, cursor.lastrowid)
+
+
+def undo_last(store: Store, now: int | None = None) -> MarkResult | None:
+    """Undo the most recent interaction that is not undone yet; None when there is none."""
+    now = int(time.time()) if now is None else now
+    with store.write() as db:
+        row = db.conn.execute(
+            "SELECT id, video_id, mark, previous FROM interactions WHERE undone_at IS NULL "
+            "ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        interaction_id, video_id, mark, previous_json = row
+        previous = json.loads(previous_json)
+        _write_state(db.conn, video_id, previous, now)
+        db.conn.execute("UPDATE interactions SET undone_at = ? WHERE id = ?", (now, interaction_id))
+    return MarkResult(video_id, mark, previous, interaction_id)
+
+
+def toggle_mark(store: Store, video_id: str, mark: Mark, now: int | None = None) -> MarkResult:
+    """The app's toggles: watched ↔ unwatched, like ↔ unrated, saved ↔ unsaved, hidden ↔ shown."""
+    with store.read() as conn:
+        state = _current(conn, video_id)
+    opposite = {
+        Mark.WATCHED: (state["watched_at"] is not None, Mark.UNWATCHED),
+        Mark.LIKED: (state["rating"] == 1, Mark.UNRATED),
+        Mark.DISLIKED: (state["rating"] == -1, Mark.UNRATED),
+        Mark.SAVED: (state["saved_at"] is not None, Mark.UNSAVED),
+        Mark.HIDDEN: (state["hidden_at"] is not None, Mark.UNHIDDEN),
+    }
+    is_set, undo_mark = opposite.get(mark, (False, mark))
+    return mark_video(store, video_id, undo_mark if is_set else mark, now)

@@ -1,0 +1,220 @@
+"""The cache's schema, created and upgraded by sqlite-utils migrations.
+
+Migrations are append-only: never edit one that has shipped, add a new one. A cache that
+has a migration this version does not know was written by a newer Momentum; it is
+refused (`SchemaTooNewError`), never modified.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from momentum_tui.errors import SchemaTooNewError
+
+MIGRATION_SET = "momentum"
+migrations = Migrations(MIGRATION_SET)
+
+FTS_COLUMNS = ("title", "description", "channel_title", "tags")
+"""Columns of `videos` indexed by the full-text index `videos_fts`."""
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    """Channels, videos, per-video state, interactions, labels, ledgers, rules, preferences."""
+    db.executescript(
+        """
+        CREATE TABLE channels (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            handle TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            thumbnail_url TEXT NOT NULL DEFAULT '',
+            uploads_playlist TEXT NOT NULL DEFAULT '',
+            followed INTEGER NOT NULL DEFAULT 1,
+            source TEXT NOT NULL DEFAULT '',
+            added_at INTEGER NOT NULL,
+            last_synced_at INTEGER,
+            last_upload_at INTEGER
+        );
+        CREATE TABLE channel_tags (
+            channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (channel_id, tag)
+        ) WITHOUT ROWID;
+        CREATE INDEX channel_tags_tag ON channel_tags(tag);
+
+        CREATE TABLE videos (
+            id TEXT PRIMARY KEY,
+            channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            channel_title TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '',
+            published_at INTEGER NOT NULL,
+            duration_s INTEGER,
+            is_short INTEGER NOT NULL DEFAULT 0,
+            live_state TEXT NOT NULL DEFAULT 'none',
+            scheduled_at INTEGER,
+            category_id INTEGER,
+            view_count INTEGER,
+            like_count INTEGER,
+            comment_count INTEGER,
+            stats_at INTEGER,
+            thumbnail_url TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'ok',
+            content_hash TEXT NOT NULL DEFAULT '',
+            first_seen_at INTEGER NOT NULL
+        );
+        CREATE INDEX videos_published ON videos(published_at);
+        CREATE INDEX videos_channel_published ON videos(channel_id, published_at);
+        CREATE INDEX videos_views ON videos(view_count);
+        CREATE INDEX videos_duration ON videos(duration_s);
+        CREATE INDEX videos_channel_title ON videos(channel_title COLLATE NOCASE, published_at);
+        CREATE INDEX videos_first_seen ON videos(first_seen_at);
+
+        -- The person's current state per video; `interactions` is the undoable history.
+        CREATE TABLE video_state (
+            video_id TEXT PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+            watched_at INTEGER,
+            rating INTEGER NOT NULL DEFAULT 0,
+            rated_at INTEGER,
+            hidden_at INTEGER,
+            saved_at INTEGER,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE interactions (
+            id INTEGER PRIMARY KEY,
+            video_id TEXT NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+            mark TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            previous TEXT NOT NULL,
+            undone_at INTEGER
+        );
+        CREATE INDEX interactions_video ON interactions(video_id);
+        CREATE INDEX interactions_at ON interactions(at);
+
+        CREATE TABLE video_labels (
+            video_id TEXT PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+            topic TEXT NOT NULL,
+            mood TEXT NOT NULL,
+            format TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '[]',
+            clickbait REAL NOT NULL,
+            plain_title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT '',
+            has_sponsor INTEGER NOT NULL DEFAULT 0,
+            confidence REAL NOT NULL DEFAULT 1.0,
+            source TEXT NOT NULL,
+            model TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL,
+            labelled_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX video_labels_topic ON video_labels(topic);
+        CREATE INDEX video_labels_mood ON video_labels(mood);
+        CREATE INDEX video_labels_format ON video_labels(format);
+
+        CREATE TABLE sync_state (
+            channel_id TEXT PRIMARY KEY REFERENCES channels(id) ON DELETE CASCADE,
+            status TEXT NOT NULL DEFAULT 'never',
+            last_attempt_at INTEGER,
+            last_success_at INTEGER,
+            failures INTEGER NOT NULL DEFAULT 0,
+            error TEXT NOT NULL DEFAULT '',
+            newest_video_id TEXT,
+            feed_updated TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE quota_ledger (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            day TEXT NOT NULL,
+            method TEXT NOT NULL,
+            units INTEGER NOT NULL,
+            status INTEGER
+        );
+        CREATE INDEX quota_ledger_day ON quota_ledger(day, method);
+
+        CREATE TABLE ai_ledger (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            day TEXT NOT NULL,
+            model TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            videos INTEGER NOT NULL DEFAULT 0,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+            usd REAL NOT NULL DEFAULT 0,
+            request_id TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX ai_ledger_day ON ai_ledger(day);
+
+        CREATE TABLE rules (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL DEFAULT '',
+            spec TEXT NOT NULL,
+            action TEXT NOT NULL,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            source TEXT NOT NULL DEFAULT 'manual',
+            created_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE keyword_prefs (
+            keyword TEXT PRIMARY KEY,
+            weight REAL NOT NULL,
+            created_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Small named values: last visit, demo marker, UI state. JSON-encoded.
+        CREATE TABLE preferences (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Channel renames reach the denormalised title that the full-text index covers.
+        CREATE TRIGGER channels_title_au AFTER UPDATE OF title ON channels
+        WHEN new.title IS NOT old.title BEGIN
+            UPDATE videos SET channel_title = new.title WHERE channel_id = new.id;
+        END;
+        """
+    )
+    db["videos"].enable_fts(
+        list(FTS_COLUMNS),
+        fts_version="FTS5",
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+
+
+def known_names() -> list[str]:
+    """Names of every migration this version knows, in order."""
+    return [migration.name for migration in migrations._migrations]
+
+
+def schema_version(db: Database) -> int:
+    """How many of this set's migrations the cache has applied."""
+    return len(migrations.applied(db))
+
+
+def check_not_newer(db: Database) -> None:
+    """Refuse a cache that has migrations this version does not know."""
+    unknown = [m.name for m in migrations.applied(db) if m.name not in set(known_names())]
+    if unknown:
+        raise SchemaTooNewError(
+            f"This cache was written by a newer Momentum (schema step {unknown[-1]!r} is "
+            "unknown to this version); it was left untouched.",
+            "Upgrade Momentum (`pip install -U momentum-tui`), or point MOMENTUM_HOME elsewhere.",
+        )
+
+
+def upgrade(db: Database) -> list[str]:
+    """Apply pending migrations; returns the names applied."""
+    check_not_newer(db)
+    pending = [migration.name for migration in migrations.pending(db)]
+    if pending:
+        migrations.apply(db)
+    return pending

@@ -1,0 +1,106 @@
+"""Writing channels and videos into the cache (used by sync, the demo and benchmarks)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from momentum_tui.models import Channel, Video
+
+_VIDEO_COLUMNS = (
+    "id", "channel_id", "channel_title", "title", "description", "tags", "published_at",
+    "duration_s", "is_short", "live_state", "scheduled_at", "category_id", "view_count",
+    "like_count", "comment_count", "stats_at", "thumbnail_url", "status", "content_hash",
+    "first_seen_at",
+)  # fmt: skip
+# first_seen_at never changes once set; everything else follows the newest read.
+_UPDATED_ON_CONFLICT = [c for c in _VIDEO_COLUMNS if c not in ("id", "first_seen_at")]
+
+_UPSERT_VIDEO_SQL = (
+    f"INSERT INTO videos ({', '.join(_VIDEO_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _VIDEO_COLUMNS)}) "
+    "ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED_ON_CONFLICT)
+    # Leave the row alone (and the full-text index untouched) when nothing changed.
+    + " WHERE " + " OR ".join(f"{c} IS NOT excluded.{c}" for c in _UPDATED_ON_CONFLICT
+                              if c != "stats_at")
+)  # fmt: skip
+
+
+@dataclass
+class UpsertResult:
+    """How many videos a write added and changed."""
+
+    new: int = 0
+    updated: int = 0
+
+
+def video_row(video: Video, first_seen_at: int) -> tuple[object, ...]:
+    """The `videos` row for a `Video`, in `_VIDEO_COLUMNS` order."""
+    return (
+        video.id, video.channel_id, video.channel_title, video.title, video.description,
+        json.dumps(video.tags, ensure_ascii=False) if video.tags else "",
+        video.published_at, video.duration_s, int(video.is_short), video.live_state.value,
+        video.scheduled_at, video.category_id, video.view_count, video.like_count,
+        video.comment_count, video.stats_at, video.thumbnail_url, video.status.value,
+        video.content_hash(), first_seen_at,
+    )  # fmt: skip
+
+
+def existing_video_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+    """Which of `ids` are already cached."""
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" for _ in chunk)
+        found.update(
+            row[0] for row in conn.execute(f"SELECT id FROM videos WHERE id IN ({marks})", chunk)
+        )
+    return found
+
+
+def upsert_videos(db: Database, videos: Iterable[Video], now: int | None = None) -> UpsertResult:
+    """Insert or update videos (call inside `Store.write()`); counts new and changed rows."""
+    now = int(time.time()) if now is None else now
+    batch = list(videos)
+    if not batch:
+        return UpsertResult()
+    known = existing_video_ids(db.conn, [v.id for v in batch])
+    before = db.conn.total_changes
+    db.conn.executemany(_UPSERT_VIDEO_SQL, (video_row(v, now) for v in batch))
+    changed = db.conn.total_changes - before
+    new = sum(1 for v in {v.id for v in batch} if v not in known)
+    return UpsertResult(new=new, updated=max(0, changed - new))
+
+
+def upsert_channels(db: Database, channels: Iterable[Channel], source: str = "",
+                    now: int | None = None) -> int:  # fmt: skip
+    """Insert or update channels, keeping their added time and follow state; returns rows added."""
+    now = int(time.time()) if now is None else now
+    before = db.conn.execute("SELECT count(*) FROM channels").fetchone()[0]
+    db.conn.executemany(
+        """
+        INSERT INTO channels (id, title, handle, thumbnail_url, uploads_playlist, followed,
+                              source, added_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET
+            title = CASE WHEN excluded.title != '' THEN excluded.title ELSE title END,
+            handle = CASE WHEN excluded.handle != '' THEN excluded.handle ELSE handle END,
+            thumbnail_url = CASE WHEN excluded.thumbnail_url != ''
+                                 THEN excluded.thumbnail_url ELSE thumbnail_url END,
+            uploads_playlist = CASE WHEN excluded.uploads_playlist != ''
+                                    THEN excluded.uploads_playlist ELSE uploads_playlist END
+        """,
+        (
+            (c.id, c.title, c.handle, c.thumbnail_url, c.uploads_playlist, int(c.followed),
+             source, now)
+            for c in channels
+        ),  # fmt: skip
+    )
+    after: int = db.conn.execute("SELECT count(*) FROM channels").fetchone()[0]
+    return after - before
