@@ -1,0 +1,1 @@
+"""Subcommands of `momentum`, one module per area; `cli.py` registers them."""

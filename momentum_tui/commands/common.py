@@ -1,0 +1,107 @@
+"""What every subcommand shares: the context (settings, cache), JSON and table output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from momentum_tui import locations
+from momentum_tui.config import Settings, load_settings
+from momentum_tui.storage import Store
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class Context:
+    """State shared by the subcommands of one `momentum` invocation."""
+
+    debug: bool = False
+    demo: bool = False
+    _settings: Settings | None = None
+    _stores: list[Store] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        """Settings, read once (raises `ConfigError` with a clear sentence when malformed)."""
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    def cache_path(self) -> Path:
+        """The cache this invocation works on (the demo profile's with `--demo`)."""
+        return locations.demo_db() if self.demo else locations.cache_db()
+
+    def open_store(self) -> Store:
+        """Open the cache (creating and upgrading it); closed when the command ends."""
+        if self.demo:
+            from momentum_tui.demo.build import open_demo
+
+            store = open_demo()
+        else:
+            store = Store.open(self.cache_path())
+        self._stores.append(store)
+        return store
+
+    def close(self) -> None:
+        """Close every store this invocation opened."""
+        for store in self._stores:
+            store.close()
+        self._stores.clear()
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+def emit_json(data: Any) -> None:
+    """Print `data` as JSON (UTF-8, stable key order as built) on standard output."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print a plain, aligned text table (cell widths respect wide characters)."""
+    from rich.cells import cell_len
+
+    def fit(text: str, width: int) -> str:
+        if cell_len(text) <= width:
+            return text + " " * (width - cell_len(text))
+        out, used = "", 0
+        for ch in text:
+            w = cell_len(ch)
+            if used + w > width - 1:
+                break
+            out, used = out + ch, used + w
+        return out + "…" + " " * (width - used - 1)
+
+    text_rows = [[str(cell) for cell in row] for row in rows]
+    widths = [
+        min(max([cell_len(h)] + [cell_len(r[i]) for r in text_rows]), 60)
+        for i, h in enumerate(headers)
+    ]
+    click.echo("  ".join(fit(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for row in text_rows:
+        click.echo("  ".join(fit(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def json_option(function: Callable[P, R]) -> Callable[P, R]:
+    """Add `--json` to a command."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(function)
+
+
+@contextmanager
+def stderr_note() -> Iterator[Callable[[str], None]]:
+    """Yield a function that prints a note on standard error (keeps stdout clean for JSON)."""
+    yield lambda message: click.echo(message, err=True)
+
+
+def is_interactive() -> bool:
+    """True when both ends are terminals (prompts are allowed)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()

@@ -1,0 +1,274 @@
+"""`momentum feed|search|mark|undo|show`: the feed for scripts, with the app's filters."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from momentum_tui.commands.common import Context, emit_json, emit_table, json_option, pass_context
+from momentum_tui.errors import NotFoundError
+from momentum_tui.models import (
+    FeedRow,
+    Filters,
+    Mark,
+    Sort,
+    format_age_short,
+    format_count,
+    format_duration,
+)
+from momentum_tui.storage import feed as feed_queries
+from momentum_tui.storage.marks import mark_video, undo_last
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def iso(timestamp: int | None) -> str | None:
+    """Unix seconds to ISO-8601 UTC (`2026-11-20T14:03:00Z`)."""
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_duration(text: str) -> int:
+    """`90`, `90s`, `10m`, `1h30m`, `1:30:00`, `25:00` → seconds."""
+    value = text.strip().lower()
+    if not value:
+        raise click.BadParameter("empty duration")
+    if ":" in value:
+        parts = value.split(":")
+        if not all(p.isdigit() for p in parts) or len(parts) > 3:
+            raise click.BadParameter(f"{text!r} is not a duration like 25:00 or 1:30:00")
+        seconds = 0
+        for part in parts:
+            seconds = seconds * 60 + int(part)
+        return seconds
+    total, number = 0, ""
+    units = {"h": 3600, "m": 60, "s": 1}
+    for ch in value:
+        if ch.isdigit():
+            number += ch
+        elif ch in units and number:
+            total, number = total + int(number) * units[ch], ""
+        else:
+            raise click.BadParameter(f"{text!r} is not a duration like 10m, 1h30m or 90s")
+    if number:
+        total += int(number) * 60  # a bare number means minutes
+    return total
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    return None if value is None else parse_duration(value)
+
+
+def filter_options(function: Callable[P, R]) -> Callable[P, R]:
+    """The app's feed filters as command-line options."""
+    options = [
+        click.option("--sort", type=click.Choice([s.value for s in Sort]), default=None,
+                     help="Order (default from config: newest)."),
+        click.option("--unwatched", is_flag=True, help="Only unwatched videos."),
+        click.option("--saved", is_flag=True, help="Only videos saved for later."),
+        click.option("--no-shorts", is_flag=True, help="Hide Shorts."),
+        click.option("--no-live", is_flag=True, help="Hide live and upcoming streams."),
+        click.option("--include-hidden", is_flag=True, help="Include hidden videos."),
+        click.option("--min", "min_duration", callback=_duration,
+                     help="Shortest length, e.g. 5m or 90s (a bare number is minutes)."),
+        click.option("--max", "max_duration", callback=_duration,
+                     help="Longest length, e.g. 20m or 1h."),
+        click.option("--channel", "channel_id", help="Only this channel id (UC…)."),
+        click.option("--tag", "channel_tag", help="Only channels in this group."),
+        click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable)."),
+        click.option("--mood", "moods", multiple=True, help="Only this mood (repeatable)."),
+        click.option("--format", "formats", multiple=True, help="Only this format (repeatable)."),
+        click.option("--max-clickbait", type=click.FloatRange(0, 1),
+                     help="Hide videos whose clickbait score is above this (0–1)."),
+        click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True,
+                     help="How many videos to print."),
+        click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def build_filters(state: Context, search: str = "", **options: Any) -> Filters:
+    """Filters from command-line options, with the config file's defaults underneath."""
+    defaults = state.settings.feed
+    return Filters(
+        sort=Sort(options.get("sort") or defaults.sort),
+        unwatched_only=options.get("unwatched") or defaults.unwatched_only,
+        saved_only=bool(options.get("saved")),
+        hide_shorts=options.get("no_shorts") or defaults.hide_shorts,
+        hide_live=options.get("no_live") or defaults.hide_live,
+        include_hidden=bool(options.get("include_hidden")),
+        min_seconds=options.get("min_duration"),
+        max_seconds=options.get("max_duration"),
+        channel_id=options.get("channel_id"),
+        channel_tag=options.get("channel_tag"),
+        topics=tuple(options.get("topics") or ()),
+        moods=tuple(options.get("moods") or ()),
+        formats=tuple(options.get("formats") or ()),
+        max_clickbait=options.get("max_clickbait"),
+        search=search,
+    )
+
+
+def row_json(row: FeedRow) -> dict[str, Any]:
+    """The stable JSON shape of one feed row (documented in the README)."""
+    return {
+        "id": row.id,
+        "url": row.url,
+        "title": row.title,
+        "channel_id": row.channel_id,
+        "channel": row.channel_title,
+        "published_at": iso(row.published_at),
+        "duration_s": row.duration_s,
+        "is_short": row.is_short,
+        "live": row.live_state,
+        "views": row.view_count,
+        "state": {
+            "watched": row.watched,
+            "rating": {1: "liked", -1: "disliked"}.get(row.rating),
+            "hidden": row.hidden,
+            "saved": row.saved,
+        },
+        "labels": None
+        if row.topic is None
+        else {
+            "topic": row.topic,
+            "mood": row.mood,
+            "format": row.format,
+            "clickbait": row.clickbait,
+            "plain_title": row.plain_title,
+        },
+    }
+
+
+def _print_rows(rows: list[FeedRow], total: int, filters: Filters, as_json: bool) -> None:
+    if as_json:
+        emit_json({"total": total, "count": len(rows), "filters": filters.describe(),
+                   "videos": [row_json(r) for r in rows]})  # fmt: skip
+        return
+    now = time.time()
+    emit_table(
+        ["id", "age", "length", "views", "channel", "title"],
+        [
+            [r.id, format_age_short(r.published_at, now),
+             "LIVE" if r.live_state == "live" else format_duration(r.duration_s),
+             format_count(r.view_count), r.channel_title, r.title]
+            for r in rows
+        ],  # fmt: skip
+    )
+    shown = f"{len(rows):,} of {total:,} videos"
+    described = ", ".join(filters.describe())
+    click.echo(f"\n{shown}" + (f" ({described})" if described else ""), err=True)
+
+
+@click.command()
+@filter_options
+@json_option
+@pass_context
+def feed(state: Context, as_json: bool, limit: int, offset: int, **options: Any) -> None:
+    """List the feed with the same filters as the app."""
+    filters = build_filters(state, **options)
+    store = state.open_store()
+    with store.read() as conn:
+        rows = feed_queries.feed_page(conn, filters, limit=limit, offset=offset)
+        total = feed_queries.feed_count(conn, filters)
+    _print_rows(rows, total, filters, as_json)
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@filter_options
+@json_option
+@pass_context
+def search(
+    state: Context, query: tuple[str, ...], as_json: bool, limit: int, offset: int, **options: Any
+) -> None:
+    """Search titles, descriptions, channel names and tags (best matches first)."""
+    filters = build_filters(state, search=" ".join(query), **options)
+    store = state.open_store()
+    with store.read() as conn:
+        rows = feed_queries.feed_page(conn, filters, limit=limit, offset=offset)
+        total = feed_queries.feed_count(conn, filters)
+    _print_rows(rows, total, filters, as_json)
+
+
+@click.command()
+@click.argument("video_id")
+@click.argument("what", type=click.Choice([m.value for m in Mark]))
+@json_option
+@pass_context
+def mark(state: Context, video_id: str, what: str, as_json: bool) -> None:
+    """Mark VIDEO_ID as watched, unwatched, hidden, unhidden, liked, disliked, unrated, saved…"""
+    store = state.open_store()
+    result = mark_video(store, video_id, Mark(what))
+    if as_json:
+        emit_json({"id": result.video_id, "mark": result.mark,
+                   "state": {k: iso(v) if k.endswith("_at") else v
+                             for k, v in result.state.items()}})  # fmt: skip
+    else:
+        click.echo(f"{video_id}: {what}.")
+
+
+@click.command()
+@json_option
+@pass_context
+def undo(state: Context, as_json: bool) -> None:
+    """Undo the most recent mark (from the app or the command line)."""
+    store = state.open_store()
+    result = undo_last(store)
+    if result is None:
+        raise NotFoundError("There is nothing to undo.")
+    if as_json:
+        emit_json({"id": result.video_id, "undone": result.mark})
+    else:
+        click.echo(f"Undid “{result.mark}” on {result.video_id}.")
+
+
+@click.command()
+@click.argument("video_id")
+@json_option
+@pass_context
+def show(state: Context, video_id: str, as_json: bool) -> None:
+    """Everything the cache knows about one video."""
+    store = state.open_store()
+    with store.read() as conn:
+        detail = feed_queries.video_detail(conn, video_id)
+    if detail is None:
+        raise NotFoundError(f"No video {video_id!r} in the cache.", "Try `momentum search`.")
+    video = detail.video
+    if as_json:
+        emit_json({
+            "id": video["id"], "url": f"https://www.youtube.com/watch?v={video['id']}",
+            "title": video["title"], "channel_id": video["channel_id"],
+            "channel": video["channel_title"], "description": video["description"],
+            "published_at": iso(video["published_at"]), "duration_s": video["duration_s"],
+            "is_short": bool(video["is_short"]), "live": video["live_state"],
+            "views": video["view_count"], "likes": video["like_count"],
+            "comments": video["comment_count"], "stats_at": iso(video["stats_at"]),
+            "tags": video["tags"], "status": video["status"],
+            "state": {k: iso(v) if k.endswith("_at") else v for k, v in detail.state.items()},
+            "labels": detail.labels, "channel_tags": detail.channel_tags,
+        })  # fmt: skip
+        return
+    now = time.time()
+    click.echo(video["title"])
+    click.echo(
+        f"{video['channel_title']} · {format_age_short(video['published_at'], now)} ago · "
+        f"{format_duration(video['duration_s'])} · {format_count(video['view_count'])} views"
+    )
+    click.echo(f"https://www.youtube.com/watch?v={video['id']}")
+    if detail.labels:
+        labels = detail.labels
+        click.echo(f"{labels['topic']} · {labels['mood']} · {labels['format']} · "
+                   f"clickbait {labels['clickbait']:.2f}")  # fmt: skip
+        click.echo(labels["summary"])
+    if video["description"]:
+        click.echo("")
+        click.echo(video["description"])
