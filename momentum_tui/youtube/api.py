@@ -55,9 +55,14 @@ PLAYLIST_PARTS = "snippet,contentDetails"
 
 _KEY_REASONS = {"keyInvalid", "keyExpired", "API_KEY_INVALID", "API_KEY_EXPIRED"}
 _BLOCKED_REASONS = {
-    "forbidden", "accessNotConfigured", "ipRefererBlocked", "SERVICE_DISABLED",
-    "API_KEY_SERVICE_BLOCKED", "API_KEY_HTTP_REFERRER_BLOCKED", "API_KEY_IP_ADDRESS_BLOCKED",
-}  # fmt: skip
+    "forbidden",
+    "accessNotConfigured",
+    "ipRefererBlocked",
+    "SERVICE_DISABLED",
+    "API_KEY_SERVICE_BLOCKED",
+    "API_KEY_HTTP_REFERRER_BLOCKED",
+    "API_KEY_IP_ADDRESS_BLOCKED",
+}
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
 _QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 _KEY_IN_URL = re.compile(r"([?&]key=)[^&\s\"']+")
@@ -285,8 +290,11 @@ class YouTubeClient:
                 return service.channels().list(id=chunk, part=CHANNEL_PARTS, maxResults=BATCH)
 
             body = self.call("channels.list", request)
-            found += [c for c in map(parse.channel_from_item, parse.items_of(body, "channels"))
-                      if c is not None]  # fmt: skip
+            found += [
+                c
+                for c in map(parse.channel_from_item, parse.items_of(body, "channels"))
+                if c is not None
+            ]
         return found
 
     def channel_by_handle(self, handle: str) -> Channel | None:
@@ -311,8 +319,11 @@ class YouTubeClient:
         self, playlist_id: str, page_token: str | None = None, max_results: int = BATCH
     ) -> parse.PlaylistPage | None:
         """One page of a playlist, newest first; None when it does not exist (empty channel)."""
-        kwargs: dict[str, Any] = {"playlistId": playlist_id, "part": PLAYLIST_PARTS,
-                                  "maxResults": max(1, min(BATCH, max_results))}  # fmt: skip
+        kwargs: dict[str, Any] = {
+            "playlistId": playlist_id,
+            "part": PLAYLIST_PARTS,
+            "maxResults": max(1, min(BATCH, max_results)),
+        }
         if page_token:
             kwargs["pageToken"] = page_token
         body = self.call(
@@ -343,7 +354,7 @@ class YouTubeClient:
                 videos.append(video)
         returned = {v.id for v in videos} | {
             i.get("id") for i in parse.items_of(body, "videos.list")
-        }  # fmt: skip
+        }
         return videos, [i for i in ids if i not in returned]
 
     def my_subscriptions(self) -> Iterator[Channel]:

@@ -97,8 +97,13 @@ class QuotaStatus:
 class QuotaLedger:
     """Records and polices the units every YouTube call costs (thread-safe)."""
 
-    def __init__(self, store: Store, budget: int = 10_000, warn_at: float = 0.8,
-                 clock: Callable[[], float] = time.time) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        budget: int = 10_000,
+        warn_at: float = 0.8,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.store = store
         self.budget = budget
         self.warn_at = warn_at

@@ -50,6 +50,8 @@ class ChannelFeed:
 class FeedUnavailableError(YouTubeError):
     """A channel's feed could not be read (the sync uses the API for that channel instead)."""
 
+    retryable = True
+
 
 def _text(element: Element | None) -> str:
     return (element.text or "").strip() if element is not None else ""
@@ -128,4 +130,3 @@ class FeedReader:
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
-
