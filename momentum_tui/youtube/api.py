@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import httplib2
+from google.auth.exceptions import RefreshError, TransportError
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
@@ -118,7 +119,7 @@ def describe_network_error(error: BaseException) -> str:
     return f"could not be reached ({type(error).__name__})"
 
 
-_TRANSPORT_ERRORS = (OSError, httplib2.HttpLib2Error, http.client.HTTPException)
+_TRANSPORT_ERRORS = (OSError, httplib2.HttpLib2Error, http.client.HTTPException, TransportError)
 
 
 def api_key_or_raise() -> str:
@@ -222,6 +223,11 @@ class YouTubeClient:
                     raise outcome from None  # `from None`: the HttpError's text holds the key
                 last = outcome
                 continue
+            except RefreshError:
+                raise SignInError(
+                    "Google no longer accepts the sign-in (it was revoked or has expired).",
+                    "Run `momentum signin` again.",
+                ) from None
             except _TRANSPORT_ERRORS as error:
                 self.ledger.settle(row, 0)
                 self._drop_connection()
