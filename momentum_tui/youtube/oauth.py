@@ -120,7 +120,7 @@ def stored_credentials(settings: YouTubeSettings) -> Any:
             "Run `momentum signin` to import your own subscriptions.",
         )
     section = client_config(settings)["installed"]
-    return Credentials(
+    return Credentials(  # type: ignore[no-untyped-call]
         token=None,
         refresh_token=refresh,
         token_uri=section["token_uri"],
