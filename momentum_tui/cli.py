@@ -17,7 +17,9 @@ import click
 
 from momentum_tui import __version__, locations
 from momentum_tui.commands import app as app_commands
+from momentum_tui.commands import channels as channel_commands
 from momentum_tui.commands import config_cmd, doctor, feed, keys
+from momentum_tui.commands import sync as sync_commands
 from momentum_tui.commands.common import Context
 from momentum_tui.errors import MomentumError
 
@@ -58,6 +60,10 @@ for command in (feed.feed, feed.search, feed.mark, feed.undo, feed.show):
 cli.add_command(keys.keys)
 cli.add_command(doctor.doctor)
 cli.add_command(config_cmd.config)
+for command in (sync_commands.sync, sync_commands.quota, sync_commands.signin,
+                sync_commands.signout, channel_commands.channels, channel_commands.import_,
+                channel_commands.export_):  # fmt: skip
+    cli.add_command(command)
 
 
 def _print_error(error: MomentumError) -> None:
