@@ -67,19 +67,25 @@ def cached_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
 def stale_recent_videos(
     conn: sqlite3.Connection, now: int, days: int, max_age_s: float, limit: int
 ) -> list[str]:
-    """Recent videos whose view counts are stale (streams first), stalest first."""
+    """Videos worth a fresh `videos.list` look, most urgent first.
+
+    Streams live now (every sync: they end, and get a length), premieres whose start is
+    near or past, then recent uploads whose view counts are older than `max_age_s`.
+    """
     if limit <= 0:
         return []
     rows = conn.execute(
         """
         SELECT v.id FROM videos v JOIN channels c ON c.id = v.channel_id
-        WHERE c.followed = 1 AND v.status = 'ok'
-          AND (v.stats_at IS NULL OR v.stats_at < ?)
-          AND (v.published_at >= ? OR v.live_state IN ('live', 'upcoming'))
-        ORDER BY v.live_state IN ('live', 'upcoming') DESC, v.stats_at IS NOT NULL, v.stats_at
+        WHERE c.followed = 1 AND v.status = 'ok' AND (
+            v.live_state = 'live'
+            OR (v.live_state = 'upcoming' AND coalesce(v.scheduled_at, 0) <= ?)
+            OR (v.published_at >= ? AND (v.stats_at IS NULL OR v.stats_at < ?)))
+        ORDER BY v.live_state = 'live' DESC, v.live_state = 'upcoming' DESC,
+                 v.stats_at IS NOT NULL, v.stats_at
         LIMIT ?
         """,
-        (now - int(max_age_s), now - days * 86400, limit),
+        (now + 600, now - days * 86400, now - int(max_age_s), limit),
     ).fetchall()
     return [row[0] for row in rows]
 

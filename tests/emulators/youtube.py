@@ -99,6 +99,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes; without TCP_NODELAY, Nagle's algorithm and
+        # the client's delayed ACK add ~40 ms to every response, which Google does not.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:
         return  # keep test output clean
 
@@ -534,3 +540,14 @@ class YouTubeEmulator:
                              "scope": "https://www.googleapis.com/auth/youtube.readonly",
                              "token_type": "Bearer"}  # fmt: skip
         return 400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type"}
+
+
+def follow_world(store, world: World, ids: list[str] | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+    """Follow the world's channels (by id only, as an import would); returns their ids."""
+    from momentum_tui.models import Channel
+    from momentum_tui.storage.videos import upsert_channels
+
+    ids = ids if ids is not None else list(world.channels)
+    with store.write() as db:
+        upsert_channels(db, [Channel(id=i) for i in ids], source="test")
+    return ids

@@ -33,3 +33,11 @@ def youtube(
         monkeypatch.setenv("MOMENTUM_YOUTUBE_TIMEOUT", "2")
         monkeypatch.setenv("MOMENTUM_YOUTUBE_COOLDOWN_MINUTES", "0")
         yield emulator
+
+
+@pytest.fixture
+def yt_settings(youtube: YouTubeEmulator):  # type: ignore[no-untyped-def]
+    """YouTube settings pointed at the emulator (what `load_settings()` gives under `youtube`)."""
+    from momentum_tui.config import load_settings
+
+    return load_settings().youtube
