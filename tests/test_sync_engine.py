@@ -129,7 +129,7 @@ def test_deleted_private_and_empty(store, youtube, yt_settings) -> None:
 
 def test_live_upcoming_and_shorts_are_recognised(store, youtube, yt_settings) -> None:
     world = youtube.world
-    channel = list(world.channels)[0]
+    channel = next(iter(world.channels))
     follow_world(store, world, [channel])
     upcoming = world.add_uploads(channel, 1, live_state=LiveState.UPCOMING)[0]
     live = world.add_uploads(channel, 1, live_state=LiveState.LIVE)[0]
@@ -141,8 +141,11 @@ def test_live_upcoming_and_shorts_are_recognised(store, youtube, yt_settings) ->
                 "SELECT id, live_state, duration_s, scheduled_at, is_short FROM videos"
             )
         }
-    assert rows[upcoming][0] == "upcoming" and rows[upcoming][1] is None and rows[upcoming][2]
-    assert rows[live][0] == "live" and rows[live][1] is None
+    assert rows[upcoming][0] == "upcoming"
+    assert rows[upcoming][1] is None
+    assert rows[upcoming][2]
+    assert rows[live][0] == "live"
+    assert rows[live][1] is None
     for video_id, (live_state, duration, _, is_short) in rows.items():
         video = world.videos[video_id]
         assert live_state == video.live_state
@@ -195,7 +198,7 @@ def test_free_mode_reads_the_playlist_when_more_than_a_feed_is_new(
     store, youtube, yt_settings
 ) -> None:
     world = youtube.world
-    channel = list(world.channels)[0]
+    channel = next(iter(world.channels))
     follow_world(store, world, [channel])
     engine(store, yt_settings).run()
     new = world.add_uploads(channel, 20)
@@ -212,7 +215,8 @@ def test_quota_budget_stops_before_passing_and_resumes_after_reset(
     now = time.time()
     summary = engine(store, settings, clock=lambda: now).run()
     assert summary.status == "quota"
-    assert summary.units <= 20 and youtube.total_units() <= 20
+    assert summary.units <= 20
+    assert youtube.total_units() <= 20
     assert "resets at midnight Pacific" in summary.message
     synced = [cid for cid in ids if cached(store, cid)]
     assert 0 < summary.channels_ok < len(ids)
@@ -238,11 +242,13 @@ def test_quota_exceeded_from_youtube_stops_cleanly(store, youtube, yt_settings) 
     assert summary.status == "quota"
     assert "YouTube says today's API quota is spent" in summary.error.title
     kept = [cid for cid in ids if cached(store, cid)]
-    assert kept and len(kept) < len(ids)
+    assert kept
+    assert len(kept) < len(ids)
     # The rest of the day is refused without asking YouTube again.
     calls = youtube.calls()
     again = engine(store, yt_settings).run()
-    assert again.status == "quota" and youtube.calls() == calls
+    assert again.status == "quota"
+    assert youtube.calls() == calls
 
 
 def test_quota_warning_event_fires_once(store, youtube, yt_settings) -> None:
@@ -251,7 +257,8 @@ def test_quota_warning_event_fires_once(store, youtube, yt_settings) -> None:
     settings = yt_settings.model_copy(update={"daily_quota": 200, "warn_at": 0.1})
     engine(store, settings, on_event=events.append).run()
     warnings = [e for e in events if isinstance(e, QuotaWarning)]
-    assert len(warnings) == 1 and warnings[0].used >= 20
+    assert len(warnings) == 1
+    assert warnings[0].used >= 20
 
 
 def test_rate_limits_and_server_errors_are_retried(store, youtube, yt_settings) -> None:
@@ -345,10 +352,12 @@ def test_no_network_is_reported_as_offline(store, yt_settings) -> None:
         )
     summary = SyncEngine(store, settings, api_key=API_KEY).run()
     assert summary.status == "offline"
-    assert summary.channels_ok == 0 and summary.channels_failed < 12
+    assert summary.channels_ok == 0
+    assert summary.channels_failed < 12
     with store.read() as conn:
         line = state.sync_status(conn, time.time())
-    assert line.offline and "offline" in line.text(time.time())
+    assert line.offline
+    assert "offline" in line.text(time.time())
 
 
 def test_cancel_keeps_finished_channels(store, youtube, yt_settings) -> None:
@@ -379,8 +388,10 @@ def test_cooldown_skips_recently_synced_channels(store, youtube, yt_settings) ->
     engine(store, settings).run()
     youtube.reset_counters()
     again = engine(store, settings).run()
-    assert again.channels_total == 0 and again.channels_skipped == len(youtube.world.channels)
-    assert youtube.calls() == 0 and "--force" in again.message
+    assert again.channels_total == 0
+    assert again.channels_skipped == len(youtube.world.channels)
+    assert youtube.calls() == 0
+    assert "--force" in again.message
     forced = engine(store, settings).run(SyncOptions(force=True))
     assert forced.channels_ok == len(youtube.world.channels)
 
@@ -431,7 +442,8 @@ def test_runs_are_recorded_and_events_tell_the_story(store, youtube, yt_settings
     follow_world(store, youtube.world)
     events: list[SyncEvent] = []
     summary = engine(store, yt_settings, on_event=events.append).run()
-    assert isinstance(events[0], SyncStarted) and isinstance(events[-1], SyncFinished)
+    assert isinstance(events[0], SyncStarted)
+    assert isinstance(events[-1], SyncFinished)
     synced = [e for e in events if isinstance(e, ChannelSynced)]
     assert len(synced) == summary.channels_ok
     assert [e.progress.done for e in synced] == list(range(1, len(synced) + 1))
@@ -462,7 +474,7 @@ def test_channel_option_syncs_only_those(store, youtube, yt_settings) -> None:
     ids = follow_world(store, youtube.world)
     summary = engine(store, yt_settings).run(SyncOptions(channel_ids=(ids[3],)))
     assert summary.channels_ok == 1
-    assert {v for v in cached(store)} == expected(youtube.world, ids[3], 50)
+    assert set(cached(store)) == expected(youtube.world, ids[3], 50)
 
 
 def test_emulator_fixture_isolation(youtube: YouTubeEmulator) -> None:
