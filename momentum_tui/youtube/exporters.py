@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
@@ -16,6 +17,8 @@ from xml.sax.saxutils import quoteattr
 FORMATS = ("opml", "newpipe", "csv")
 """Export formats, as `momentum export --format` names them."""
 
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 cannot carry at all (e.g. the noncharacters U+FFFE, U+FFFF)."""
 _CHANNEL_URL = "https://www.youtube.com/channel/{id}"
 _FEED_URL = "https://www.youtube.com/feeds/videos.xml?channel_id={id}"
 
@@ -28,18 +31,24 @@ class ExportedChannel:
     title: str
 
 
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids."""
+    return _XML_ILLEGAL.sub("", text)
+
+
 def to_opml(channels: Sequence[ExportedChannel]) -> str:
     """YouTube's `subscription_manager` OPML 1.1 shape (FreeTube and feed readers read it)."""
-    outlines = "".join(
-        f"<outline text={quoteattr(c.title or c.id)} title={quoteattr(c.title or c.id)} "
-        f'type="rss" xmlUrl={quoteattr(_FEED_URL.format(id=c.id))} />'
-        for c in channels
-    )
+    outlines = []
+    for c in channels:
+        label = quoteattr(xml_text(c.title) or c.id)
+        feed = quoteattr(_FEED_URL.format(id=c.id))
+        outlines.append(f'<outline text={label} title={label} type="rss" xmlUrl={feed} />')
+    body = "".join(outlines)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<opml version="1.1">\n'
         "<head><title>Momentum subscriptions</title></head>\n<body>"
         '<outline text="YouTube Subscriptions" title="YouTube Subscriptions">'
-        f"{outlines}</outline></body>\n</opml>\n"
+        f"{body}</outline></body>\n</opml>\n"
     )
 
 
