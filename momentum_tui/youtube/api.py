@@ -119,6 +119,7 @@ def describe_network_error(error: BaseException) -> str:
     return f"could not be reached ({type(error).__name__})"
 
 
+_UNREACHABLE = (httplib2.ServerNotFoundError, ConnectionRefusedError)
 _TRANSPORT_ERRORS = (OSError, httplib2.HttpLib2Error, http.client.HTTPException, TransportError)
 
 
@@ -235,6 +236,8 @@ class YouTubeClient:
                     f"YouTube {describe_network_error(error)} ({method}).",
                     "Check your connection; channels that failed are retried by the next sync.",
                 )
+                if attempt >= 1 and isinstance(error, _UNREACHABLE):
+                    break  # no DNS or nothing listening: more waiting rarely helps
                 continue
             if not isinstance(body, dict) or not isinstance(body.get("items", []), list):
                 self.ledger.settle(row, 200)

@@ -120,6 +120,11 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     emulator: YouTubeEmulator
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that times out, is cancelled or killed drops its connection; that is
+        # an everyday event for this server, not a traceback.
+        return
+
 
 class YouTubeEmulator:
     """The loopback server; use as a context manager or call `start()` / `stop()`."""
