@@ -155,7 +155,13 @@ def test_live_upcoming_and_shorts_are_recognised(store, youtube, yt_settings) ->
             assert is_short == 0
     # The stream ends: the next sync's refresh picks up its length and state.
     world.end_stream(live, 3600)
-    engine(store, yt_settings, clock=lambda: time.time() + 60).run(SyncOptions(force=True))
+    soon = time.time() + 60
+    engine(store, yt_settings, clock=lambda: soon).run(SyncOptions(force=True))
+    with store.read() as conn:
+        unchanged = conn.execute("SELECT live_state FROM videos WHERE id = ?", (live,)).fetchone()
+    assert unchanged == ("live",)  # looked at a minute ago: not worth a unit yet
+    later = time.time() + 20 * 60
+    engine(store, yt_settings, clock=lambda: later).run(SyncOptions(force=True))
     with store.read() as conn:
         after = conn.execute(
             "SELECT live_state, duration_s FROM videos WHERE id = ?", (live,)

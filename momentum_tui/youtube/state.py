@@ -19,6 +19,10 @@ from momentum_tui.models import Channel, Video, format_age
 from momentum_tui.storage.videos import UpsertResult, upsert_channels, upsert_videos
 
 
+STREAM_MAX_AGE_S = 15 * 60
+"""A live stream or due premiere is looked at again when its details are older than this."""
+
+
 @dataclass(frozen=True)
 class ChannelRow:
     """A followed channel as the engine needs it."""
@@ -69,8 +73,9 @@ def stale_recent_videos(
 ) -> list[str]:
     """Videos worth a fresh `videos.list` look, most urgent first.
 
-    Streams live now (every sync: they end, and get a length), premieres whose start is
-    near or past, then recent uploads whose view counts are older than `max_age_s`.
+    Streams live now and premieres whose start is near or past, read more than
+    `STREAM_MAX_AGE_S` ago (they end, and get a length); then recent uploads whose view
+    counts are older than `max_age_s`.
     """
     if limit <= 0:
         return []
@@ -78,14 +83,15 @@ def stale_recent_videos(
         """
         SELECT v.id FROM videos v JOIN channels c ON c.id = v.channel_id
         WHERE c.followed = 1 AND v.status = 'ok' AND (
-            v.live_state = 'live'
-            OR (v.live_state = 'upcoming' AND coalesce(v.scheduled_at, 0) <= ?)
-            OR (v.published_at >= ? AND (v.stats_at IS NULL OR v.stats_at < ?)))
+            ((v.live_state = 'live'
+              OR (v.live_state = 'upcoming' AND coalesce(v.scheduled_at, 0) <= ?))
+             AND coalesce(v.stats_at, 0) < ?)
+            OR (v.published_at >= ? AND coalesce(v.stats_at, 0) < ?))
         ORDER BY v.live_state = 'live' DESC, v.live_state = 'upcoming' DESC,
                  v.stats_at IS NOT NULL, v.stats_at
         LIMIT ?
         """,
-        (now + 600, now - days * 86400, now - int(max_age_s), limit),
+        (now + 600, now - STREAM_MAX_AGE_S, now - days * 86400, now - int(max_age_s), limit),
     ).fetchall()
     return [row[0] for row in rows]
 
