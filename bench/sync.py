@@ -112,10 +112,10 @@ def run_concurrency(
     remote: Remote, concurrency: int, rng: random.Random, share: float
 ) -> dict[str, Any]:
     from momentum_tui.config import load_settings
-    from momentum_tui.storage import Store
-    from momentum_tui.youtube.sync import SyncEngine, SyncOptions
     from momentum_tui.models import Channel
+    from momentum_tui.storage import Store
     from momentum_tui.storage.videos import upsert_channels
+    from momentum_tui.youtube.sync import SyncEngine, SyncOptions
     from tests.emulators.youtube import API_KEY
 
     settings = load_settings().youtube.model_copy(

@@ -18,7 +18,6 @@ from sqlite_utils import Database
 from momentum_tui.models import Channel, Video, format_age
 from momentum_tui.storage.videos import UpsertResult, upsert_channels, upsert_videos
 
-
 STREAM_MAX_AGE_S = 15 * 60
 """A live stream or due premiere is looked at again when its details are older than this."""
 
