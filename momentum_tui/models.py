@@ -369,3 +369,27 @@ def format_age_short(timestamp: int, now: float) -> str:
         if delta >= size:
             return f"{sign}{delta // size}{name}"
     return "now"
+
+
+def parse_duration(text: str) -> int:
+    """`90s`, `10m`, `1h30m`, `1:30:00`, `25:00` → seconds; a bare number means minutes."""
+    value = text.strip().lower()
+    if not value:
+        raise ValueError("The length is empty.")
+    if ":" in value:
+        parts = value.split(":")
+        if len(parts) > 3 or not all(part.isdigit() for part in parts):
+            raise ValueError(f"{text!r} is not a length like 25:00 or 1:30:00.")
+        seconds = 0
+        for part in parts:
+            seconds = seconds * 60 + int(part)
+        return seconds
+    total, number, units = 0, "", {"h": 3600, "m": 60, "s": 1}
+    for ch in value:
+        if ch.isdigit():
+            number += ch
+        elif ch in units and number:
+            total, number = total + int(number) * units[ch], ""
+        else:
+            raise ValueError(f"{text!r} is not a length like 10m, 1h30m or 90s.")
+    return total + int(number) * 60 if number else total

@@ -19,6 +19,7 @@ from momentum_tui.models import (
     format_age_short,
     format_count,
     format_duration,
+    parse_duration,
 )
 from momentum_tui.storage import feed as feed_queries
 from momentum_tui.storage.marks import mark_video, undo_last
@@ -34,35 +35,13 @@ def iso(timestamp: int | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_duration(text: str) -> int:
-    """`90`, `90s`, `10m`, `1h30m`, `1:30:00`, `25:00` → seconds."""
-    value = text.strip().lower()
-    if not value:
-        raise click.BadParameter("empty duration")
-    if ":" in value:
-        parts = value.split(":")
-        if not all(p.isdigit() for p in parts) or len(parts) > 3:
-            raise click.BadParameter(f"{text!r} is not a duration like 25:00 or 1:30:00")
-        seconds = 0
-        for part in parts:
-            seconds = seconds * 60 + int(part)
-        return seconds
-    total, number = 0, ""
-    units = {"h": 3600, "m": 60, "s": 1}
-    for ch in value:
-        if ch.isdigit():
-            number += ch
-        elif ch in units and number:
-            total, number = total + int(number) * units[ch], ""
-        else:
-            raise click.BadParameter(f"{text!r} is not a duration like 10m, 1h30m or 90s")
-    if number:
-        total += int(number) * 60  # a bare number means minutes
-    return total
-
-
 def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
-    return None if value is None else parse_duration(value)
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def filter_options(function: Callable[P, R]) -> Callable[P, R]:

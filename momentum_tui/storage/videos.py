@@ -71,9 +71,8 @@ def upsert_videos(db: Database, videos: Iterable[Video], now: int | None = None)
     if not batch:
         return UpsertResult()
     known = existing_video_ids(db.conn, [v.id for v in batch])
-    before = db.conn.total_changes
-    db.conn.executemany(_UPSERT_VIDEO_SQL, (video_row(v, now) for v in batch))
-    changed = db.conn.total_changes - before
+    # rowcount sums sqlite3_changes() per row: trigger writes (the FTS index) don't count.
+    changed = db.conn.executemany(_UPSERT_VIDEO_SQL, (video_row(v, now) for v in batch)).rowcount
     new = sum(1 for v in {v.id for v in batch} if v not in known)
     return UpsertResult(new=new, updated=max(0, changed - new))
 
