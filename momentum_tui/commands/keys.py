@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from momentum_tui import secrets
@@ -28,7 +30,7 @@ def keys_set(name: str, allow_file: bool, from_stdin: bool) -> None:
     """Store the API key NAME (youtube or anthropic); asks for it without echoing."""
     spec = secrets.SECRETS[name]
     if from_stdin:
-        value = click.get_text_stream("stdin").readline()
+        value = sys.stdin.readline()
     else:
         value = click.prompt(f"{spec.label}", hide_input=True, show_default=False)
     where = secrets.set_secret(name, value, allow_file=allow_file)

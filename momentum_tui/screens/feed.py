@@ -150,12 +150,11 @@ class FeedScreen(Screen[None]):
 
     # -- loading ------------------------------------------------------------------------
 
-    def reload(self, keep_rowid: int | None = None, keep_index: int | None = None) -> None:
-        """Query the feed again for the current filters, keeping the cursor where it makes sense."""
+    def reload(self, *, keep_video: bool = True, keep_index: int | None = None) -> None:
+        """Query the feed again; the cursor stays on the same video (or the one in its place)."""
         self._generation += 1
         row = self.table.current_row
-        if keep_rowid is None and row is not None:
-            keep_rowid = row.rowid
+        keep_rowid = row.rowid if keep_video and row is not None else None
         if keep_index is None:
             keep_index = self.table.cursor
         self._query_feed(self._generation, self.filters, keep_rowid, keep_index,
@@ -278,7 +277,7 @@ class FeedScreen(Screen[None]):
         if selection_label is not None:
             self._selection_label = selection_label
         self.filters = filters
-        self.reload(keep_index=0)
+        self.reload(keep_video=False, keep_index=0)
 
     def _toggle(self, field: str, words: tuple[str, str]) -> None:
         value = not getattr(self.filters, field)
@@ -445,7 +444,7 @@ class FeedScreen(Screen[None]):
         short_title = message.title if len(message.title) <= 50 else message.title[:49] + "…"
         if message.undo:
             self.notify(f"Undid “{message.result.mark}” on {short_title}", timeout=3)
-            self.reload(keep_rowid=None)
+            self.reload()
         else:
             words = _MARK_WORDS.get(message.result.mark, message.result.mark)
             self.notify(f"{words}: {short_title}  (u undoes)", timeout=3)

@@ -1,0 +1,1 @@
+"""Claude and the offline classifier: labels, prompts, the token ledger."""
