@@ -19,7 +19,7 @@ class FeedLoaded(Message):
     generation: int
     source: FeedSource
     cursor: int
-    totals: Totals
+    totals: Totals | None  # None: a first page shown ahead of the full, counted feed
     offline: bool = False
 
 

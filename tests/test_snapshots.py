@@ -35,6 +35,8 @@ def test_search_and_filters_160x48(snap_compare, demo_store: Store) -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
+        pilot.app.clear_notifications()  # toasts time out; keep the picture deterministic
+        await pilot.pause()
 
     assert snap_compare(make_app(demo_store), terminal_size=(160, 48), run_before=search)
 

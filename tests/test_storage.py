@@ -154,3 +154,21 @@ def test_readers_see_committed_data_while_writer_is_busy(store: Store) -> None:
 def test_readers_cannot_write(store: Store) -> None:
     with store.read() as conn, pytest.raises(sqlite3.OperationalError):
         conn.execute("DELETE FROM videos")
+
+
+def test_bulk_writes_are_indexed_like_single_ones(store: Store) -> None:
+    from momentum_tui.storage.videos import BULK_INDEX_THRESHOLD
+
+    add(store, make_video(0, title="seed"))
+    many = [make_video(i, title=f"bulk {i} zebra") for i in range(1, BULK_INDEX_THRESHOLD + 50)]
+    add(store, *many, make_video(0, title="seed renamed giraffe"))
+    add(store, make_video(10_000, title="single zebra"))
+    with store.read() as conn:
+        zebras = conn.execute("SELECT count(*) FROM videos_fts WHERE videos_fts MATCH 'zebra'")
+        assert zebras.fetchone()[0] == len(many) + 1
+        giraffe = conn.execute("SELECT count(*) FROM videos_fts WHERE videos_fts MATCH 'giraffe'")
+        assert giraffe.fetchone()[0] == 1
+        assert conn.execute("SELECT deferred FROM fts_control").fetchone()[0] == 0
+    with store.write() as db:
+        db.execute("INSERT INTO videos_fts (videos_fts) VALUES ('integrity-check')")
+    assert store.integrity_check() == ["ok"]

@@ -165,9 +165,16 @@ class FeedScreen(Screen[None]):
         self, generation: int, filters: Filters, keep_rowid: int | None, keep_index: int,
         height: int,
     ) -> None:  # fmt: skip
+        worker = get_current_worker()
         with self.store.read() as conn:
+            if keep_rowid is None and keep_index < PAGE_SIZE:
+                # A fresh view: show its first page at once, then count and order the rest.
+                first = queries.feed_ids(conn, filters, limit=PAGE_SIZE)
+                preview = FeedSource(first, generation, complete=False)
+                preview.add_rows([0], queries.rows_by_rowid(conn, list(first)))
+                self.post_message(FeedLoaded(generation, preview, keep_index, None))
             ids = queries.feed_ids(conn, filters)
-            if get_current_worker().is_cancelled:
+            if worker.is_cancelled:
                 return
             source = FeedSource(ids, generation)
             cursor = source.index_of(keep_rowid) if keep_rowid is not None else None
@@ -178,11 +185,23 @@ class FeedScreen(Screen[None]):
             source.add_rows(pages, queries.rows_by_rowid(conn, rowids))
             totals = queries.totals(conn)
             offline = self.store.get_pref("network.offline") == "1"
-        self.post_message(FeedLoaded(generation, source, cursor, totals, offline))
+        if not worker.is_cancelled:
+            self.post_message(FeedLoaded(generation, source, cursor, totals, offline))
 
     def on_feed_loaded(self, message: FeedLoaded) -> None:
         """Show the new feed (ignoring results of queries that were superseded)."""
         if message.generation != self._generation:
+            return
+        table = self.table
+        cursor = message.cursor
+        if table.source.generation == message.generation and not table.source.complete:
+            cursor = table.cursor  # the person may already have moved within the first page
+        if message.totals is None:
+            table.set_source(message.source, cursor, "")
+            self.status.shown = len(message.source)
+            self.status.filters = self._filter_words()
+            self.status.sort = SORT_WORDS[self.filters.sort]
+            self._refresh_status()
             return
         empty = ""
         if not len(message.source):
@@ -195,7 +214,7 @@ class FeedScreen(Screen[None]):
                 empty = "No videos cached yet. Run `momentum sync` to fetch your channels' uploads."
             else:
                 empty = "Nothing matches. Esc clears the search and channel; f changes filters."
-        self.table.set_source(message.source, message.cursor, empty)
+        table.set_source(message.source, cursor, empty)
         self.status.shown = len(message.source)
         self.status.total = message.totals.videos
         self.status.unwatched = message.totals.unwatched

@@ -32,6 +32,10 @@ _UPSERT_VIDEO_SQL = (
 )  # fmt: skip
 
 
+BULK_INDEX_THRESHOLD = 500
+"""From this many new videos in one write, index them in one statement instead of per row."""
+
+
 @dataclass
 class UpsertResult:
     """How many videos a write added and changed."""
@@ -71,9 +75,33 @@ def upsert_videos(db: Database, videos: Iterable[Video], now: int | None = None)
     if not batch:
         return UpsertResult()
     known = existing_video_ids(db.conn, [v.id for v in batch])
+    new = sum(1 for v in {v.id for v in batch} if v not in known)
+    if new >= BULK_INDEX_THRESHOLD:
+        return _bulk_upsert(db, batch, now, new)
     # rowcount sums sqlite3_changes() per row: trigger writes (the FTS index) don't count.
     changed = db.conn.executemany(_UPSERT_VIDEO_SQL, (video_row(v, now) for v in batch)).rowcount
-    new = sum(1 for v in {v.id for v in batch} if v not in known)
+    return UpsertResult(new=new, updated=max(0, changed - new))
+
+
+def _bulk_upsert(db: Database, batch: list[Video], now: int, new: int) -> UpsertResult:
+    """Write many new videos and index them in one statement (same transaction, same result)."""
+    conn = db.conn
+    if not conn.in_transaction:
+        raise RuntimeError("bulk writes must run inside Store.write()")
+    highest = conn.execute("SELECT coalesce(max(rowid), 0) FROM videos").fetchone()[0]
+    conn.execute("UPDATE fts_control SET deferred = 1 WHERE id = 1")
+    try:
+        changed = conn.executemany(_UPSERT_VIDEO_SQL, (video_row(v, now) for v in batch)).rowcount
+        # New rows get rowids above the highest one before this write (rowids are not reused
+        # below the maximum), so this indexes exactly what the insert trigger skipped.
+        conn.execute(
+            "INSERT INTO videos_fts (rowid, title, description, channel_title, tags) "
+            "SELECT video_rowid, title, description, channel_title, tags FROM videos_search "
+            "WHERE video_rowid > ?",
+            (highest,),
+        )
+    finally:
+        conn.execute("UPDATE fts_control SET deferred = 0 WHERE id = 1")
     return UpsertResult(new=new, updated=max(0, changed - new))
 
 

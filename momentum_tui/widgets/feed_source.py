@@ -18,9 +18,13 @@ PAGE_SIZE = 100
 class FeedSource:
     """An ordered feed of `len(ids)` videos, loaded a page at a time."""
 
-    def __init__(self, ids: array[int] | None = None, generation: int = 0) -> None:
+    def __init__(
+        self, ids: array[int] | None = None, generation: int = 0, *, complete: bool = True
+    ) -> None:
         self.ids: array[int] = ids if ids is not None else array("q")
         self.generation = generation
+        self.complete = complete
+        """False for a first page shown while the whole feed is still being ordered."""
         self._rows: dict[int, FeedRow] = {}
         self._pages_loaded: set[int] = set()
         self._pages_pending: set[int] = set()
