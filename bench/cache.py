@@ -96,8 +96,9 @@ def searches(store: Store, rng: random.Random, runs: int) -> dict:
     """Time full-text searches (first page, relevance order) for words taken from titles."""
     with store.read() as conn:
         titles = [r[0] for r in conn.execute("SELECT title FROM videos LIMIT 3000")]
-    words = sorted({w.lower() for t in titles for w in t.split() if w.isascii() and
-                    w.isalpha() and len(w) > 3})  # fmt: skip
+    words = sorted(
+        {w.lower() for t in titles for w in t.split() if w.isascii() and w.isalpha() and len(w) > 3}
+    )
     samples = []
     with store.read() as conn:
         for _ in range(runs * 10):
@@ -117,8 +118,9 @@ def launch(db: Path, runs: int) -> dict:
     for _ in range(runs):
         for kind, sink in (("bare", bare), ("momentum", ours)):
             args = [sys.executable, str(probe), kind] + ([str(db)] if kind == "momentum" else [])
-            done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT,
-                                  timeout=60)  # fmt: skip
+            done = subprocess.run(
+                args, capture_output=True, text=True, check=True, cwd=ROOT, timeout=60
+            )
             line = json.loads(done.stdout.strip().splitlines()[-1])
             sink.append(line["seconds"])
             if kind == "momentum":
@@ -151,9 +153,11 @@ def main() -> None:
         print(f"search (first page): p50 {search['p50_ms']} ms, p95 {search['p95_ms']} ms")
         store.close()
         started = launch(db, args.runs)
-        print(f"launch: bare Textual {started['bare_textual_s']} s, Momentum populated feed "
-              f"{started['momentum_populated_feed_s']} s (ratio {started['ratio']}), "
-              f"app peak RSS {started['app_peak_rss_mb']} MB")  # fmt: skip
+        print(
+            f"launch: bare Textual {started['bare_textual_s']} s, Momentum populated feed "
+            f"{started['momentum_populated_feed_s']} s (ratio {started['ratio']}), "
+            f"app peak RSS {started['app_peak_rss_mb']} MB"
+        )
         size_mb = db.stat().st_size / 1e6
     peak = max(ingest_rss, started["app_peak_rss_mb"])
     figures = {

@@ -15,7 +15,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
     """p50 / p95 / max of a list of milliseconds."""
     ordered = sorted(samples_ms)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {
         "p50_ms": round(statistics.median(ordered), 3),
         "p95_ms": round(p95, 3),

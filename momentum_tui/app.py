@@ -50,8 +50,9 @@ class MomentumApp(App[None]):
             self.theme = self.settings.ui.theme
         self.set_keymap(self.keymap_overrides)
         self.push_screen(
-            FeedScreen(self.store, self.settings, demo=self.demo, now=self._fixed_now,
-                       opener=self._opener)  # fmt: skip
+            FeedScreen(
+                self.store, self.settings, demo=self.demo, now=self._fixed_now, opener=self._opener
+            )
         )
         for problem in self.keymap_problems:
             self.notify(f"{problem} That entry is ignored.", severity="warning", timeout=12)

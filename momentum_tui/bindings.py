@@ -67,8 +67,9 @@ NAVIGATION = [
 
 VIDEO = [
     Key("video.open", "o,enter", "open_video", "Open", "Open the video in your browser."),
-    Key("video.watched", "w", "toggle_watched", "Watched", "Mark watched, or unwatched again.",
-        True),  # fmt: skip
+    Key(
+        "video.watched", "w", "toggle_watched", "Watched", "Mark watched, or unwatched again.", True
+    ),
     Key("video.hide", "x", "toggle_hidden", "Hide", "Hide it from the feed (u undoes).", True),
     Key("video.like", "l", "toggle_like", "Like", "Like it (more like this), or clear it.", True),
     Key("video.dislike", "d", "toggle_dislike", "Dislike", "Dislike it (less like this)."),
@@ -78,20 +79,52 @@ VIDEO = [
 ]
 
 FILTERS = [
-    Key("filter.search", "slash", "search", "Search", "Search titles, descriptions, channels "
-        "and tags as you type.", True),  # fmt: skip
-    Key("filter.unwatched", "U", "toggle_unwatched", "Unwatched only",
-        "Show only videos you have not watched."),  # fmt: skip
+    Key(
+        "filter.search",
+        "slash",
+        "search",
+        "Search",
+        "Search titles, descriptions, channels and tags as you type.",
+        True,
+    ),
+    Key(
+        "filter.unwatched",
+        "U",
+        "toggle_unwatched",
+        "Unwatched only",
+        "Show only videos you have not watched.",
+    ),
     Key("filter.shorts", "S", "toggle_shorts", "Hide Shorts", "Hide or show Shorts."),
     Key("filter.live", "V", "toggle_live", "Hide live", "Hide or show live and upcoming streams."),
-    Key("filter.sort", "O", "cycle_sort", "Sort", "Cycle: newest, most viewed, longest, "
-        "shortest, channel."),  # fmt: skip
-    Key("filter.panel", "f", "filters", "Filters", "All filters: length range, channel group, "
-        "unwatched, Shorts, live, saved.", True),  # fmt: skip
-    Key("filter.channels", "c", "focus_channels", "Channels", "Pick one channel or a channel "
-        "group (shows the channel list)."),  # fmt: skip
-    Key("filter.clear", "escape", "clear_filters", "Clear", "Close the search, or clear the "
-        "channel and search filters."),  # fmt: skip
+    Key(
+        "filter.sort",
+        "O",
+        "cycle_sort",
+        "Sort",
+        "Cycle: newest, most viewed, longest, shortest, channel.",
+    ),
+    Key(
+        "filter.panel",
+        "f",
+        "filters",
+        "Filters",
+        "All filters: length range, channel group, unwatched, Shorts, live, saved.",
+        True,
+    ),
+    Key(
+        "filter.channels",
+        "c",
+        "focus_channels",
+        "Channels",
+        "Pick one channel or a channel group (shows the channel list).",
+    ),
+    Key(
+        "filter.clear",
+        "escape",
+        "clear_filters",
+        "Clear",
+        "Close the search, or clear the channel and search filters.",
+    ),
 ]
 
 APP = [
@@ -104,15 +137,54 @@ ALL_KEYS: list[Key] = [*NAVIGATION, *VIDEO, *FILTERS, *APP]
 BY_ID: dict[str, Key] = {key.id: key for key in ALL_KEYS}
 
 _NAMED_KEYS = {
-    "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "enter", "escape",
-    "tab", "space", "backspace", "delete", "insert", "slash", "question_mark", "plus",
-    "minus", "comma", "full_stop", "colon", "semicolon", "exclamation_mark", "less_than_sign",
-    "greater_than_sign", "equals_sign", "number_sign", "asterisk", "underscore",
-    "left_square_bracket", "right_square_bracket", "apostrophe", "quotation_mark",
-    "vertical_line", "tilde", "grave_accent", "ampersand", "at", "dollar_sign",
-    "percent_sign", "circumflex_accent", "left_parenthesis", "right_parenthesis",
-    "left_curly_bracket", "right_curly_bracket", "reverse_solidus",
-} | {f"f{n}" for n in range(1, 25)}  # fmt: skip
+    "up",
+    "down",
+    "left",
+    "right",
+    "home",
+    "end",
+    "pageup",
+    "pagedown",
+    "enter",
+    "escape",
+    "tab",
+    "space",
+    "backspace",
+    "delete",
+    "insert",
+    "slash",
+    "question_mark",
+    "plus",
+    "minus",
+    "comma",
+    "full_stop",
+    "colon",
+    "semicolon",
+    "exclamation_mark",
+    "less_than_sign",
+    "greater_than_sign",
+    "equals_sign",
+    "number_sign",
+    "asterisk",
+    "underscore",
+    "left_square_bracket",
+    "right_square_bracket",
+    "apostrophe",
+    "quotation_mark",
+    "vertical_line",
+    "tilde",
+    "grave_accent",
+    "ampersand",
+    "at",
+    "dollar_sign",
+    "percent_sign",
+    "circumflex_accent",
+    "left_parenthesis",
+    "right_parenthesis",
+    "left_curly_bracket",
+    "right_curly_bracket",
+    "reverse_solidus",
+} | {f"f{n}" for n in range(1, 25)}
 _MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
 _ONE_KEY = re.compile(r"^\S$")
 

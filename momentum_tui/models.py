@@ -364,8 +364,14 @@ def format_age_short(timestamp: int, now: float) -> str:
     delta = int(now - timestamp)
     sign = "+" if delta < 0 else ""
     delta = abs(delta)
-    for size, name in ((365 * 86400, "y"), (30 * 86400, "mo"), (7 * 86400, "w"), (86400, "d"),
-                       (3600, "h"), (60, "m")):
+    for size, name in (
+        (365 * 86400, "y"),
+        (30 * 86400, "mo"),
+        (7 * 86400, "w"),
+        (86400, "d"),
+        (3600, "h"),
+        (60, "m"),
+    ):
         if delta >= size:
             return f"{sign}{delta // size}{name}"
     return "now"

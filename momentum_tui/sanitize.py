@@ -32,8 +32,8 @@ _BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u
 _INVISIBLES = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\ufe0e\ufe0f"
 _DROP_TABLE = {ord(ch): None for ch in _BIDI_CONTROLS + _INVISIBLES}
 # C0 controls except tab and newline, DEL, and the C1 range.
-_DROP_TABLE.update({code: None for code in range(0x00, 0x20) if code not in (0x09, 0x0A)})
-_DROP_TABLE.update({code: None for code in range(0x7F, 0xA0)})
+_DROP_TABLE.update({code: None for code in range(0x20) if code not in (0x09, 0x0A)})
+_DROP_TABLE.update(dict.fromkeys(range(127, 160)))
 
 _TAG_CHARACTERS = re.compile("[\U000e0000-\U000e007f]")
 # One search decides whether a string needs any work at all; most titles don't.

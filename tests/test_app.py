@@ -97,8 +97,11 @@ async def test_search_as_you_type_and_escape(demo_store: Store) -> None:
         await pilot.pause(0.3)
         await settle(pilot)
         assert 0 < len(table.source) < 20
-        assert all("dynamite" in (table.source.row(i).title.lower() + "dynamite")
-                   for i in range(len(table.source)) if table.source.row(i))  # fmt: skip
+        assert all(
+            "dynamite" in (table.source.row(i).title.lower() + "dynamite")
+            for i in range(len(table.source))
+            if table.source.row(i)
+        )
         first = table.source.row(0)
         assert first is not None and "dynamite" in first.title.lower()
         await pilot.press("enter")
@@ -233,7 +236,10 @@ async def test_palette_lists_momentum_commands(demo_store: Store) -> None:
 
 
 async def test_untrusted_titles_are_drawn_literally(store: Store) -> None:
-    add(store, make_video(1, title="[bold red]not markup[/] \x1b[31mno escape", channel_title="[i]x"))
+    add(
+        store,
+        make_video(1, title="[bold red]not markup[/] \x1b[31mno escape", channel_title="[i]x"),
+    )
     app = make_app(store)
     async with app.run_test(size=(100, 20)) as pilot:
         screen = await settle(pilot)

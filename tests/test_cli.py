@@ -37,8 +37,20 @@ def test_feed_json_shape(run_cli, cache: Path) -> None:
     assert data["count"] == 3
     assert data["filters"] == ["no Shorts"]
     video = data["videos"][0]
-    assert set(video) == {"id", "url", "title", "channel_id", "channel", "published_at",
-                          "duration_s", "is_short", "live", "views", "state", "labels"}  # fmt: skip
+    assert set(video) == {
+        "id",
+        "url",
+        "title",
+        "channel_id",
+        "channel",
+        "published_at",
+        "duration_s",
+        "is_short",
+        "live",
+        "views",
+        "state",
+        "labels",
+    }
     assert video["url"].endswith(video["id"])
     assert video["published_at"].endswith("Z")
     assert set(video["state"]) == {"watched", "rating", "hidden", "saved"}
@@ -65,8 +77,9 @@ def test_search_finds_and_respects_limit(run_cli, cache: Path) -> None:
     data = json.loads(result.out)
     assert data["total"] > 100
     assert data["count"] == 2
-    assert all("official" in v["title"].lower() or "video" in v["title"].lower()
-               for v in data["videos"])  # fmt: skip
+    assert all(
+        "official" in v["title"].lower() or "video" in v["title"].lower() for v in data["videos"]
+    )
 
 
 def test_mark_undo_and_show(run_cli, cache: Path) -> None:
@@ -201,8 +214,11 @@ def test_demo_flag_uses_the_demo_profile_and_not_the_cache(run_cli) -> None:
 def test_python_dash_m_and_version_in_a_real_process(isolated_home: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "momentum_tui", "--version"],
-        capture_output=True, text=True, cwd=REPO, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
     assert done.returncode == 0
     assert "momentum, version" in done.stdout
 

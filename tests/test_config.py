@@ -30,9 +30,15 @@ def test_file_then_environment(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("section", "field"),
-    [("youtube", "api_root"), ("youtube", "feed_root"), ("youtube", "oauth_auth_uri"),
-     ("youtube", "oauth_token_uri"), ("claude", "base_url"), ("backend", "url")],
-)  # fmt: skip
+    [
+        ("youtube", "api_root"),
+        ("youtube", "feed_root"),
+        ("youtube", "oauth_auth_uri"),
+        ("youtube", "oauth_token_uri"),
+        ("claude", "base_url"),
+        ("backend", "url"),
+    ],
+)
 def test_every_endpoint_has_an_environment_override(
     tmp_path: Path, section: str, field: str
 ) -> None:
@@ -50,13 +56,13 @@ def test_malformed_toml_names_the_line(tmp_path: Path) -> None:
 
 def test_unknown_setting_is_named(tmp_path: Path) -> None:
     path = write(tmp_path / "c.toml", "[youtube]\ndialy_quota = 3\n")
-    with pytest.raises(ConfigError, match="unknown setting `youtube.dialy_quota`"):
+    with pytest.raises(ConfigError, match=r"unknown setting `youtube\.dialy_quota`"):
         load_settings(path, environ={})
 
 
 def test_wrong_type_is_named(tmp_path: Path) -> None:
     path = write(tmp_path / "c.toml", '[youtube]\nconcurrency = "lots"\n')
-    with pytest.raises(ConfigError, match="youtube.concurrency"):
+    with pytest.raises(ConfigError, match=r"youtube\.concurrency"):
         load_settings(path, environ={})
 
 

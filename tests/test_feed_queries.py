@@ -19,11 +19,23 @@ def filled(store: Store) -> Store:
         make_video(1, title="Rust async explained", duration_s=1800, view_count=10),
         make_video(2, title="A quick short", duration_s=40, is_short=True, view_count=500),
         make_video(3, title="Live now", duration_s=None, live_state=LiveState.LIVE, view_count=5),
-        make_video(4, title="Cooking pasta", duration_s=600, view_count=2000,
-                   channel_id=channel_id(1), channel_title="Kitchen"),
-        make_video(5, title="東京の散歩 walking tour", duration_s=3600, view_count=300,
-                   channel_id=channel_id(1), channel_title="Kitchen"),
-    )  # fmt: skip
+        make_video(
+            4,
+            title="Cooking pasta",
+            duration_s=600,
+            view_count=2000,
+            channel_id=channel_id(1),
+            channel_title="Kitchen",
+        ),
+        make_video(
+            5,
+            title="東京の散歩 walking tour",
+            duration_s=3600,
+            view_count=300,
+            channel_id=channel_id(1),
+            channel_title="Kitchen",
+        ),
+    )
     return store
 
 

@@ -25,8 +25,9 @@ CORE = [
 
 def imported_after(code: str) -> set[str]:
     probe = f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          cwd=REPO, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=True
+    )
     return set(done.stdout.split())
 
 

@@ -22,9 +22,20 @@ def digest(path: Path) -> str:
 
 def test_new_cache_has_every_table_and_pragmas(store: Store) -> None:
     tables = set(store.db.table_names())
-    for name in ("channels", "videos", "video_state", "interactions", "video_labels",
-                 "sync_state", "quota_ledger", "ai_ledger", "rules", "keyword_prefs",
-                 "preferences", "videos_fts"):  # fmt: skip
+    for name in (
+        "channels",
+        "videos",
+        "video_state",
+        "interactions",
+        "video_labels",
+        "sync_state",
+        "quota_ledger",
+        "ai_ledger",
+        "rules",
+        "keyword_prefs",
+        "preferences",
+        "videos_fts",
+    ):
         assert name in tables
     with store.read() as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -129,7 +140,7 @@ def test_upsert_counts_new_and_changed_and_keeps_first_seen(store: Store) -> Non
 
 def test_related_writes_share_one_transaction(store: Store) -> None:
     add(store, make_video(0))
-    with pytest.raises(RuntimeError), store.write() as db:
+    with pytest.raises(RuntimeError), store.write() as db:  # noqa: PT012 (a crash mid-write)
         upsert_videos(db, [make_video(1)])
         raise RuntimeError("killed halfway")
     with store.read() as conn:

@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList
 from textual.worker import get_current_worker
 
-from momentum_tui.bindings import FILTERS, VIDEO, BY_ID
+from momentum_tui.bindings import BY_ID, FILTERS, VIDEO
 from momentum_tui.config import Settings
 from momentum_tui.messages import (
     ChannelsLoaded,
@@ -143,8 +143,8 @@ class FeedScreen(Screen[None]):
 
     def _apply_layout(self, width: int) -> None:
         self.set_class(width >= WIDE, "-wide")
-        show_sidebar = self._sidebar_choice if self._sidebar_choice is not None else (
-            width >= SIDEBAR_MIN
+        show_sidebar = (
+            self._sidebar_choice if self._sidebar_choice is not None else (width >= SIDEBAR_MIN)
         )
         self.set_class(not show_sidebar, "-no-sidebar")
 
@@ -157,14 +157,19 @@ class FeedScreen(Screen[None]):
         keep_rowid = row.rowid if keep_video and row is not None else None
         if keep_index is None:
             keep_index = self.table.cursor
-        self._query_feed(self._generation, self.filters, keep_rowid, keep_index,
-                         max(self.table.size.height, 40))  # fmt: skip
+        self._query_feed(
+            self._generation, self.filters, keep_rowid, keep_index, max(self.table.size.height, 40)
+        )
 
     @work(thread=True, exclusive=True, group="feed", exit_on_error=False)
     def _query_feed(
-        self, generation: int, filters: Filters, keep_rowid: int | None, keep_index: int,
+        self,
+        generation: int,
+        filters: Filters,
+        keep_rowid: int | None,
+        keep_index: int,
         height: int,
-    ) -> None:  # fmt: skip
+    ) -> None:
         worker = get_current_worker()
         with self.store.read() as conn:
             if keep_rowid is None and keep_index < PAGE_SIZE:

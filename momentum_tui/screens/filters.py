@@ -66,11 +66,16 @@ class FilterScreen(ModalScreen[Filters | None]):
                 yield Input(_seconds_to_text(f.min_seconds), placeholder="at least", id="min")
                 yield Input(_seconds_to_text(f.max_seconds), placeholder="at most", id="max")
             yield Label("Sort")
-            yield Select([(s.value, s.value) for s in Sort], value=f.sort.value,
-                         allow_blank=False, id="sort")  # fmt: skip
+            yield Select(
+                [(s.value, s.value) for s in Sort], value=f.sort.value, allow_blank=False, id="sort"
+            )
             yield Label("Channel group")
-            yield Select([(f"# {t}", t) for t in self.tags], value=f.channel_tag or Select.NULL,
-                         prompt="All channels", id="tag")  # fmt: skip
+            yield Select(
+                [(f"# {t}", t) for t in self.tags],
+                value=f.channel_tag or Select.NULL,
+                prompt="All channels",
+                id="tag",
+            )
             yield Label("", id="error")
             with Horizontal(id="buttons"):
                 yield Button("Reset", id="reset")
@@ -86,8 +91,13 @@ class FilterScreen(ModalScreen[Filters | None]):
         return self.filters.model_copy(
             update={
                 name: self.query_one(f"#{name}", Checkbox).value
-                for name in ("unwatched_only", "hide_shorts", "hide_live", "saved_only",
-                             "include_hidden")  # fmt: skip
+                for name in (
+                    "unwatched_only",
+                    "hide_shorts",
+                    "hide_live",
+                    "saved_only",
+                    "include_hidden",
+                )
             }
             | {
                 "min_seconds": minimum,

@@ -52,7 +52,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """A scrollable table of keys."""
         with VerticalScroll() as scroll:
-            scroll.border_title = Text("Keys  ·  Esc closes  ·  remap ids in [keymap] of config.toml")
+            scroll.border_title = Text(
+                "Keys  ·  Esc closes  ·  remap ids in [keymap] of config.toml"
+            )
             yield Static(
                 key_table(self.keymap, lambda key: self.app.get_key_display(Binding(key, "")))
             )

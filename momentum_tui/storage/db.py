@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from queue import Empty, SimpleQueue
 
@@ -168,10 +168,8 @@ class Store:
     def close(self) -> None:
         """Close every connection."""
         for conn in self._all:
-            try:
+            with suppress(sqlite3.Error):
                 conn.close()
-            except sqlite3.Error:
-                pass
         self._all.clear()
         self._writer = None
         self._readers = SimpleQueue()

@@ -59,8 +59,7 @@ def fts_query(text: str) -> str | None:
 def _state(column: str, present: bool) -> str:
     exists = "EXISTS" if present else "NOT EXISTS"
     return (
-        f"{exists} (SELECT 1 FROM video_state s WHERE s.video_id = v.id "
-        f"AND s.{column} IS NOT NULL)"
+        f"{exists} (SELECT 1 FROM video_state s WHERE s.video_id = v.id AND s.{column} IS NOT NULL)"
     )
 
 
@@ -97,11 +96,16 @@ def _where(filters: Filters) -> tuple[list[str], list[Any]]:
     if filters.channel_tag:
         clauses.append("v.channel_id IN (SELECT channel_id FROM channel_tags WHERE tag = ?)")
         params.append(filters.channel_tag)
-    for column, values in (("topic", filters.topics), ("mood", filters.moods),
-                           ("format", filters.formats)):  # fmt: skip
+    for column, values in (
+        ("topic", filters.topics),
+        ("mood", filters.moods),
+        ("format", filters.formats),
+    ):
         if values:
             marks = ", ".join("?" for _ in values)
-            clauses.append(f"v.id IN (SELECT video_id FROM video_labels WHERE {column} IN ({marks}))")
+            clauses.append(
+                f"v.id IN (SELECT video_id FROM video_labels WHERE {column} IN ({marks}))"
+            )
             params.extend(values)
     if filters.max_clickbait is not None:
         clauses.append(
@@ -127,7 +131,9 @@ def _where(filters: Filters) -> tuple[list[str], list[Any]]:
 def _select(columns: str, filters: Filters, joins: str = "") -> tuple[str, list[Any]]:
     clauses, params = _where(filters)
     ranked_search = (
-        filters.search and filters.sort == Sort.NEWEST and not _needs_substring_search(filters.search)
+        filters.search
+        and filters.sort == Sort.NEWEST
+        and not _needs_substring_search(filters.search)
     )
     if ranked_search and (query := fts_query(filters.search)):
         # Searches are ordered by relevance (title matches weigh most), then recency.
@@ -147,10 +153,26 @@ def _select(columns: str, filters: Filters, joins: str = "") -> tuple[str, list[
 
 def _row(values: tuple[Any, ...]) -> FeedRow:
     return FeedRow(
-        values[0], values[1], values[2], values[3], values[4], values[5], values[6],
-        bool(values[7]), values[8], values[9], bool(values[10]), values[11], bool(values[12]),
-        bool(values[13]), values[14], values[15], values[16], values[17], values[18],
-    )  # fmt: skip
+        values[0],
+        values[1],
+        values[2],
+        values[3],
+        values[4],
+        values[5],
+        values[6],
+        bool(values[7]),
+        values[8],
+        values[9],
+        bool(values[10]),
+        values[11],
+        bool(values[12]),
+        bool(values[13]),
+        values[14],
+        values[15],
+        values[16],
+        values[17],
+        values[18],
+    )
 
 
 def feed_ids(conn: sqlite3.Connection, filters: Filters, limit: int | None = None) -> array[int]:

@@ -13,11 +13,27 @@ from sqlite_utils import Database
 from momentum_tui.models import Channel, Video
 
 _VIDEO_COLUMNS = (
-    "id", "channel_id", "channel_title", "title", "description", "tags", "published_at",
-    "duration_s", "is_short", "live_state", "scheduled_at", "category_id", "view_count",
-    "like_count", "comment_count", "stats_at", "thumbnail_url", "status", "content_hash",
+    "id",
+    "channel_id",
+    "channel_title",
+    "title",
+    "description",
+    "tags",
+    "published_at",
+    "duration_s",
+    "is_short",
+    "live_state",
+    "scheduled_at",
+    "category_id",
+    "view_count",
+    "like_count",
+    "comment_count",
+    "stats_at",
+    "thumbnail_url",
+    "status",
+    "content_hash",
     "first_seen_at",
-)  # fmt: skip
+)
 # first_seen_at never changes once set; everything else follows the newest read.
 _UPDATED_ON_CONFLICT = [c for c in _VIDEO_COLUMNS if c not in ("id", "first_seen_at")]
 
@@ -27,9 +43,9 @@ _UPSERT_VIDEO_SQL = (
     "ON CONFLICT(id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED_ON_CONFLICT)
     # Leave the row alone (and the full-text index untouched) when nothing changed.
-    + " WHERE " + " OR ".join(f"{c} IS NOT excluded.{c}" for c in _UPDATED_ON_CONFLICT
-                              if c != "stats_at")
-)  # fmt: skip
+    + " WHERE "
+    + " OR ".join(f"{c} IS NOT excluded.{c}" for c in _UPDATED_ON_CONFLICT if c != "stats_at")
+)
 
 
 BULK_INDEX_THRESHOLD = 500
@@ -47,13 +63,27 @@ class UpsertResult:
 def video_row(video: Video, first_seen_at: int) -> tuple[object, ...]:
     """The `videos` row for a `Video`, in `_VIDEO_COLUMNS` order."""
     return (
-        video.id, video.channel_id, video.channel_title, video.title, video.description,
+        video.id,
+        video.channel_id,
+        video.channel_title,
+        video.title,
+        video.description,
         json.dumps(video.tags, ensure_ascii=False) if video.tags else "",
-        video.published_at, video.duration_s, int(video.is_short), video.live_state.value,
-        video.scheduled_at, video.category_id, video.view_count, video.like_count,
-        video.comment_count, video.stats_at, video.thumbnail_url, video.status.value,
-        video.content_hash(), first_seen_at,
-    )  # fmt: skip
+        video.published_at,
+        video.duration_s,
+        int(video.is_short),
+        video.live_state.value,
+        video.scheduled_at,
+        video.category_id,
+        video.view_count,
+        video.like_count,
+        video.comment_count,
+        video.stats_at,
+        video.thumbnail_url,
+        video.status.value,
+        video.content_hash(),
+        first_seen_at,
+    )
 
 
 def existing_video_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
@@ -105,8 +135,9 @@ def _bulk_upsert(db: Database, batch: list[Video], now: int, new: int) -> Upsert
     return UpsertResult(new=new, updated=max(0, changed - new))
 
 
-def upsert_channels(db: Database, channels: Iterable[Channel], source: str = "",
-                    now: int | None = None) -> int:  # fmt: skip
+def upsert_channels(
+    db: Database, channels: Iterable[Channel], source: str = "", now: int | None = None
+) -> int:
     """Insert or update channels, keeping their added time and follow state; returns rows added."""
     now = int(time.time()) if now is None else now
     before = db.conn.execute("SELECT count(*) FROM channels").fetchone()[0]
@@ -124,10 +155,18 @@ def upsert_channels(db: Database, channels: Iterable[Channel], source: str = "",
                                     THEN excluded.uploads_playlist ELSE uploads_playlist END
         """,
         (
-            (c.id, c.title, c.handle, c.thumbnail_url, c.uploads_playlist, int(c.followed),
-             source, now)
+            (
+                c.id,
+                c.title,
+                c.handle,
+                c.thumbnail_url,
+                c.uploads_playlist,
+                int(c.followed),
+                source,
+                now,
+            )
             for c in channels
-        ),  # fmt: skip
+        ),
     )
-    after: int = db.conn.execute("SELECT count(*) FROM channels").fetchone()[0]
-    return after - before
+    after = int(db.conn.execute("SELECT count(*) FROM channels").fetchone()[0])
+    return after - int(before)

@@ -48,11 +48,14 @@ class ChannelList(OptionList):
         ]
         if tags:
             options.append(None)
-            options += [Option(option_label(f"# {tag}", count, "cyan"), id=f"tag:{tag}")
-                        for tag, count in tags]  # fmt: skip
+            options += [
+                Option(option_label(f"# {tag}", count, "cyan"), id=f"tag:{tag}")
+                for tag, count in tags
+            ]
         options.append(None)
-        options += [Option(option_label(c.title or c.id, c.unwatched), id=f"ch:{c.id}")
-                    for c in channels]  # fmt: skip
+        options += [
+            Option(option_label(c.title or c.id, c.unwatched), id=f"ch:{c.id}") for c in channels
+        ]
         self.clear_options()
         self.add_options(options)
         if highlighted:

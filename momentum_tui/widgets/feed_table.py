@@ -332,28 +332,39 @@ class FeedTable(ScrollView, can_focus=True):
             return text
         meta = style("feed-table--meta")
         glyph, kind = _glyph(row)
-        glyph_style = style(f"feed-table--{kind}") if kind in ("live", "upcoming") else style(
-            "feed-table--glyph"
+        glyph_style = (
+            style(f"feed-table--{kind}")
+            if kind in ("live", "upcoming")
+            else style("feed-table--glyph")
         )
         title = row.plain_title if (self.plain_titles and row.plain_title) else row.title
         parts = [_cell(glyph, columns.glyph, glyph_style), _cell(title, columns.title)]
         if columns.channel:
-            parts += [Text(" "), _cell(row.channel_title, columns.channel,
-                                       style("feed-table--channel"))]  # fmt: skip
-        parts += [Text(" "), _cell(format_age_short(row.published_at, self.now), columns.age,
-                                   meta, right=True)]  # fmt: skip
+            parts += [
+                Text(" "),
+                _cell(row.channel_title, columns.channel, style("feed-table--channel")),
+            ]
+        parts += [
+            Text(" "),
+            _cell(format_age_short(row.published_at, self.now), columns.age, meta, right=True),
+        ]
         if row.live_state == "live":
             length, length_style = "LIVE", style("feed-table--live")
         elif row.live_state == "upcoming":
             length, length_style = "SOON", style("feed-table--upcoming")
         elif row.is_short:
-            length, length_style = f"S {format_duration(row.duration_s)}", style("feed-table--short")
+            length, length_style = (
+                f"S {format_duration(row.duration_s)}",
+                style("feed-table--short"),
+            )
         else:
             length, length_style = format_duration(row.duration_s), meta
         parts += [Text(" "), _cell(length, columns.length, length_style, right=True)]
         if columns.views:
-            parts += [Text(" "), _cell(format_count(row.view_count), columns.views, meta,
-                                       right=True)]  # fmt: skip
+            parts += [
+                Text(" "),
+                _cell(format_count(row.view_count), columns.views, meta, right=True),
+            ]
         text = Text.assemble(*parts, no_wrap=True)
         if row.watched or row.hidden:
             text.stylize(style("feed-table--watched"))
@@ -370,4 +381,3 @@ class FeedTable(ScrollView, can_focus=True):
     def on_blur(self) -> None:
         """Redraw the cursor in its blurred colour."""
         self.refresh()
-
