@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 class MomentumApp(App[None]):
     """Momentum's terminal app."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
     TITLE = "Momentum"
     BINDINGS = [key.binding() for key in APP if key.group == "app"]
 

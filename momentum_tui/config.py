@@ -27,7 +27,7 @@ ENV_PREFIX = "MOMENTUM_"
 class Section(BaseModel):
     """Base for a settings section: unknown keys are errors, values are validated."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
 
 class YouTubeSettings(Section):

@@ -157,7 +157,7 @@ def looks_like_short(duration_s: int | None, title: str = "", description: str =
 class Channel(BaseModel):
     """A YouTube channel the person follows (or once followed)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     id: str = Field(pattern=r"^UC[0-9A-Za-z_-]{22}$")
     title: Name = ""
@@ -170,7 +170,7 @@ class Channel(BaseModel):
 class Video(BaseModel):
     """One upload, as stored in the cache (timestamps are Unix seconds, UTC)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     id: str = Field(pattern=r"^[0-9A-Za-z_-]{11}$")
     channel_id: str
@@ -218,7 +218,7 @@ def _tag(value: str) -> str:
 class VideoLabels(BaseModel):
     """Labels for one video, from Claude or from the offline classifier."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     topic: Topic
     mood: Mood
@@ -238,7 +238,7 @@ class VideoLabels(BaseModel):
 class Filters(BaseModel):
     """What the feed shows: shared by the app, `momentum feed` and `momentum search`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     sort: Sort = Sort.NEWEST
     unwatched_only: bool = False

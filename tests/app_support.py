@@ -43,7 +43,7 @@ async def settle(pilot: Pilot[Any], timeout: float = 10.0) -> FeedScreen:
         if not isinstance(screen, FeedScreen):
             screens = [s for s in app.screen_stack if isinstance(s, FeedScreen)]
             screen = screens[0] if screens else None
-        if screen is not None and screen.feed_ready and not app.workers._workers:
+        if screen is not None and screen._feed_complete and not app.workers._workers:
             await pilot.pause()
             return screen
         if loop.time() > deadline:

@@ -19,7 +19,7 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList
+from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from momentum_tui.bindings import BY_ID, FILTERS, VIDEO
@@ -101,6 +101,7 @@ class FeedScreen(Screen[None]):
         self._selection_label = ""
         self.status = Status(sort=SORT_WORDS[self.filters.sort], demo=demo)
         self.feed_ready = False
+        self._feed_complete = False
 
     # -- layout -------------------------------------------------------------------------
 
@@ -135,7 +136,6 @@ class FeedScreen(Screen[None]):
         self.table.plain_titles = self.settings.ui.plain_titles
         self.table.focus()
         self.reload()
-        self.load_channels()
 
     def on_resize(self, event: Resize) -> None:
         """Lay out for the terminal's width."""
@@ -169,15 +169,19 @@ class FeedScreen(Screen[None]):
         keep_rowid: int | None,
         keep_index: int,
         height: int,
+        preview: bool = True,
     ) -> None:
         worker = get_current_worker()
         with self.store.read() as conn:
-            if keep_rowid is None and keep_index < PAGE_SIZE:
-                # A fresh view: show its first page at once, then count and order the rest.
+            if preview and keep_rowid is None and keep_index < PAGE_SIZE:
+                # A fresh view: show its first page at once; the whole feed is ordered and
+                # counted after that page is on screen (see on_feed_loaded).
                 first = queries.feed_ids(conn, filters, limit=PAGE_SIZE)
-                preview = FeedSource(first, generation, complete=False)
-                preview.add_rows([0], queries.rows_by_rowid(conn, list(first)))
-                self.post_message(FeedLoaded(generation, preview, keep_index, None))
+                source = FeedSource(first, generation, complete=False)
+                source.add_rows([0], queries.rows_by_rowid(conn, list(first)))
+                if not worker.is_cancelled:
+                    self.post_message(FeedLoaded(generation, source, keep_index, None))
+                return
             ids = queries.feed_ids(conn, filters)
             if worker.is_cancelled:
                 return
@@ -207,6 +211,18 @@ class FeedScreen(Screen[None]):
             self.status.filters = self._filter_words()
             self.status.sort = SORT_WORDS[self.filters.sort]
             self._refresh_status()
+            if len(message.source):
+                self._first_feed_shown()
+            # Order and count the whole feed once this first page has been drawn.
+            self.call_after_refresh(
+                self._query_feed,
+                message.generation,
+                self.filters,
+                None,
+                0,
+                max(self.table.size.height, 40),
+                False,
+            )
             return
         empty = ""
         if not len(message.source):
@@ -230,8 +246,14 @@ class FeedScreen(Screen[None]):
         self._refresh_status()
         if not len(message.source):
             self.query_one(DetailPane).show(None)
+        self._first_feed_shown()
+        self._feed_complete = True
+
+    def _first_feed_shown(self) -> None:
+        """Once videos are on screen: load the channel list, and tell the app (benchmarks)."""
         if not self.feed_ready:
             self.feed_ready = True
+            self.load_channels()
             self.app.post_message(FeedReady())
 
     def _filter_words(self) -> list[str]:
@@ -393,9 +415,9 @@ class FeedScreen(Screen[None]):
         if not hidden and self.focused is self.query_one(ChannelList):
             self.table.focus()
 
-    @on(OptionList.OptionSelected, "#channels")
-    def _channel_selected(self, event: OptionList.OptionSelected) -> None:
-        option_id = event.option.id or ALL
+    @on(ChannelList.Selected)
+    def _channel_selected(self, event: ChannelList.Selected) -> None:
+        option_id = event.entry.id
         update: dict[str, Any] = {"channel_id": None, "channel_tag": None, "saved_only": False}
         label = ""
         if option_id == SAVED:
@@ -404,7 +426,7 @@ class FeedScreen(Screen[None]):
             update["channel_tag"] = option_id.removeprefix("tag:")
         elif option_id.startswith("ch:"):
             update["channel_id"] = option_id.removeprefix("ch:")
-            label = self.query_one(ChannelList).names.get(option_id, "")
+            label = event.entry.name
         self.set_filters(self.filters.model_copy(update=update), selection_label=label)
         self.table.focus()
 

@@ -7,19 +7,43 @@ refused (`SchemaTooNewError`), never modified.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from momentum_tui.errors import SchemaTooNewError
 
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
 MIGRATION_SET = "momentum"
-migrations = Migrations(MIGRATION_SET)
+MIGRATIONS_TABLE = "_sqlite_migrations"
+
+_STEPS: list[tuple[str, Callable[[Database], None]]] = []
+
+
+def migration(function: Callable[[Database], None]) -> Callable[[Database], None]:
+    """Register a schema step (append-only; the function name is its permanent id)."""
+    _STEPS.append((function.__name__, function))
+    return function
+
+
+def _sqlite_utils_migrations() -> Migrations:
+    # Imported only when a cache needs upgrading: opening an up-to-date cache (every
+    # launch) must not pay for sqlite-utils.
+    from sqlite_utils.migrations import Migrations
+
+    steps = Migrations(MIGRATION_SET)
+    for name, function in _STEPS:
+        steps(name=name)(function)
+    return steps
 
 FTS_COLUMNS = ("title", "description", "channel_title", "tags")
 """Columns of `videos` indexed by the full-text index `videos_fts`."""
 
 
-@migrations()
+@migration
 def m001_core(db: Database) -> None:
     """Channels, videos, per-video state, interactions, labels, ledgers, rules, preferences."""
     db.executescript(
@@ -37,6 +61,8 @@ def m001_core(db: Database) -> None:
             last_synced_at INTEGER,
             last_upload_at INTEGER
         );
+        -- The feed excludes unfollowed channels; this (usually empty) index makes that free.
+        CREATE INDEX channels_unfollowed ON channels(id) WHERE followed = 0;
         CREATE TABLE channel_tags (
             channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
             tag TEXT NOT NULL,
@@ -242,29 +268,45 @@ END;
 
 def known_names() -> list[str]:
     """Names of every migration this version knows, in order."""
-    return [migration.name for migration in migrations._migrations]
+    return [name for name, _ in _STEPS]
 
 
-def schema_version(db: Database) -> int:
+def applied_names(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations a cache has applied, read with plain sqlite3."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,)
+    ).fetchone()
+    if not exists:
+        return []
+    rows = conn.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        (MIGRATION_SET,),
+    )
+    return [row[0] for row in rows]
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
     """How many of this set's migrations the cache has applied."""
-    return len(migrations.applied(db))
+    return len(applied_names(conn))
 
 
-def check_not_newer(db: Database) -> None:
-    """Refuse a cache that has migrations this version does not know."""
-    unknown = [m.name for m in migrations.applied(db) if m.name not in set(known_names())]
+def check_not_newer(conn: sqlite3.Connection) -> list[str]:
+    """Refuse a cache that has migrations this version does not know; returns what is pending."""
+    applied = applied_names(conn)
+    known = known_names()
+    unknown = [name for name in applied if name not in set(known)]
     if unknown:
         raise SchemaTooNewError(
             f"This cache was written by a newer Momentum (schema step {unknown[-1]!r} is "
             "unknown to this version); it was left untouched.",
             "Upgrade Momentum (`pip install -U momentum-tui`), or point MOMENTUM_HOME elsewhere.",
         )
+    return [name for name in known if name not in set(applied)]
 
 
 def upgrade(db: Database) -> list[str]:
     """Apply pending migrations; returns the names applied."""
-    check_not_newer(db)
-    pending = [migration.name for migration in migrations.pending(db)]
+    pending = check_not_newer(db.conn)
     if pending:
-        migrations.apply(db)
+        _sqlite_utils_migrations().apply(db)
     return pending

@@ -7,10 +7,13 @@ import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
 
 from momentum_tui.models import Channel, Video
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 _VIDEO_COLUMNS = (
     "id",
