@@ -36,7 +36,7 @@ from momentum_tui.models import Filters, Mark, Sort
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as queries
 from momentum_tui.storage.marks import toggle_mark, undo_last
-from momentum_tui.widgets.channel_list import ALL, SAVED, ChannelList
+from momentum_tui.widgets.channel_list import SAVED, ChannelList
 from momentum_tui.widgets.detail import DetailPane
 from momentum_tui.widgets.feed_source import PAGE_SIZE, FeedSource
 from momentum_tui.widgets.feed_table import FeedTable

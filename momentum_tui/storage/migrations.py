@@ -39,6 +39,7 @@ def _sqlite_utils_migrations() -> Migrations:
         steps(name=name)(function)
     return steps
 
+
 FTS_COLUMNS = ("title", "description", "channel_title", "tags")
 """Columns of `videos` indexed by the full-text index `videos_fts`."""
 

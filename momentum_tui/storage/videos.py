@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-
 from momentum_tui.models import Channel, Video
 
 if TYPE_CHECKING:
