@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from momentum_tui import sanitize
 
@@ -211,8 +211,28 @@ def video_url(video_id: str) -> str:
     return f"https://www.youtube.com/watch?v={video_id}"
 
 
-def _tag(value: str) -> str:
-    return sanitize.clean_line(value, max_len=40).casefold()
+LABEL_TAGS_MAX = 5
+"""How many tags a label keeps."""
+
+
+def normalise_label_tag(value: object) -> str:
+    """A label tag: clean, lower-case, no leading `#`, single spaces, at most 40 characters."""
+    text = sanitize.clean_line(value, max_len=80).casefold().lstrip("#＃").strip()
+    return " ".join(text.split())[:40].strip()
+
+
+def _label_tags(value: object) -> list[str]:
+    # Tags come from strangers and from Claude: normalise, drop empties and repeats, keep 5.
+    if not isinstance(value, list | tuple):
+        raise ValueError("tags must be a list of strings")
+    tags: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            raise ValueError("tags must be a list of strings")
+        tag = normalise_label_tag(item)
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags[:LABEL_TAGS_MAX]
 
 
 class VideoLabels(BaseModel):
@@ -223,7 +243,7 @@ class VideoLabels(BaseModel):
     topic: Topic
     mood: Mood
     format: Format
-    tags: list[Annotated[str, AfterValidator(_tag)]] = Field(default_factory=list, max_length=5)
+    tags: Annotated[list[str], BeforeValidator(_label_tags)] = Field(default_factory=list)
     clickbait: float = Field(ge=0.0, le=1.0)
     plain_title: Annotated[str, _line(100)]
     summary: Annotated[str, _line(140)]
