@@ -7,12 +7,14 @@ import time
 from pathlib import Path
 
 from momentum_tui import locations
+from momentum_tui.ai.local import label_store
 from momentum_tui.demo.corpus import iter_corpus, newest_published
 from momentum_tui.storage import Store
 from momentum_tui.storage.videos import upsert_channels, upsert_videos
 
 DEMO_MARKER = "demo_built_at"
-DEMO_VERSION = "1"
+DEMO_VERSION = "2"
+"""Bump to rebuild existing demo profiles (2: labelled by the offline classifier)."""
 
 
 def _seeded_share(video_id: str, salt: str) -> float:
@@ -39,9 +41,14 @@ def build_demo(store: Store, now: int | None = None) -> int:
             and _seeded_share(item.video.id, "watched") < 0.08
         ]
         db.conn.executemany(
-            "INSERT OR REPLACE INTO video_state (video_id, watched_at, updated_at) VALUES (?, ?, ?)",
+            "INSERT OR REPLACE INTO video_state (video_id, watched_at, updated_at) "
+            "VALUES (?, ?, ?)",
             watched,
         )
+    # The demo has no Claude key: the offline classifier gives every video its labels.
+    label_store(store, now=now - 3600)
+    # The marker goes last, so an interrupted build is rebuilt on the next start.
+    with store.write() as db:
         db.conn.execute(
             "INSERT INTO preferences (key, value, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
