@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,14 +12,17 @@ from momentum_tui.commands.common import Context, emit_json, emit_table, json_op
 from momentum_tui.errors import MomentumError
 from momentum_tui.models import format_age_short
 from momentum_tui.storage.channels import normalise_tag, tag_channel
-from momentum_tui.youtube import channels as follow
-from momentum_tui.youtube.api import YouTubeClient
-from momentum_tui.youtube.exporters import FORMATS, export
-from momentum_tui.youtube.importers import read_subscriptions
-from momentum_tui.youtube.quota import QuotaLedger
+from momentum_tui.youtube.exporters import FORMATS
+
+# The YouTube client libraries load only when a command needs them (not at every start).
+if TYPE_CHECKING:
+    from momentum_tui.youtube.api import YouTubeClient
 
 
 def _client(state: Context, credentials: Any = None) -> YouTubeClient:
+    from momentum_tui.youtube.api import YouTubeClient
+    from momentum_tui.youtube.quota import QuotaLedger
+
     settings = state.settings.youtube
     store = state.open_store()
     ledger = QuotaLedger(store, settings.daily_quota, settings.warn_at)
@@ -39,6 +40,8 @@ def channels() -> None:
 @pass_context
 def channels_add(state: Context, refs: tuple[str, ...], as_json: bool) -> None:
     """Follow channels by URL, @handle or UC… id (one quota unit each)."""
+    from momentum_tui.youtube import channels as follow
+
     store = state.open_store()
     client = _client(state)
     added = []
@@ -63,6 +66,8 @@ def channels_add(state: Context, refs: tuple[str, ...], as_json: bool) -> None:
 @pass_context
 def channels_remove(state: Context, refs: tuple[str, ...], purge: bool) -> None:
     """Stop following channels (their videos and your marks are kept unless --purge)."""
+    from momentum_tui.youtube import channels as follow
+
     store = state.open_store()
     for ref in refs:
         _, title = follow.remove_channel(store, ref, purge=purge)
@@ -76,6 +81,8 @@ def channels_remove(state: Context, refs: tuple[str, ...], purge: bool) -> None:
 @pass_context
 def channels_list(state: Context, include_removed: bool, tag: str | None, as_json: bool) -> None:
     """List followed channels with their groups, videos and sync state."""
+    from momentum_tui.youtube import channels as follow
+
     store = state.open_store()
     with store.read() as conn:
         rows = follow.list_channels(conn, include_removed=include_removed, tag=tag)
@@ -130,6 +137,8 @@ def channels_list(state: Context, include_removed: bool, tag: str | None, as_jso
 @pass_context
 def channels_tag(state: Context, ref: str, tags: tuple[str, ...], remove: bool) -> None:
     """Put a channel (id, @handle or title) into groups, e.g. `channels tag @veritasium science`."""
+    from momentum_tui.youtube import channels as follow
+
     store = state.open_store()
     with store.read() as conn:
         channel_id, title = follow.find_cached(conn, ref)
@@ -152,6 +161,8 @@ def channels_tag(state: Context, ref: str, tags: tuple[str, ...], remove: bool) 
 @pass_context
 def import_(state: Context, file: Path | None, account: bool, as_json: bool) -> None:
     """Follow the channels in FILE: Takeout CSV/JSON, OPML, NewPipe JSON or FreeTube .db/.csv."""
+    from momentum_tui.youtube import channels as follow
+
     if account == (file is not None):
         raise click.UsageError("Give a FILE to import, or --account (not both).")
     store = state.open_store()
@@ -161,6 +172,8 @@ def import_(state: Context, file: Path | None, account: bool, as_json: bool) -> 
         client = _client(state, credentials=stored_credentials(state.settings.youtube))
         report = follow.import_account(store, client)
     else:
+        from momentum_tui.youtube.importers import read_subscriptions
+
         assert file is not None
         report = follow.import_channels(store, read_subscriptions(file))
     if as_json:
@@ -191,6 +204,9 @@ def import_(state: Context, file: Path | None, account: bool, as_json: bool) -> 
 @pass_context
 def export_(state: Context, file: Path | None, fmt: str) -> None:
     """Write the channels you follow to FILE (or standard output)."""
+    from momentum_tui.youtube import channels as follow
+    from momentum_tui.youtube.exporters import export, write_file
+
     store = state.open_store()
     with store.read() as conn:
         rows = follow.exportable(conn)
@@ -198,14 +214,5 @@ def export_(state: Context, file: Path | None, fmt: str) -> None:
     if file is None or str(file) == "-":
         click.echo(text, nl=False)
         return
-    # Write beside the target and rename, so a failure never leaves half a file.
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=file.parent or Path("."), prefix=".momentum-")
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(temporary, file)
-    except OSError as error:
-        raise MomentumError(
-            f"Could not write {file} ({error.strerror or error}).", "Choose another path."
-        ) from None
+    write_file(file, text)
     click.echo(f"Exported {len(rows)} channels to {file} ({fmt}).", err=True)

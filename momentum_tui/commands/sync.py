@@ -6,24 +6,18 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from momentum_tui import secrets
 from momentum_tui.commands.common import Context, emit_json, emit_table, json_option, pass_context
 from momentum_tui.errors import MomentumError
-from momentum_tui.youtube.api import api_key_or_raise
-from momentum_tui.youtube.quota import QuotaLedger, describe_wait
-from momentum_tui.youtube.sync import (
-    ChannelFailed,
-    QuotaWarning,
-    SyncEngine,
-    SyncEvent,
-    SyncFinished,
-    SyncOptions,
-    SyncSummary,
-)
+
+# The YouTube modules (and the client libraries under them) load only when a command that
+# needs them runs: `momentum` starting the app must not pay for them.
+if TYPE_CHECKING:
+    from momentum_tui.youtube.sync import SyncEvent, SyncSummary
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -43,6 +37,8 @@ class ProgressLine:
 
     def __call__(self, event: SyncEvent) -> None:
         """Show one event."""
+        from momentum_tui.youtube.sync import ChannelFailed, QuotaWarning, SyncFinished
+
         if isinstance(event, QuotaWarning):
             self._clear()
             click.echo(
@@ -123,6 +119,9 @@ def sync(
 
     Ctrl-C stops cleanly: channels already done are kept, the rest wait for the next sync.
     """
+    from momentum_tui.youtube.api import api_key_or_raise
+    from momentum_tui.youtube.sync import SyncEngine, SyncOptions
+
     if state.demo:
         raise MomentumError(
             "The demo profile is bundled data; it is never synced.",
@@ -182,6 +181,8 @@ def sync(
 @pass_context
 def quota(state: Context, days: int, as_json: bool) -> None:
     """Show today's YouTube quota use by method (the day resets at midnight Pacific)."""
+    from momentum_tui.youtube.quota import QuotaLedger, describe_wait
+
     settings = state.settings.youtube
     store = state.open_store()
     ledger = QuotaLedger(store, settings.daily_quota, settings.warn_at)
@@ -235,6 +236,7 @@ def signin(state: Context, no_browser: bool, no_import: bool) -> None:
     from momentum_tui.youtube.api import YouTubeClient
     from momentum_tui.youtube.channels import import_account
     from momentum_tui.youtube.oauth import sign_in, stored_credentials
+    from momentum_tui.youtube.quota import QuotaLedger
 
     settings = state.settings.youtube
     where = sign_in(settings, open_browser=False if no_browser else None)

@@ -45,10 +45,8 @@ from momentum_tui.youtube.errors import (
     YouTubeError,
     YouTubeNetworkError,
 )
+from momentum_tui.youtube.parse import BATCH
 from momentum_tui.youtube.quota import QuotaLedger
-
-BATCH = 50
-"""Most ids one `channels.list` / `videos.list` call takes, and most items per page."""
 
 VIDEO_PARTS = "snippet,contentDetails,statistics,liveStreamingDetails,status"
 CHANNEL_PARTS = "snippet,contentDetails,statistics"

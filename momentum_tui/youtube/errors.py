@@ -54,6 +54,12 @@ class RequestRejectedError(YouTubeError):
     """YouTube refused one request (a 4xx other than key and quota problems)."""
 
 
+class FeedUnavailableError(YouTubeError):
+    """A channel's feed could not be read (the sync uses the API for that channel instead)."""
+
+    retryable = True
+
+
 class ChannelNotFoundError(NotFoundError, YouTubeError):
     """No channel matches the URL, @handle or id given."""
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from xml.sax.saxutils import quoteattr
+
+from momentum_tui.errors import MomentumError
 
 FORMATS = ("opml", "newpipe", "csv")
 """Export formats, as `momentum export --format` names them."""
@@ -79,3 +84,16 @@ def export(channels: Sequence[ExportedChannel], fmt: str) -> str:
     """The text of an export in `fmt` (one of `FORMATS`)."""
     writers = {"opml": to_opml, "newpipe": to_newpipe, "csv": to_takeout_csv}
     return writers[fmt](channels)
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write an export beside its target and rename it in place: never half a file."""
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".momentum-")
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise MomentumError(
+            f"Could not write {path} ({error.strerror or error}).", "Choose another path."
+        ) from None

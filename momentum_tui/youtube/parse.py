@@ -17,6 +17,9 @@ from pydantic import ValidationError
 from momentum_tui.models import Channel, LiveState, Video, VideoStatus, looks_like_short
 from momentum_tui.youtube.errors import BadResponseError
 
+BATCH = 50
+"""Most ids one `channels.list` / `videos.list` call takes, and most items per page."""
+
 
 def items_of(body: object, kind: str) -> list[dict[str, Any]]:
     """The object items of a list response; raise `BadResponseError` for a broken envelope."""

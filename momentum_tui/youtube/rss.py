@@ -18,7 +18,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from momentum_tui.config import YouTubeSettings
-from momentum_tui.youtube.errors import BadResponseError, YouTubeError
+from momentum_tui.youtube.errors import BadResponseError, FeedUnavailableError
 from momentum_tui.youtube.parse import timestamp
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -45,12 +45,6 @@ class ChannelFeed:
     channel_id: str
     title: str
     entries: list[FeedEntry] = field(default_factory=list)
-
-
-class FeedUnavailableError(YouTubeError):
-    """A channel's feed could not be read (the sync uses the API for that channel instead)."""
-
-    retryable = True
 
 
 def _text(element: Element | None) -> str:

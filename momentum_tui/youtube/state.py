@@ -12,11 +12,13 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from momentum_tui.models import Channel, Video, format_age
 from momentum_tui.storage.videos import UpsertResult, upsert_channels, upsert_videos
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 STREAM_MAX_AGE_S = 15 * 60
 """A live stream or due premiere is looked at again when its details are older than this."""

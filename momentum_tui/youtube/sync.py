@@ -32,23 +32,26 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from momentum_tui.config import YouTubeSettings
 from momentum_tui.errors import MomentumError, NotFoundError, QuotaExhaustedError
 from momentum_tui.models import Video
 from momentum_tui.storage import Store
 from momentum_tui.youtube import state
-from momentum_tui.youtube.api import BATCH, YouTubeClient
 from momentum_tui.youtube.errors import (
+    FeedUnavailableError,
     RequestRejectedError,
     SyncCancelledError,
     YouTubeError,
     YouTubeNetworkError,
 )
-from momentum_tui.youtube.parse import PlaylistEntry
+from momentum_tui.youtube.parse import BATCH, PlaylistEntry
 from momentum_tui.youtube.quota import QuotaLedger, QuotaStatus, describe_wait
-from momentum_tui.youtube.rss import ChannelFeed, FeedReader, FeedUnavailableError
+
+if TYPE_CHECKING:  # the client libraries load when a sync starts, not when the app does
+    from momentum_tui.youtube.api import YouTubeClient
+    from momentum_tui.youtube.rss import ChannelFeed, FeedReader
 
 log = logging.getLogger(__name__)
 
@@ -306,6 +309,9 @@ class SyncEngine:
         client: YouTubeClient | None = None
         feeds: FeedReader | None = None
         try:
+            from momentum_tui.youtube.api import YouTubeClient
+            from momentum_tui.youtube.rss import FeedReader
+
             client = self._client or YouTubeClient(
                 self.settings, self.ledger, api_key=self._api_key, cancel=self.cancel
             )
