@@ -52,8 +52,8 @@ GROUP_TITLES = {
     "filter": "Filter and sort",
     "view": "View",
     "app": "App",
-    "sync": "Sync and channels",
-    "channels": "On the channels screen",
+    "sync": "Sync",
+    "channels": "Channels screen",
 }
 
 NAVIGATION = [
@@ -142,7 +142,6 @@ SYNC = [
         "sync",
         "Sync",
         "Fetch new uploads from YouTube (press again to cancel; finished channels are kept).",
-        True,
     ),
     Key(
         "sync.channels",

@@ -363,6 +363,7 @@ def test_no_network_is_reported_as_offline(store, yt_settings) -> None:
     with store.read() as conn:
         line = state.sync_status(conn, time.time())
     assert line.offline
+    assert store.get_pref("network.offline") == "1"  # the feed's "offline" badge
     assert "offline" in line.text(time.time())
 
 

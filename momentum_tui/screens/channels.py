@@ -7,6 +7,7 @@ that needs words typed in; Esc closes it, and Esc again goes back to the feed.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +18,17 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import Worker, WorkerState
 
 from momentum_tui.bindings import CHANNELS
 from momentum_tui.config import Settings
+from momentum_tui.errors import MomentumError
 from momentum_tui.models import format_age_short
 from momentum_tui.storage import Store
 from momentum_tui.storage.channels import normalise_tag, tag_channel
 from momentum_tui.youtube import channels as follow
+
+log = logging.getLogger(__name__)
 
 EXPORT_FORMATS = {".opml": "opml", ".xml": "opml", ".json": "newpipe", ".csv": "csv"}
 """Export format by file extension."""
@@ -236,10 +241,16 @@ class ChannelsScreen(Screen[bool]):
 
     @work(thread=True, group="channels-change", exit_on_error=False)
     def _tag(self, channel_id: str, before: tuple[str, ...], text: str) -> None:
+        # The prompt holds the full set of groups (pre-filled); only "-name" words means
+        # "remove just these".
         words = text.split()
         removed = {normalise_tag(w[1:]) for w in words if w.startswith("-")}
         wanted = [t for t in (normalise_tag(w) for w in words if not w.startswith("-")) if t]
-        dropped = [t for t in before if t not in wanted] + sorted(removed)
+        if wanted:
+            dropped = [t for t in before if t not in wanted] + sorted(removed)
+        else:
+            dropped = sorted(removed)
+            wanted = [t for t in before if t not in removed]
         if dropped:
             tag_channel(self.store, channel_id, dropped, remove=True)
         if wanted:
@@ -263,6 +274,21 @@ class ChannelsScreen(Screen[bool]):
             rows = follow.exportable(conn)
         write_file(path, export(rows, fmt))
         self.post_message(ChannelsChanged(f"Exported {len(rows)} channels to {path} ({fmt})."))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed action is a sentence (worker state changes don't bubble to the app)."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, MomentumError):
+            self.notify(f"{error.title} {error.hint}".strip(), severity="error", timeout=10)
+        else:
+            log.exception("channels screen: %s failed", event.worker.name, exc_info=error)
+            self.notify(
+                f"That did not work ({type(error).__name__}); nothing was changed.",
+                severity="error",
+                timeout=10,
+            )
 
     def on_channels_changed(self, message: ChannelsChanged) -> None:
         """Say what happened and show the new list."""

@@ -251,6 +251,19 @@ def finish_run(
     )
 
 
+OFFLINE_PREF = "network.offline"
+"""Preference the feed screen reads to show the "offline" badge ("1" or "0")."""
+
+
+def set_offline(db: Database, offline: bool, now: int) -> None:
+    """Remember whether the last sync found the network down."""
+    db.conn.execute(
+        "INSERT INTO preferences (key, value, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        (OFFLINE_PREF, "1" if offline else "0", now),
+    )
+
+
 @dataclass(frozen=True)
 class SyncStatusLine:
     """What the status bar says about syncing."""

@@ -448,6 +448,11 @@ class SyncEngine:
         summary.quota = self.ledger.status()
         summary.message = _message(summary, self.clock())
         with self.store.write() as db:
+            # The status bar's "offline" badge (read by the feed screen) follows the network.
+            if summary.status == "offline":
+                state.set_offline(db, True, int(self.clock()))
+            elif summary.channels_ok:
+                state.set_offline(db, False, int(self.clock()))
             state.finish_run(
                 db,
                 summary.run_id,
