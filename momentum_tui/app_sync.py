@@ -25,7 +25,7 @@ from momentum_tui.storage import Store
 from momentum_tui.widgets.sync_progress import SyncProgress, SyncUpdate
 from momentum_tui.youtube.quota import QuotaLedger, QuotaStatus
 from momentum_tui.youtube.state import SyncStatusLine, sync_status
-from momentum_tui.youtube.sync import SyncEngine, SyncEvent, SyncFinished
+from momentum_tui.youtube.sync import QuotaWarning, SyncEngine, SyncEvent, SyncFinished
 
 if TYPE_CHECKING:
     from momentum_tui.screens.feed import FeedScreen
@@ -111,6 +111,13 @@ class SyncApp(App[None]):
                 progress.hide()
             else:
                 progress.show_progress(event.progress)
+        if isinstance(event, QuotaWarning):
+            self.notify(
+                f"{event.used:,} of {event.budget:,} YouTube quota units are spent today; the "
+                "sync stops before the budget is passed.",
+                severity="warning",
+                timeout=8,
+            )
         if not isinstance(event, SyncFinished):
             return
         self._sync_cancel = None

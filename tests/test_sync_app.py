@@ -217,3 +217,17 @@ async def test_titles_on_the_channels_screen_are_text_not_markup(store: Store, y
         table = app.screen.query_one(DataTable)
         cell = table.get_row_at(0)[0]
         assert str(cell) == "[bold red]not markup[/]"
+
+
+async def test_the_quota_warning_is_shown(store: Store, youtube, monkeypatch) -> None:
+    monkeypatch.setenv("MOMENTUM_YOUTUBE_DAILY_QUOTA", "55")  # the first sync costs 48
+    follow_world(store, youtube.world)
+    app = MomentumApp(store, load_settings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot, timeout=30)
+        assert "of 55 YouTube quota units are spent today" in notes(app)
+        assert "40 of 40 channels synced" in notes(app)
+        await until(pilot, lambda: "quota" in status_text(app))
+        assert "quota 87 %" in status_text(app)

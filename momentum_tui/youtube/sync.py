@@ -773,7 +773,8 @@ def _message(summary: SyncSummary, now: float) -> str:
     )
     if s.channels_total == 0:
         done = (
-            "Nothing to sync: no channels are followed."
+            "Nothing to sync: no channels are followed yet (`momentum import FILE` or "
+            "`momentum channels add URL`)."
             if not s.channels_skipped
             else f"Nothing to sync: all {s.channels_skipped} channels synced in the last "
             "few minutes (use --force to sync anyway)."
