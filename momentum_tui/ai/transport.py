@@ -13,10 +13,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anthropic
-from anthropic.types import Message
 
 from momentum_tui import secrets
 from momentum_tui.ai.errors import (
@@ -29,6 +28,8 @@ from momentum_tui.ai.errors import (
 )
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.errors import MissingKeyError, MomentumError
+
+T = TypeVar("T")
 
 _SPEND_CODES = {
     "enforced_spend_limit_reached",
@@ -168,7 +169,7 @@ class Transport:
             self.on_wait(seconds, why)
         self.sleep(seconds)
 
-    def send(self, call: Callable[[], Message]) -> Message:
+    def send(self, call: Callable[[], T]) -> T:
         """Run `call` (one SDK request), retrying what is worth retrying."""
         last = ""
         for attempt in range(self.settings.max_retries + 1):

@@ -79,6 +79,8 @@ class Answer:
     labels: dict[str, VideoLabels] = field(default_factory=dict)
     given_up: dict[str, tuple[str, str]] = field(default_factory=dict)
     """video id → (content hash, reason): Claude could not label it; skipped from now on."""
+    retry_later: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """video id → (content hash, reason): unlabelled this time; given up after a few tries."""
 
 
 def commit_answer(db: Database, answer: Answer, now: int) -> None:
@@ -94,6 +96,7 @@ def commit_answer(db: Database, answer: Answer, now: int) -> None:
             "DELETE FROM ai_failures WHERE video_id = ?", [(vid,) for vid in answer.labels]
         )
     mark_failed(db, answer.given_up, now)
+    note_failed(db, answer.retry_later, now)
 
 
 def remember(db: Database, labels: Iterable[VideoLabels], model: str, now: int) -> None:
@@ -117,6 +120,25 @@ def mark_failed(db: Database, failed: Mapping[str, tuple[str, str]], now: int) -
         "VALUES (?, ?, ?, 1, 1, ?) ON CONFLICT(video_id) DO UPDATE SET "
         "content_hash = excluded.content_hash, reason = excluded.reason, "
         "attempts = ai_failures.attempts + 1, gave_up = 1, updated_at = excluded.updated_at",
+        [(vid, content_hash, reason, now) for vid, (content_hash, reason) in failed.items()],
+    )
+
+
+BATCH_ATTEMPTS = 3
+"""A video unlabelled by this many batch answers is given up (until its text changes)."""
+
+
+def note_failed(db: Database, failed: Mapping[str, tuple[str, str]], now: int) -> None:
+    """Count an unlabelled try; give up once a video has failed `BATCH_ATTEMPTS` times."""
+    db.conn.executemany(
+        "INSERT INTO ai_failures (video_id, content_hash, reason, attempts, gave_up, updated_at) "
+        "VALUES (?, ?, ?, 1, 0, ?) ON CONFLICT(video_id) DO UPDATE SET "
+        "reason = excluded.reason, updated_at = excluded.updated_at, "
+        "attempts = CASE WHEN ai_failures.content_hash = excluded.content_hash "
+        "THEN ai_failures.attempts + 1 ELSE 1 END, "
+        "gave_up = CASE WHEN ai_failures.content_hash = excluded.content_hash "
+        f"AND ai_failures.attempts + 1 >= {BATCH_ATTEMPTS} THEN 1 ELSE 0 END, "
+        "content_hash = excluded.content_hash",
         [(vid, content_hash, reason, now) for vid, (content_hash, reason) in failed.items()],
     )
 
