@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from momentum_tui.models import FeedRow, Filters, Sort
+from momentum_tui.rules import hide_clause
+from momentum_tui.storage import rules as rule_store
 
 _ROW_COLUMNS = """
     v.rowid, v.id, v.title, v.channel_id, v.channel_title, v.published_at, v.duration_s,
@@ -57,7 +59,7 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{word}"*' for word in words[:12])
 
 
-def _where(filters: Filters) -> tuple[list[str], list[Any]]:
+def _where(filters: Filters, conn: sqlite3.Connection | None = None) -> tuple[list[str], list[Any]]:
     clauses = ["c.followed = 1", "v.status = 'ok'"]
     params: list[Any] = []
     if not filters.include_hidden:
@@ -102,11 +104,21 @@ def _where(filters: Filters) -> tuple[list[str], list[Any]]:
             else:
                 clauses.append("v.rowid IN (SELECT rowid FROM videos_fts WHERE videos_fts MATCH ?)")
                 params.append(query)
+    if conn is not None and not filters.include_hidden:
+        # `hide` rules (momentum rules …) drop their matches like manually hidden videos.
+        specs = rule_store.hide_specs(conn)
+        hiding = hide_clause(specs)
+        if hiding is not None:
+            rule_store.prepare(conn, specs)
+            clauses.append(hiding[0])
+            params.extend(hiding[1])
     return clauses, params
 
 
-def _select(columns: str, filters: Filters) -> tuple[str, list[Any]]:
-    clauses, params = _where(filters)
+def _select(
+    columns: str, filters: Filters, conn: sqlite3.Connection | None = None
+) -> tuple[str, list[Any]]:
+    clauses, params = _where(filters, conn)
     order = _ORDER[filters.sort]
     ranked_search = (
         filters.search and filters.sort == Sort.NEWEST and not _needs_substring_search(filters.search)
@@ -133,7 +145,7 @@ def _row(values: tuple[Any, ...]) -> FeedRow:
 
 def feed_ids(conn: sqlite3.Connection, filters: Filters) -> array[int]:
     """Rowids of every video the filters match, in display order."""
-    sql, params = _select("v.rowid", filters)
+    sql, params = _select("v.rowid", filters, conn)
     ids: array[int] = array("q")
     cursor = conn.execute(sql, params)
     while chunk := cursor.fetchmany(4096):
@@ -158,13 +170,13 @@ def feed_page(
     conn: sqlite3.Connection, filters: Filters, limit: int = 50, offset: int = 0
 ) -> list[FeedRow]:
     """One page of the feed, for scripts and benchmarks."""
-    sql, params = _select(_ROW_COLUMNS, filters)
+    sql, params = _select(_ROW_COLUMNS, filters, conn)
     return [_row(v) for v in conn.execute(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset])]
 
 
 def feed_count(conn: sqlite3.Connection, filters: Filters) -> int:
     """How many videos the filters match."""
-    clauses, params = _where(filters)
+    clauses, params = _where(filters, conn)
     sql = f"SELECT count(*) {_JOINS} WHERE {' AND '.join(clauses)}"
     return int(conn.execute(sql, params).fetchone()[0])
 
