@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from momentum_tui import __version__, locations
+from momentum_tui.commands import ai as ai_commands
 from momentum_tui.commands import app as app_commands
 from momentum_tui.commands import config_cmd, doctor, feed, keys
 from momentum_tui.commands.common import Context
@@ -58,6 +59,8 @@ for command in (feed.feed, feed.search, feed.mark, feed.undo, feed.show):
 cli.add_command(keys.keys)
 cli.add_command(doctor.doctor)
 cli.add_command(config_cmd.config)
+for command in (ai_commands.classify_command, ai_commands.costs, ai_commands.rules):
+    cli.add_command(command)
 
 
 def _print_error(error: MomentumError) -> None:
