@@ -293,9 +293,12 @@ class FeedTable(ScrollView, can_focus=True):
             return self._render_header(width, base)
         index = round(self.scroll_y) + y - HEADER_LINES
         if not len(self.source):
-            if y == HEADER_LINES + 1:
-                message = Text(f"  {self._empty_message}", no_wrap=True)
+            lines = Text(self._empty_message).wrap(self.app.console, max(10, width - 4))
+            line_number = y - HEADER_LINES - 1
+            if 0 <= line_number < len(lines):
+                message = Text("  ") + lines[line_number]
                 message.stylize(self.get_component_rich_style("feed-table--meta"))
+                message.stylize_before(base)
                 return Strip(message.render(self.app.console)).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         if index >= len(self.source):
