@@ -103,6 +103,27 @@ class ClaudeSettings(Section):
         },
         description="Dollars per million tokens, by model: input, output, cache_write, cache_read.",
     )
+    batch_discount: float = Field(
+        0.5, gt=0, le=1, description="Price factor for the Message Batches API (half price)."
+    )
+    output_mode: Literal["json_schema", "tool"] = Field(
+        "json_schema", description="Structured output (`json_schema`) or a forced tool (`tool`)."
+    )
+    output_tokens_per_video: int = Field(
+        160, ge=40, le=1000, description="Answer room per video (max_tokens = this × videos)."
+    )
+    label_language: str = Field(
+        "en", description="Language of plain titles and summaries; `original` keeps each video's."
+    )
+    concurrency: int = Field(4, ge=1, le=16, description="Requests in flight at once.")
+    max_retries: int = Field(4, ge=0, le=10, description="Retries of one request (429/529/5xx).")
+    max_wait_seconds: float = Field(
+        120.0, ge=0, description="Longest wait Claude may ask for before the run stops."
+    )
+    timeout: float = Field(120.0, gt=0, description="Seconds before a request times out.")
+    batch_poll_seconds: float = Field(
+        30.0, gt=0, description="Seconds between checks on a submitted batch."
+    )
 
 
 class BackendSettings(Section):

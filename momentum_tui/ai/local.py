@@ -402,6 +402,19 @@ def _format(video: VideoText, topic: Topic, scores: dict[object, float]) -> Form
     return lw.TOPIC_FORMAT.get(topic, Format.OTHER)
 
 
+def sponsor_snippet(description: str, limit: int = 100) -> str:
+    """The words around the first sponsor mention in a description, or ``""`` if none."""
+    head = description[:_SPONSOR_CHARS]
+    match = _SPONSOR_PATTERN.search(head.casefold())
+    if match is None:
+        return ""
+    # casefold() keeps offsets for nearly all text; clamp in case it did not.
+    start = max(0, min(match.start(), len(head)) - 30)
+    space = head.find(" ", start, match.start())
+    start = space + 1 if space >= 0 else start
+    return " ".join(head[start : start + limit].split())
+
+
 @dataclass
 class LocalResult:
     """What a local labelling pass did."""

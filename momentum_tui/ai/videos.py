@@ -60,17 +60,16 @@ def _text_from_row(row: Sequence[object]) -> VideoText:
 
 
 def texts_by_rowid(conn: sqlite3.Connection, rowids: Sequence[int]) -> list[VideoText]:
-    """`VideoText` for the given video rowids (missing ones are skipped), in rowid order."""
-    found: list[VideoText] = []
+    """`VideoText` for the given video rowids, in the same order (missing ones are skipped)."""
+    found: dict[int, VideoText] = {}
     for start in range(0, len(rowids), 500):
         chunk = list(rowids[start : start + 500])
         marks = ",".join("?" for _ in chunk)
         cursor = conn.execute(
-            f"SELECT {_TEXT_COLUMNS} FROM videos v WHERE v.rowid IN ({marks}) ORDER BY v.rowid",
-            chunk,
+            f"SELECT {_TEXT_COLUMNS} FROM videos v WHERE v.rowid IN ({marks})", chunk
         )
-        found.extend(_text_from_row(row) for row in cursor)
-    return found
+        found.update((int(row[0]), _text_from_row(row)) for row in cursor)
+    return [found[rowid] for rowid in rowids if rowid in found]
 
 
 def texts_by_id(conn: sqlite3.Connection, video_ids: Sequence[str]) -> list[VideoText]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from momentum_tui.models import FeedRow, Filters, Sort
+from momentum_tui.rules import hide_clause
+from momentum_tui.storage import rules as rule_store
 
 _ROW_COLUMNS = """
     v.rowid, v.id, v.title, v.channel_id, v.channel_title, v.published_at, v.duration_s,
@@ -63,7 +65,7 @@ def _state(column: str, present: bool) -> str:
     )
 
 
-def _where(filters: Filters) -> tuple[list[str], list[Any]]:
+def _where(filters: Filters, conn: sqlite3.Connection | None = None) -> tuple[list[str], list[Any]]:
     # Subqueries rather than joins, so the newest-first scan stays on its covering index.
     clauses = [
         "v.status = 'ok'",
@@ -125,11 +127,33 @@ def _where(filters: Filters) -> tuple[list[str], list[Any]]:
             else:
                 clauses.append("v.rowid IN (SELECT rowid FROM videos_fts WHERE videos_fts MATCH ?)")
                 params.append(query)
+    if conn is not None and not filters.include_hidden:
+        # `hide` rules (momentum rules …) drop their matches like manually hidden videos.
+        specs = rule_store.hide_specs(conn)
+        hiding = hide_clause(specs)
+        if hiding is not None:
+            rule_store.prepare(conn, specs)
+            clauses.append(hiding[0])
+            params.extend(hiding[1])
     return clauses, params
 
 
-def _select(columns: str, filters: Filters, joins: str = "") -> tuple[str, list[Any]]:
-    clauses, params = _where(filters)
+_LABELS_JOIN = " LEFT JOIN video_labels l ON l.video_id = v.id "
+_LABEL_COLUMN = re.compile(r"\bl\.")
+
+
+def _joins_for(clauses: list[str], joins: str) -> str:
+    """Hide rules may test labels (`l.`): join them only when a clause does."""
+    if "video_labels l " not in joins and any(_LABEL_COLUMN.search(c) for c in clauses):
+        return joins + _LABELS_JOIN
+    return joins
+
+
+def _select(
+    columns: str, filters: Filters, joins: str = "", conn: sqlite3.Connection | None = None
+) -> tuple[str, list[Any]]:
+    clauses, params = _where(filters, conn)
+    joins = _joins_for(clauses, joins)
     ranked_search = (
         filters.search
         and filters.sort == Sort.NEWEST
@@ -177,7 +201,7 @@ def _row(values: tuple[Any, ...]) -> FeedRow:
 
 def feed_ids(conn: sqlite3.Connection, filters: Filters, limit: int | None = None) -> array[int]:
     """Rowids of every video the filters match (or the first `limit`), in display order."""
-    sql, params = _select("v.rowid", filters)
+    sql, params = _select("v.rowid", filters, conn=conn)
     if limit is not None:
         sql, params = f"{sql} LIMIT ?", [*params, limit]
     ids: array[int] = array("q")
@@ -205,14 +229,15 @@ def feed_page(
     conn: sqlite3.Connection, filters: Filters, limit: int = 50, offset: int = 0
 ) -> list[FeedRow]:
     """One page of the feed, for scripts and benchmarks."""
-    sql, params = _select(_ROW_COLUMNS, filters, _ROW_JOINS)
+    sql, params = _select(_ROW_COLUMNS, filters, _ROW_JOINS, conn)
     return [_row(v) for v in conn.execute(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset])]
 
 
 def feed_count(conn: sqlite3.Connection, filters: Filters) -> int:
     """How many videos the filters match."""
-    clauses, params = _where(filters)
-    sql = f"SELECT count(*) FROM videos v WHERE {' AND '.join(clauses)}"
+    clauses, params = _where(filters, conn)
+    joins = _joins_for(clauses, "")
+    sql = f"SELECT count(*) FROM videos v {joins} WHERE {' AND '.join(clauses)}"
     return int(conn.execute(sql, params).fetchone()[0])
 
 

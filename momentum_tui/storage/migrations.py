@@ -267,6 +267,58 @@ END;
 """
 
 
+@migration
+def m020_ai(db: Database) -> None:
+    """Claude's label cache by content hash, given-up videos, and Message Batches in flight."""
+    db.executescript(
+        """
+        -- Claude's labels by the text they were made from: the same text is never paid twice,
+        -- even after a video is deleted and synced again, or appears under two ids.
+        CREATE TABLE ai_label_cache (
+            content_hash TEXT PRIMARY KEY,
+            model TEXT NOT NULL,
+            labels TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Videos Claude could not label (refused, invalid answers): skipped until their
+        -- text changes or `momentum classify --retry-failed`.
+        CREATE TABLE ai_failures (
+            video_id TEXT PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            gave_up INTEGER NOT NULL DEFAULT 0,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Message Batches submitted and not yet collected, so a restart can resume them.
+        CREATE TABLE ai_batches (
+            id TEXT PRIMARY KEY,
+            model TEXT NOT NULL,
+            status TEXT NOT NULL,
+            requests INTEGER NOT NULL,
+            videos INTEGER NOT NULL,
+            estimate_usd REAL NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            checked_at INTEGER,
+            ended_at INTEGER,
+            collected_at INTEGER,
+            error TEXT NOT NULL DEFAULT ''
+        ) WITHOUT ROWID;
+        CREATE TABLE ai_batch_items (
+            batch_id TEXT NOT NULL REFERENCES ai_batches(id) ON DELETE CASCADE,
+            custom_id TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            video_id TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            PRIMARY KEY (batch_id, custom_id, ref)
+        ) WITHOUT ROWID;
+        CREATE INDEX ai_batch_items_video ON ai_batch_items(video_id);
+        """
+    )
+
+
 def known_names() -> list[str]:
     """Names of every migration this version knows, in order."""
     return [name for name, _ in _STEPS]

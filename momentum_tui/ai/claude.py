@@ -1,0 +1,408 @@
+"""Labelling the cache with Claude: batched, cached, budgeted, and every answer kept.
+
+A run takes the videos that need a Claude label (see `work`), labels from the
+content-hash cache whatever Claude has seen before, and sends the rest `batch_size`
+at a time. The first request goes alone, so it writes the prompt cache that the
+others then read; after that up to `concurrency` requests are in flight. Before each
+request the budget is checked with a conservative estimate. Each answer is validated
+item by item and written — ledger row, labels, cache, failures — in one transaction.
+
+When an answer is unusable the videos are retried, never paid twice for nothing:
+
+* cut off at max tokens: the complete labels are kept, the rest is sent in halves;
+* refused: sent in halves until the one refused video is found, which is given up;
+* invalid JSON or labels outside the schema: sent once more in halves, then given up.
+
+A key, spend-limit or request error stops the run after the requests in flight are
+written; the error says what was kept.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import anthropic
+from anthropic.types import Message
+
+from momentum_tui.ai import ledger, prompt
+from momentum_tui.ai.transport import Fatal, FatalError, TooLargeError, Transport
+from momentum_tui.ai.videos import VideoText
+from momentum_tui.ai.work import (
+    Answer,
+    claude_candidates,
+    commit_answer,
+    mark_failed,
+    reuse_cached,
+)
+from momentum_tui.config import ClaudeSettings
+from momentum_tui.errors import BudgetExceededError
+from momentum_tui.storage import Store
+
+
+@dataclass
+class ClassifyProgress:
+    """Where a run is: for a progress line or a progress bar."""
+
+    total: int
+    labelled: int = 0
+    failed: int = 0
+    requests: int = 0
+    usd: float = 0.0
+    note: str = ""
+
+
+@dataclass
+class ClassifyResult:
+    """What a run did (the `momentum classify --json` shape, see docs/ai.md)."""
+
+    model: str
+    candidates: int = 0
+    labelled: int = 0
+    reused: int = 0
+    failed: int = 0
+    remaining: int = 0
+    requests: int = 0
+    usage: ledger.Usage = field(default_factory=ledger.Usage)
+    usd: float = 0.0
+    stopped: str | None = None
+    seconds: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        """Stable JSON for scripts."""
+        return {
+            "model": self.model,
+            "candidates": self.candidates,
+            "labelled": self.labelled,
+            "reused": self.reused,
+            "failed": self.failed,
+            "remaining": self.remaining,
+            "requests": self.requests,
+            "input_tokens": self.usage.input_tokens,
+            "output_tokens": self.usage.output_tokens,
+            "cache_write_tokens": self.usage.cache_write_tokens,
+            "cache_read_tokens": self.usage.cache_read_tokens,
+            "usd": round(self.usd, 6),
+            "stopped": self.stopped,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class _Work:
+    videos: list[VideoText]
+    attempt: int = 0
+
+
+@dataclass
+class _Sent:
+    work: _Work
+    reserved: float
+    refs: dict[str, VideoText]
+
+
+class Classifier:
+    """Runs Claude over the videos of one cache (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: ClaudeSettings,
+        client: anthropic.Anthropic,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        progress: Callable[[ClassifyProgress], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.client = client
+        self.clock = clock
+        self.progress = progress
+        self.prices = ledger.prices_for(settings)
+        self.transport = Transport(client, settings, sleep=sleep, on_wait=self._on_wait)
+        self._status = ClassifyProgress(total=0)
+
+    def _on_wait(self, seconds: float, why: str) -> None:
+        self._status.note = f"{why}: waiting {seconds:.0f} s"
+        self._report()
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            self.progress(self._status)
+
+    def _params(self, videos: list[VideoText]) -> tuple[dict[str, Any], dict[str, VideoText]]:
+        return prompt.request_params(
+            videos,
+            model=self.settings.model,
+            output_mode=self.settings.output_mode,
+            per_video_tokens=self.settings.output_tokens_per_video,
+            label_language=self.settings.label_language,
+        )
+
+    def run(self, *, limit: int | None = None, budget_usd: float | None = None) -> ClassifyResult:
+        """Label up to `limit` videos within the budgets (and `budget_usd` for this run)."""
+        started = time.perf_counter()
+        result = ClassifyResult(model=self.settings.model)
+        budget = ledger.Budget.from_settings(self.settings, budget_usd)
+        with self.store.read() as conn:
+            candidates = claude_candidates(conn, limit)
+        result.candidates = len(candidates)
+        with self.store.write() as db:
+            todo = reuse_cached(db, candidates, int(self.clock()))
+        result.reused = len(candidates) - len(todo)
+        self._status = ClassifyProgress(total=len(candidates), labelled=result.reused)
+        self._report()
+
+        size = self.settings.batch_size
+        queue: deque[_Work] = deque(_Work(todo[i : i + size]) for i in range(0, len(todo), size))
+        fatal = self._drive(queue, result, budget)
+        result.labelled += result.reused
+        result.remaining = sum(len(work.videos) for work in queue)
+        result.seconds = time.perf_counter() - started
+        if fatal is not None:
+            raise fatal.error(result.labelled, self.settings.model)
+        if result.stopped and result.labelled == 0:
+            raise BudgetExceededError(
+                f"Classifying would go over {result.stopped}; nothing was sent and the offline "
+                "labels are kept.",
+                "Wait for the budget to renew (days and months are UTC), or raise "
+                "claude.daily_budget_usd / claude.monthly_budget_usd in the config file.",
+            )
+        return result
+
+    def _drive(
+        self, queue: deque[_Work], result: ClassifyResult, budget: ledger.Budget
+    ) -> Fatal | None:
+        """Send the queue, first request alone, then `concurrency` at a time."""
+        in_flight: dict[Future[Message], _Sent] = {}
+        reserved = 0.0
+        fatal: Fatal | None = None
+        warmed = False
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
+            while True:
+                room = self.settings.concurrency if warmed else 1
+                while queue and fatal is None and result.stopped is None and len(in_flight) < room:
+                    work = queue[0]
+                    params, refs = self._params(work.videos)
+                    estimate = ledger.estimate_request_usd(params, self.prices)
+                    with self.store.read() as conn:
+                        limit = budget.blocker(
+                            conn, estimate, run_spent=result.usd, reserved=reserved,
+                            now=self.clock(),
+                        )  # fmt: skip
+                    if limit is not None:
+                        if not in_flight:
+                            result.stopped = budget.describe(limit)
+                        break
+                    queue.popleft()
+                    reserved += estimate
+                    future = pool.submit(self._send, params)
+                    in_flight[future] = _Sent(work, estimate, refs)
+                if not in_flight:
+                    return fatal
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    sent = in_flight.pop(future)
+                    reserved -= sent.reserved
+                    try:
+                        message = future.result()
+                    except FatalError as error:
+                        fatal = fatal or error.fatal
+                        queue.appendleft(sent.work)
+                        continue
+                    except TooLargeError:
+                        self._split_or_give_up(queue, sent.work, result)
+                        continue
+                    self._settle(message, sent, queue, result)
+                    warmed = True
+
+    def _send(self, params: dict[str, Any]) -> Message:
+        def call() -> Message:
+            return cast(Message, self.client.messages.create(**params))
+
+        return self.transport.send(call)
+
+    def _settle(
+        self, message: Message, sent: _Sent, queue: deque[_Work], result: ClassifyResult
+    ) -> None:
+        """Keep what an answer brought; queue again (or give up) what it didn't."""
+        usage = ledger.usage_of(message.usage)
+        usd = ledger.cost_usd(usage, self.prices)
+        work = sent.work
+        answer = Answer(
+            model=self.settings.model, kind="classify", videos=len(work.videos), usage=usage,
+            usd=usd, request_id=message._request_id or message.id,
+        )  # fmt: skip
+        truncated = message.stop_reason in ("max_tokens", "model_context_window_exceeded")
+        retry: list[VideoText] = []
+        if message.stop_reason == "refusal":
+            retry = list(work.videos)
+            reason = "refused"
+        else:
+            payload, problem = prompt.answer_payload(list(message.content), truncated=truncated)
+            parsed = prompt.parse_answer(payload, sent.refs, self.settings.model)
+            answer.labels = parsed.labels
+            retry = [video for video in work.videos if video.video_id not in parsed.labels]
+            reason = "cut off at max tokens" if truncated else (problem or "")
+            if not reason and retry:
+                reason = next(iter(parsed.rejected.values()), "invalid label")
+        give_up = self._plan_retry(queue, work, retry, reason, truncated)
+        answer.given_up = {v.video_id: (v.content_hash, reason) for v in give_up}
+        with self.store.write() as db:
+            commit_answer(db, answer, int(self.clock()))
+        result.requests += 1
+        result.usage.add(usage)
+        result.usd += usd
+        result.labelled += len(answer.labels)
+        result.failed += len(give_up)
+        status = self._status
+        status.labelled += len(answer.labels)
+        status.failed += len(give_up)
+        status.requests += 1
+        status.usd += usd
+        status.note = ""
+        self._report()
+
+    def _plan_retry(
+        self,
+        queue: deque[_Work],
+        work: _Work,
+        retry: list[VideoText],
+        reason: str,
+        truncated: bool,
+    ) -> list[VideoText]:
+        """Queue the videos to try again; return those given up on."""
+        if not retry:
+            return []
+        if reason == "refused" or truncated:
+            # Size (or one bad video) is the cause: keep halving until one video is left.
+            if len(retry) == 1:
+                return retry if work.attempt >= 1 or len(work.videos) == 1 else self._once(
+                    queue, retry, work.attempt
+                )  # fmt: skip
+            self._requeue_halves(queue, _Work(retry, work.attempt), work.attempt)
+            return []
+        if work.attempt >= 1:
+            return retry
+        self._requeue_halves(queue, _Work(retry, 0), 0)
+        return []
+
+    def _split_or_give_up(self, queue: deque[_Work], work: _Work, result: ClassifyResult) -> None:
+        """A request too large for Claude (nothing was billed): halve it, or give up on one."""
+        if len(work.videos) > 1:
+            self._requeue_halves(queue, work, work.attempt)
+            return
+        video = work.videos[0]
+        with self.store.write() as db:
+            mark_failed(db, {video.video_id: (video.content_hash, "too large")}, int(self.clock()))
+        result.failed += 1
+
+    def _once(self, queue: deque[_Work], videos: list[VideoText], attempt: int) -> list[VideoText]:
+        queue.appendleft(_Work(videos, attempt + 1))
+        return []
+
+    @staticmethod
+    def _requeue_halves(queue: deque[_Work], work: _Work, attempt: int) -> None:
+        videos = work.videos
+        if len(videos) == 1:
+            queue.appendleft(_Work(videos, attempt + 1))
+            return
+        middle = (len(videos) + 1) // 2
+        queue.appendleft(_Work(videos[middle:], attempt + 1))
+        queue.appendleft(_Work(videos[:middle], attempt + 1))
+
+
+def classify(
+    store: Store,
+    settings: ClaudeSettings,
+    *,
+    limit: int | None = None,
+    budget_usd: float | None = None,
+    client: anthropic.Anthropic | None = None,
+    progress: Callable[[ClassifyProgress], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ClassifyResult:
+    """Label the cache's videos with Claude (see `Classifier`); the CLI and app call this."""
+    from momentum_tui.ai.transport import make_client
+
+    classifier = Classifier(
+        store, settings, client or make_client(settings), progress=progress, sleep=sleep
+    )
+    return classifier.run(limit=limit, budget_usd=budget_usd)
+
+
+EXPECTED_OUTPUT_TOKENS_PER_VIDEO = 90
+"""What a label costs in output tokens on average (measured by `bench/classify.py`)."""
+
+
+@dataclass
+class Estimate:
+    """What labelling the backlog would cost (`momentum classify --estimate`)."""
+
+    candidates: int
+    requests: int
+    prompt_tokens: int
+    video_tokens_per_request: int
+    usd: float
+    batch_usd: float
+
+    def as_json(self) -> dict[str, Any]:
+        """Stable JSON for scripts."""
+        return {
+            "candidates": self.candidates,
+            "requests": self.requests,
+            "prompt_tokens": self.prompt_tokens,
+            "video_tokens_per_request": self.video_tokens_per_request,
+            "usd": round(self.usd, 4),
+            "batch_usd": round(self.batch_usd, 4),
+        }
+
+
+def estimate_backlog(
+    store: Store, settings: ClaudeSettings, client: anthropic.Anthropic
+) -> Estimate:
+    """Price the backlog with two free `count_tokens` calls on a sample request."""
+    from momentum_tui.ai.work import count_candidates
+
+    prices = ledger.prices_for(settings)
+    with store.read() as conn:
+        total = count_candidates(conn)
+        sample = claude_candidates(conn, settings.batch_size)
+    if not sample:
+        return Estimate(0, 0, 0, 0, 0.0, 0.0)
+    params, _ = prompt.request_params(
+        sample, model=settings.model, output_mode=settings.output_mode,
+        per_video_tokens=settings.output_tokens_per_video,
+        label_language=settings.label_language,
+    )  # fmt: skip
+    counted = {key: value for key, value in params.items() if key != "max_tokens"}
+    empty = {**counted, "messages": [{"role": "user", "content": "-"}]}
+    transport = Transport(client, settings)
+    try:
+        full = transport.send(lambda: client.messages.count_tokens(**counted)).input_tokens
+        fixed = transport.send(lambda: client.messages.count_tokens(**empty)).input_tokens
+    except FatalError as error:
+        raise error.fatal.error(0, settings.model) from None
+    per_video = max(0, full - fixed) / len(sample)
+    requests = math.ceil(total / settings.batch_size)
+    usage = ledger.Usage(
+        input_tokens=round(per_video * total),
+        output_tokens=EXPECTED_OUTPUT_TOKENS_PER_VIDEO * total,
+        cache_write_tokens=fixed,
+        cache_read_tokens=fixed * max(0, requests - 1),
+    )
+    usd = ledger.cost_usd(usage, prices)
+    return Estimate(
+        candidates=total,
+        requests=requests,
+        prompt_tokens=fixed,
+        video_tokens_per_request=full - fixed,
+        usd=usd,
+        batch_usd=usd * settings.batch_discount,
+    )

@@ -1,0 +1,286 @@
+"""Feed rules: what a rule matches, and what it does — hide, boost or bury.
+
+A rule is a `RuleSpec`: conditions that must all hold (within one list, any value
+will do) and an action. One exception follows how people talk: "Shorts and clips" means
+either, so `shorts=True` and `formats` are alternatives — a video is of the right kind
+if it is a Short *or* has one of the formats. Rules are made from plain English by
+Claude (`ai/rules.py`) or written by hand, stored in the `rules` table
+(`storage/rules.py`), and applied locally and offline:
+
+* `evaluate(rules, row)` is the pure function the feed and the ranker call for one row:
+  hidden or not, and a weight (boosts add, buries subtract);
+* `hide_clause(specs)` is the same test for `hide` rules as SQL, so the feed query drops
+  hidden videos in SQLite at 100,000 rows instead of in Python.
+
+Both agree on every row, including unlabelled videos (label conditions never match
+them) and videos of unknown length (length conditions never match them). Title words
+match case-insensitively (Unicode case folding, in SQL too) in the title or the plain
+title.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from momentum_tui import sanitize
+from momentum_tui.models import Format, Mood, Topic, format_duration
+
+CASEFOLD_SQL_FUNCTION = "momentum_casefold"
+"""The SQLite function `hide_clause` uses for title words (register it on the connection)."""
+
+
+class RuleAction(StrEnum):
+    """What a matching rule does to a video."""
+
+    HIDE = "hide"
+    BOOST = "boost"
+    BURY = "bury"
+
+
+def _words(values: object) -> tuple[str, ...]:
+    if not isinstance(values, list | tuple):
+        raise ValueError("expected a list of words")
+    words: list[str] = []
+    for value in values:
+        word = " ".join(sanitize.clean_line(value, max_len=60).split())
+        if word and word.casefold() not in (w.casefold() for w in words):
+            words.append(word)
+    return tuple(words[:20])
+
+
+class RuleSpec(BaseModel):
+    """What a rule matches and does. Every given condition must hold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    action: RuleAction
+    channels: tuple[str, ...] = Field(default=(), description="Channel ids (UC…), any of them.")
+    channel_names: tuple[str, ...] = Field(
+        default=(), description="The channels' names when the rule was made (for display)."
+    )
+    min_seconds: int | None = Field(default=None, ge=0)
+    max_seconds: int | None = Field(default=None, ge=0)
+    shorts: bool | None = Field(default=None, description="True: only Shorts; False: no Shorts.")
+    title_words: tuple[str, ...] = Field(default=(), description="Any of these in the title.")
+    topics: tuple[Topic, ...] = ()
+    formats: tuple[Format, ...] = ()
+    moods: tuple[Mood, ...] = ()
+    weight: float = Field(default=1.0, gt=0, le=5, description="Strength of a boost or bury.")
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _channel_ids(cls, value: object) -> tuple[str, ...]:
+        ids = _words(value)
+        for channel_id in ids:
+            if not channel_id.startswith("UC") or len(channel_id) != 24:
+                raise ValueError(f"{channel_id!r} is not a channel id (UC + 22 characters)")
+        return ids
+
+    @field_validator("channel_names", "title_words", mode="before")
+    @classmethod
+    def _clean_words(cls, value: object) -> tuple[str, ...]:
+        return _words(value)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> RuleSpec:
+        if not self.conditions():
+            raise ValueError("a rule needs at least one condition (it would match everything)")
+        if (
+            self.min_seconds is not None
+            and self.max_seconds is not None
+            and self.min_seconds > self.max_seconds
+        ):
+            raise ValueError("min_seconds is larger than max_seconds")
+        return self
+
+    def conditions(self) -> list[str]:
+        """The conditions in words, e.g. `["from Veritasium", "Shorts", "topic music"]`."""
+        parts: list[str] = []
+        if self.channels:
+            names = self.channel_names or self.channels
+            parts.append("from " + " or ".join(names))
+        kinds = (["Shorts"] if self.shorts is True else []) + [f.value for f in self.formats]
+        if kinds:
+            parts.append(" or ".join(kinds))
+        if self.shorts is False:
+            parts.append("not Shorts")
+        if self.min_seconds is not None and self.max_seconds is not None:
+            parts.append(
+                f"{format_duration(self.min_seconds)}–{format_duration(self.max_seconds)} long"
+            )
+        elif self.min_seconds is not None:
+            parts.append(f"longer than {format_duration(self.min_seconds)}")
+        elif self.max_seconds is not None:
+            parts.append(f"shorter than {format_duration(self.max_seconds)}")
+        if self.title_words:
+            parts.append("title has " + " or ".join(f"“{w}”" for w in self.title_words))
+        for name, values in (("topic", self.topics), ("mood", self.moods)):
+            if values:
+                parts.append(f"{name} " + " or ".join(v.value for v in values))
+        return parts
+
+    def describe(self) -> str:
+        """The rule in words: `Hide videos: from Veritasium, Shorts`."""
+        verb = {"hide": "Hide", "boost": "Boost", "bury": "Bury"}[self.action.value]
+        weighted = self.action != RuleAction.HIDE and self.weight != 1
+        strength = f" (×{self.weight:g})" if weighted else ""
+        return f"{verb} videos{strength}: " + ", ".join(self.conditions())
+
+
+class RuleRow(Protocol):
+    """The fields of a feed row a rule looks at (`models.FeedRow` has them)."""
+
+    channel_id: str
+    title: str
+    duration_s: int | None
+    is_short: bool
+    plain_title: str | None
+    topic: str | None
+    mood: str | None
+    format: str | None
+
+
+def matches(spec: RuleSpec, row: RuleRow) -> bool:
+    """Whether every condition of `spec` holds for `row`."""
+    if spec.channels and row.channel_id not in spec.channels:
+        return False
+    if spec.shorts is True or spec.formats:
+        right_kind = (spec.shorts is True and bool(row.is_short)) or (
+            row.format is not None and row.format in {f.value for f in spec.formats}
+        )
+        if not right_kind:
+            return False
+    if spec.shorts is False and row.is_short:
+        return False
+    length = row.duration_s
+    if spec.min_seconds is not None and (length is None or length < spec.min_seconds):
+        return False
+    if spec.max_seconds is not None and (length is None or length > spec.max_seconds):
+        return False
+    if spec.title_words:
+        haystack = f"{row.title}\n{row.plain_title or ''}".casefold()
+        if not any(word.casefold() in haystack for word in spec.title_words):
+            return False
+    for values, value in ((spec.topics, row.topic), (spec.moods, row.mood)):
+        if values and value not in {v.value for v in values}:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A stored rule."""
+
+    id: int
+    spec: RuleSpec
+    text: str = ""
+    enabled: bool = True
+    source: str = "manual"
+    created_at: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        """Stable JSON for `momentum rules list --json`."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "description": self.spec.describe(),
+            "enabled": self.enabled,
+            "source": self.source,
+            "created_at": self.created_at,
+            "spec": self.spec.model_dump(mode="json", exclude_defaults=True),
+        }
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """What the rules say about one video."""
+
+    hidden: bool = False
+    weight: float = 0.0
+    matched: tuple[int, ...] = ()
+
+
+NO_RULES = RuleOutcome()
+
+
+def evaluate(rules: Iterable[Rule], row: RuleRow) -> RuleOutcome:
+    """Apply enabled rules to one row: hidden if any hide rule matches; boosts minus buries."""
+    hidden = False
+    weight = 0.0
+    matched: list[int] = []
+    for rule in rules:
+        if not rule.enabled or not matches(rule.spec, row):
+            continue
+        matched.append(rule.id)
+        if rule.spec.action == RuleAction.HIDE:
+            hidden = True
+        elif rule.spec.action == RuleAction.BOOST:
+            weight += rule.spec.weight
+        else:
+            weight -= rule.spec.weight
+    return RuleOutcome(hidden, weight, tuple(matched)) if matched else NO_RULES
+
+
+def _condition_sql(spec: RuleSpec) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def any_of(column: str, values: Sequence[str]) -> None:
+        parts.append(f"({column} IS NOT NULL AND {column} IN ({','.join('?' * len(values))}))")
+        params.extend(values)
+
+    if spec.channels:
+        any_of("v.channel_id", spec.channels)
+    kinds: list[str] = []
+    if spec.shorts is True:
+        kinds.append("v.is_short = 1")
+    if spec.formats:
+        marks = ",".join("?" * len(spec.formats))
+        kinds.append(f"(l.format IS NOT NULL AND l.format IN ({marks}))")
+        params.extend(f.value for f in spec.formats)
+    if kinds:
+        parts.append("(" + " OR ".join(kinds) + ")")
+    if spec.shorts is False:
+        parts.append("v.is_short = 0")
+    if spec.min_seconds is not None:
+        parts.append("(v.duration_s IS NOT NULL AND v.duration_s >= ?)")
+        params.append(spec.min_seconds)
+    if spec.max_seconds is not None:
+        parts.append("(v.duration_s IS NOT NULL AND v.duration_s <= ?)")
+        params.append(spec.max_seconds)
+    if spec.title_words:
+        haystack = f"{CASEFOLD_SQL_FUNCTION}(v.title || char(10) || coalesce(l.plain_title, ''))"
+        parts.append("(" + " OR ".join(f"instr({haystack}, ?) > 0" for _ in spec.title_words) + ")")
+        params.extend(word.casefold() for word in spec.title_words)
+    for column, values in (("l.topic", spec.topics), ("l.mood", spec.moods)):
+        if values:
+            any_of(column, [v.value for v in values])
+    return "(" + " AND ".join(parts) + ")", params
+
+
+def hide_clause(specs: Sequence[RuleSpec]) -> tuple[str, list[Any]] | None:
+    """SQL that keeps only rows no `hide` spec matches (columns `v.` videos, `l.` labels)."""
+    hiding = [spec for spec in specs if spec.action == RuleAction.HIDE]
+    if not hiding:
+        return None
+    sqls, params = [], []
+    for spec in hiding:
+        sql, values = _condition_sql(spec)
+        sqls.append(sql)
+        params.extend(values)
+    return f"NOT coalesce(({' OR '.join(sqls)}), 0)", params
+
+
+def needs_casefold(specs: Sequence[RuleSpec]) -> bool:
+    """Whether `hide_clause(specs)` calls the casefold SQL function."""
+    return any(spec.title_words for spec in specs if spec.action == RuleAction.HIDE)
+
+
+def casefold(value: object) -> str:
+    """`str.casefold` for SQLite (None becomes "")."""
+    return "" if value is None else str(value).casefold()

@@ -1,0 +1,146 @@
+"""Bulk mode on the Message Batches API: submit, poll, collect, resume after a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from momentum_tui.ai import ledger
+from momentum_tui.ai.batches import BatchRunner
+from momentum_tui.ai.transport import make_client
+from momentum_tui.ai.work import BATCH_ATTEMPTS, failures
+from momentum_tui.config import ClaudeSettings
+from momentum_tui.errors import BudgetExceededError
+from momentum_tui.storage import Store
+from tests.emulators.claude import ClaudeEmulator
+from tests.support.claude import (
+    Sleeps,
+    classifier,
+    corpus_videos,
+    labels_by_video,
+    ledger_rows,
+    running_claude,
+    seed,
+    settings_for,
+)
+
+
+@pytest.fixture
+def claude() -> Iterator[ClaudeEmulator]:
+    yield from running_claude()
+
+
+def runner(store: Store, emulator: ClaudeEmulator, sleeps: Sleeps | None = None,
+           **overrides: object) -> BatchRunner:  # fmt: skip
+    settings = settings_for(emulator, **overrides)
+    return BatchRunner(store, settings, make_client(settings),
+                       sleep=sleeps if sleeps is not None else Sleeps())  # fmt: skip
+
+
+def test_submit_then_resume_after_a_restart(tmp_path: Path, claude: ClaudeEmulator) -> None:
+    path = tmp_path / "cache.db"
+    with Store.open(path) as store:
+        seed(store, corpus_videos()[:60])
+        report = runner(store, claude).submit()
+        assert len(report.submitted) == 1
+        batch = report.submitted[0]
+        assert (batch.requests, batch.videos) == (3, 60)
+        assert labels_by_video(store) == {}
+        # While the batch is out, a standard run doesn't send those videos again.
+        assert classifier(store, claude).run().candidates == 0
+
+    # A new process: nothing in memory, only the cache knows the batch id.
+    with Store.open(path) as store:
+        first = runner(store, claude).collect()
+        assert first.collected == []  # still in progress on the first check
+        assert [info.id for info in first.pending] == [batch.id]
+        second = runner(store, claude).collect()
+        assert second.collected == [batch.id]
+        assert second.pending == []
+        assert second.labelled == 60
+        assert {source for source, _, _ in labels_by_video(store).values()} == {"claude"}
+        rows = ledger_rows(store)
+        assert len(rows) == 3
+        assert {row["kind"] for row in rows} == {"batch"}
+        assert all(row["request_id"].startswith(batch.id + "/") for row in rows)
+
+        # Collecting again counts nothing twice.
+        assert runner(store, claude).collect().collected == []
+        assert len(ledger_rows(store)) == 3
+
+
+def test_batch_prices_are_half_the_standard_price(store: Store, claude: ClaudeEmulator) -> None:
+    seed(store, corpus_videos()[:50])
+    runner(store, claude).submit()
+    report = runner(store, claude).wait(poll_seconds=0)
+    prices = ClaudeSettings().prices["claude-haiku-5-5"]
+    rows = ledger_rows(store)
+    assert len(rows) == 2
+    for row in rows:
+        usage = ledger.Usage(row["input_tokens"], row["output_tokens"],
+                             row["cache_write_tokens"], row["cache_read_tokens"])  # fmt: skip
+        assert row["usd"] == pytest.approx(ledger.cost_usd(usage, prices) / 2)
+    assert report.usd == pytest.approx(sum(row["usd"] for row in rows))
+
+
+def test_wait_polls_until_done(store: Store, claude: ClaudeEmulator) -> None:
+    seed(store, corpus_videos()[:30])
+    claude.batch_polls = 3
+    sleeps = Sleeps()
+    batches = runner(store, claude, sleeps, batch_poll_seconds=15)
+    batches.submit()
+    report = batches.wait()
+    assert report.labelled == 30
+    assert sleeps == [15.0, 15.0]
+
+
+def test_errored_and_expired_requests_cost_nothing_and_come_back(
+    store: Store, claude: ClaudeEmulator
+) -> None:
+    seed(store, corpus_videos()[:75])
+    claude.fail("batch_errored")
+    claude.fail("expired")
+    batches = runner(store, claude)
+    batches.submit()
+    report = batches.wait(poll_seconds=0)
+    assert (report.labelled, report.returned) == (25, 50)
+    assert len(ledger_rows(store)) == 1  # only the succeeded request is billed
+    assert classifier(store, claude).run().candidates == 50
+
+
+def test_cancel_returns_the_videos(store: Store, claude: ClaudeEmulator) -> None:
+    seed(store, corpus_videos()[:30])
+    batches = runner(store, claude)
+    batches.submit()
+    assert batches.cancel() == [batches.pending()[0].id]
+    report = batches.collect()
+    assert (report.labelled, report.returned) == (0, 30)
+    assert ledger_rows(store) == []
+    assert classifier(store, claude).run().labelled == 30
+
+
+def test_the_budget_limits_what_is_submitted(store: Store, claude: ClaudeEmulator) -> None:
+    seed(store, corpus_videos()[:250])
+    report = runner(store, claude, daily_budget_usd=0.04).submit()
+    assert report.stopped is not None
+    assert 0 < report.submitted[0].requests < 10
+    assert report.submitted[0].estimate_usd <= 0.04
+    with pytest.raises(BudgetExceededError):
+        runner(store, claude, daily_budget_usd=0.04).submit()  # the pending estimate counts
+
+
+def test_videos_unlabelled_in_several_batches_are_given_up(
+    store: Store, claude: ClaudeEmulator
+) -> None:
+    videos = seed(store, corpus_videos()[:3])
+    claude.fail("bad_enum", items="all", times=-1)
+    for _ in range(BATCH_ATTEMPTS):
+        batches = runner(store, claude)
+        batches.submit()
+        batches.wait(poll_seconds=0)
+    with store.read() as conn:
+        given_up = {f["video_id"] for f in failures(conn)}
+    assert given_up == {v.id for v in videos}
+    assert runner(store, claude).submit().submitted == []
