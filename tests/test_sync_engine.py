@@ -487,3 +487,19 @@ def test_channel_option_syncs_only_those(store, youtube, yt_settings) -> None:
 def test_emulator_fixture_isolation(youtube: YouTubeEmulator) -> None:
     # Each test gets its own world; edits above must not leak here.
     assert all(v.privacy == "public" and not v.deleted for v in youtube.world.videos.values())
+
+
+def test_free_mode_refreshes_view_counts_from_the_feeds_for_free(
+    store, youtube, yt_settings
+) -> None:
+    world = youtube.world
+    ids = follow_world(store, world)
+    engine(store, yt_settings).run()
+    video_id = world.channels[ids[0]].uploads[0]
+    world.set_views(video_id, 987_654_321)
+    youtube.reset_counters()
+    summary = engine(store, yt_settings).run(SyncOptions(rss=True))
+    assert summary.units == 0
+    with store.read() as conn:
+        views = conn.execute("SELECT view_count FROM videos WHERE id = ?", (video_id,)).fetchone()
+    assert views == (987_654_321,)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from momentum_tui.models import Channel, Video, format_age
@@ -144,11 +144,15 @@ class ChannelResult:
     """Cached videos YouTube no longer returns (deleted, or private to everyone else)."""
     private: list[str]
     empty: bool = False
+    feed_views: list[tuple[str, int]] = field(default_factory=list)
+    """Free view counts from the channel's feed, for videos already cached."""
 
 
 def commit_channel(db: Database, run_id: int, result: ChannelResult, now: int) -> UpsertResult:
     """Write one channel's videos, losses and state, and count them in the run (one txn)."""
     counts = upsert_videos(db, result.videos, now=now)
+    if result.feed_views:
+        save_feed_views(db, result.feed_views, now)
     unavailable = mark_unavailable(db, result.gone, "deleted") + mark_unavailable(
         db, result.private, "private"
     )

@@ -223,6 +223,7 @@ class _Job:
     videos: dict[str, Video] = field(default_factory=dict)
     private: list[str] = field(default_factory=list)
     short_hints: set[str] = field(default_factory=set)
+    feed_views: list[tuple[str, int]] = field(default_factory=list)
     newest: str | None = None
     empty: bool = False
     failed: bool = False
@@ -643,14 +644,12 @@ class _Pipeline:
         ids = [e.video_id for e in feed.entries]
         with self.engine.store.read() as conn:
             cached = state.cached_ids(conn, ids)
-        views = [
+        # Written with the channel's commit: one transaction per channel, as everywhere.
+        job.feed_views = [
             (e.video_id, e.views)
             for e in feed.entries
             if e.video_id in cached and e.views is not None
         ]
-        if views:
-            with self.engine.store.write() as db:
-                state.save_feed_views(db, views, int(self.engine.clock()))
         never_synced = job.row.last_success_at is None
         if (
             (not cached and len(ids) >= FEED_SIZE)
@@ -724,6 +723,7 @@ class _Pipeline:
             gone=[],
             private=job.private,
             empty=job.empty,
+            feed_views=job.feed_views,
         )
         with self.engine.store.write() as db:
             counts = state.commit_channel(db, self.run_id, result, int(self.engine.clock()))
