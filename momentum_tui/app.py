@@ -9,15 +9,14 @@ from typing import Any
 
 from textual.app import SystemCommand
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
 from momentum_tui.app_sync import SyncApp
 from momentum_tui.bindings import ALL_KEYS, APP, GROUP_TITLES, SYNC, usable_keymap
 from momentum_tui.config import Settings
-from momentum_tui.errors import MomentumError
 from momentum_tui.messages import FeedReady
 from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.storage import Store
+from momentum_tui.worker_errors import ReportsWorkerErrors
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ APP_GROUPS = ("app", "sync")
 """Binding groups handled by the app itself (on every screen)."""
 
 
-class MomentumApp(SyncApp):
+class MomentumApp(ReportsWorkerErrors, SyncApp):
     """Momentum's terminal app (syncing comes from `SyncApp`)."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
@@ -91,22 +90,6 @@ class MomentumApp(SyncApp):
                 f"{key.group}: {key.description}",
                 f"{key.help}  ({GROUP_TITLES.get(key.group, key.group)})",
                 _runner(target, key.action),
-            )
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Turn a failed worker into a sentence instead of a crash."""
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if isinstance(error, MomentumError):
-            self.notify(f"{error.title} {error.hint}".strip(), severity="error", timeout=10)
-        else:
-            log.exception("worker %s failed", event.worker.name, exc_info=error)
-            self.notify(
-                f"Something went wrong ({type(error).__name__}: {error}). Nothing was lost; "
-                "run with --debug for details.",
-                severity="error",
-                timeout=10,
             )
 
 

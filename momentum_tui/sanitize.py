@@ -34,12 +34,22 @@ _DROP_TABLE = {ord(ch): None for ch in _BIDI_CONTROLS + _INVISIBLES}
 # C0 controls except tab and newline, DEL, and the C1 range.
 _DROP_TABLE.update({code: None for code in range(0x20) if code not in (0x09, 0x0A)})
 _DROP_TABLE.update(dict.fromkeys(range(127, 160)))
+# Unicode noncharacters: never meant for interchange, and XML (OPML exports) can't hold them.
+_DROP_TABLE.update(dict.fromkeys(range(0xFDD0, 0xFDF0)))
+_DROP_TABLE.update(
+    dict.fromkeys(plane + low for plane in range(0, 0x110000, 0x10000) for low in (0xFFFE, 0xFFFF))
+)
 
 _TAG_CHARACTERS = re.compile("[\U000e0000-\U000e007f]")
 # One search decides whether a string needs any work at all; most titles don't.
 _NEEDS_WORK = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u2069\ufe0e\ufe0f\ufeff\ud800-\udfff\U000e0000-\U000e007f]"
+    "\u2060-\u2064\u2066-\u2069\ufdd0-\ufdef\ufe0e\ufe0f\ufeff\ufffe\uffff"
+    "\ud800-\udfff\U000e0000-\U000e007f"
+    + "".join(
+        f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000)
+    )
+    + "]"
     "|\n\n\n"
 )
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -261,3 +261,26 @@ async def test_empty_cache_says_what_to_do(store: Store) -> None:
         screen = await settle(pilot)
         text = "".join(s.text for s in screen.query_one(FeedTable).render_line(2))
         assert "momentum import" in text
+
+
+async def test_a_failing_background_job_is_a_sentence_not_a_crash(
+    demo_store: Store, monkeypatch
+) -> None:
+    import sqlite3
+
+    from momentum_tui.storage import feed as queries
+
+    def broken(*args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    app = make_app(demo_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(queries, "video_detail", broken)
+        await pilot.press("j")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("disk I/O error" in m and "Nothing was lost" in m for m in messages)
+        assert app.is_running

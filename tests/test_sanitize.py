@@ -92,3 +92,9 @@ def test_clean_line_is_one_line(text: str) -> None:
     assert "\n" not in line
     assert "\x1b" not in line
     assert len(line) <= sanitize.TITLE_MAX
+
+
+@pytest.mark.parametrize("nonchar", ["\ufffe", "\uffff", "\ufdd0", "\U0001fffe", "\U0010ffff"])
+def test_noncharacters_are_dropped(nonchar: str) -> None:
+    assert sanitize.clean_text(f"a{nonchar}b") == "ab"
+    assert sanitize.unsafe_characters(f"a{nonchar}b") == [nonchar]

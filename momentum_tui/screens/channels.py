@@ -18,14 +18,13 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
-from textual.worker import Worker, WorkerState
 
 from momentum_tui.bindings import CHANNELS
 from momentum_tui.config import Settings
-from momentum_tui.errors import MomentumError
 from momentum_tui.models import format_age_short
 from momentum_tui.storage import Store
 from momentum_tui.storage.channels import normalise_tag, tag_channel
+from momentum_tui.worker_errors import ReportsWorkerErrors
 from momentum_tui.youtube import channels as follow
 
 log = logging.getLogger(__name__)
@@ -60,7 +59,7 @@ def export_format(path: Path) -> str:
     return EXPORT_FORMATS.get(path.suffix.casefold(), "opml")
 
 
-class ChannelsScreen(Screen[bool]):
+class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
     """Manage followed channels. Dismisses with True when anything changed."""
 
     BINDINGS = [key.binding() for key in CHANNELS]
@@ -274,21 +273,6 @@ class ChannelsScreen(Screen[bool]):
             rows = follow.exportable(conn)
         write_file(path, export(rows, fmt))
         self.post_message(ChannelsChanged(f"Exported {len(rows)} channels to {path} ({fmt})."))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A failed action is a sentence (worker state changes don't bubble to the app)."""
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if isinstance(error, MomentumError):
-            self.notify(f"{error.title} {error.hint}".strip(), severity="error", timeout=10)
-        else:
-            log.exception("channels screen: %s failed", event.worker.name, exc_info=error)
-            self.notify(
-                f"That did not work ({type(error).__name__}); nothing was changed.",
-                severity="error",
-                timeout=10,
-            )
 
     def on_channels_changed(self, message: ChannelsChanged) -> None:
         """Say what happened and show the new list."""

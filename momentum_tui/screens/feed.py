@@ -43,6 +43,7 @@ from momentum_tui.widgets.feed_source import PAGE_SIZE, FeedSource
 from momentum_tui.widgets.feed_table import FeedTable
 from momentum_tui.widgets.status_bar import Status, StatusBar
 from momentum_tui.widgets.sync_progress import SyncProgress
+from momentum_tui.worker_errors import ReportsWorkerErrors
 
 SORT_CYCLE = [Sort.NEWEST, Sort.VIEWS, Sort.LONGEST, Sort.SHORTEST, Sort.CHANNEL]
 SORT_WORDS = {
@@ -70,7 +71,7 @@ _MARK_WORDS = {
 }
 
 
-class FeedScreen(Screen[None]):
+class FeedScreen(ReportsWorkerErrors, Screen[None]):
     """Browse, filter, search and mark the feed."""
 
     BINDINGS = [key.binding() for key in (*VIDEO, *FILTERS, BY_ID["view.sidebar"])]
