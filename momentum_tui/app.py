@@ -1,18 +1,112 @@
-"""The Textual app (placeholder until the feed screen lands)."""
+"""The Textual app: the main screen, the keymap, the command palette and error handling."""
 
 from __future__ import annotations
 
-from textual.app import App
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from momentum_tui.bindings import ALL_KEYS, APP, GROUP_TITLES, usable_keymap
 from momentum_tui.config import Settings
+from momentum_tui.errors import MomentumError
+from momentum_tui.messages import FeedReady
+from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.storage import Store
+
+log = logging.getLogger(__name__)
 
 
 class MomentumApp(App[None]):
     """Momentum's terminal app."""
 
-    def __init__(self, store: Store, settings: Settings, demo: bool = False) -> None:
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
+    TITLE = "Momentum"
+    BINDINGS = [key.binding() for key in APP if key.group == "app"]
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        demo: bool = False,
+        now: float | None = None,
+        opener: Callable[[str], Any] | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.settings = settings
         self.demo = demo
+        self._fixed_now = now
+        self._opener = opener
+        self.keymap_overrides, self.keymap_problems = usable_keymap(settings.keymap)
+
+    def on_mount(self) -> None:
+        """Apply the theme and keymap, then open the feed."""
+        if self.settings.ui.theme in self.available_themes:
+            self.theme = self.settings.ui.theme
+        self.set_keymap(self.keymap_overrides)
+        self.push_screen(
+            FeedScreen(
+                self.store, self.settings, demo=self.demo, now=self._fixed_now, opener=self._opener
+            )
+        )
+        for problem in self.keymap_problems:
+            self.notify(f"{problem} That entry is ignored.", severity="warning", timeout=12)
+        if self.settings.ui.theme not in self.available_themes:
+            self.notify(
+                f"Unknown theme {self.settings.ui.theme!r} in your config; using the default.",
+                severity="warning",
+            )
+
+    def on_feed_ready(self, message: FeedReady) -> None:
+        """The first feed is on screen (hook for the launch benchmark)."""
+
+    def action_help(self) -> None:
+        """Show every key."""
+        from momentum_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.keymap_overrides))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette lists every Momentum action ("video: Like", "filter: Hide Shorts"…)."""
+        yield from super().get_system_commands(screen)
+        for key in ALL_KEYS:
+            if key.group == "nav":
+                continue
+            target = self if key.group == "app" else screen
+            if not hasattr(target, f"action_{key.action}"):
+                continue
+            yield SystemCommand(
+                f"{key.group}: {key.description}",
+                f"{key.help}  ({GROUP_TITLES.get(key.group, key.group)})",
+                _runner(target, key.action),
+            )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Turn a failed worker into a sentence instead of a crash."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, MomentumError):
+            self.notify(f"{error.title} {error.hint}".strip(), severity="error", timeout=10)
+        else:
+            log.exception("worker %s failed", event.worker.name, exc_info=error)
+            self.notify(
+                f"Something went wrong ({type(error).__name__}: {error}). Nothing was lost; "
+                "run with --debug for details.",
+                severity="error",
+                timeout=10,
+            )
+
+
+def _runner(target: Any, action: str) -> Callable[[], Any]:
+    async def run() -> None:
+        await target.run_action(action)
+
+    return run

@@ -27,7 +27,7 @@ ENV_PREFIX = "MOMENTUM_"
 class Section(BaseModel):
     """Base for a settings section: unknown keys are errors, values are validated."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
 
 class YouTubeSettings(Section):
@@ -64,7 +64,9 @@ class ClaudeSettings(Section):
     model: str = Field("claude-haiku-5-5", description="Model used for labels and rules.")
     batch_size: int = Field(25, ge=1, le=100, description="Videos per request.")
     daily_budget_usd: float = Field(0.50, ge=0, description="Stop before spending more today.")
-    monthly_budget_usd: float = Field(5.00, ge=0, description="Stop before spending more this month.")
+    monthly_budget_usd: float = Field(
+        5.00, ge=0, description="Stop before spending more this month."
+    )
     prices: dict[str, dict[str, float]] = Field(
         default_factory=lambda: {
             "claude-haiku-5-5": {
@@ -134,7 +136,7 @@ class Settings(BaseModel):
     feed: FeedSettings = Field(default_factory=FeedSettings)
     ui: UISettings = Field(default_factory=UISettings)
     keymap: dict[str, str] = Field(
-        default_factory=dict, description="Binding id → keys, e.g. `\"video.like\" = \"l,+\"`."
+        default_factory=dict, description='Binding id → keys, e.g. `"video.like" = "l,+"`.'
     )
 
 
@@ -221,9 +223,7 @@ def describe_settings(settings: Settings) -> list[tuple[str, str, str]]:
         if isinstance(section, Section):
             for field_name, field in type(section).model_fields.items():
                 value = getattr(section, field_name)
-                rows.append(
-                    (f"{section_name}.{field_name}", repr(value), field.description or "")
-                )
+                rows.append((f"{section_name}.{field_name}", repr(value), field.description or ""))
         else:
             for binding_id, keys in sorted(section.items()):
                 rows.append((f"{section_name}.{binding_id}", repr(keys), "remapped keys"))

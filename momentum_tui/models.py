@@ -157,7 +157,7 @@ def looks_like_short(duration_s: int | None, title: str = "", description: str =
 class Channel(BaseModel):
     """A YouTube channel the person follows (or once followed)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     id: str = Field(pattern=r"^UC[0-9A-Za-z_-]{22}$")
     title: Name = ""
@@ -170,7 +170,7 @@ class Channel(BaseModel):
 class Video(BaseModel):
     """One upload, as stored in the cache (timestamps are Unix seconds, UTC)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     id: str = Field(pattern=r"^[0-9A-Za-z_-]{11}$")
     channel_id: str
@@ -238,7 +238,7 @@ def _label_tags(value: object) -> list[str]:
 class VideoLabels(BaseModel):
     """Labels for one video, from Claude or from the offline classifier."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     topic: Topic
     mood: Mood
@@ -258,7 +258,7 @@ class VideoLabels(BaseModel):
 class Filters(BaseModel):
     """What the feed shows: shared by the app, `momentum feed` and `momentum search`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     sort: Sort = Sort.NEWEST
     unwatched_only: bool = False
@@ -384,8 +384,38 @@ def format_age_short(timestamp: int, now: float) -> str:
     delta = int(now - timestamp)
     sign = "+" if delta < 0 else ""
     delta = abs(delta)
-    for size, name in ((365 * 86400, "y"), (30 * 86400, "mo"), (7 * 86400, "w"), (86400, "d"),
-                       (3600, "h"), (60, "m")):
+    for size, name in (
+        (365 * 86400, "y"),
+        (30 * 86400, "mo"),
+        (7 * 86400, "w"),
+        (86400, "d"),
+        (3600, "h"),
+        (60, "m"),
+    ):
         if delta >= size:
             return f"{sign}{delta // size}{name}"
     return "now"
+
+
+def parse_duration(text: str) -> int:
+    """`90s`, `10m`, `1h30m`, `1:30:00`, `25:00` → seconds; a bare number means minutes."""
+    value = text.strip().lower()
+    if not value:
+        raise ValueError("The length is empty.")
+    if ":" in value:
+        parts = value.split(":")
+        if len(parts) > 3 or not all(part.isdigit() for part in parts):
+            raise ValueError(f"{text!r} is not a length like 25:00 or 1:30:00.")
+        seconds = 0
+        for part in parts:
+            seconds = seconds * 60 + int(part)
+        return seconds
+    total, number, units = 0, "", {"h": 3600, "m": 60, "s": 1}
+    for ch in value:
+        if ch.isdigit():
+            number += ch
+        elif ch in units and number:
+            total, number = total + int(number) * units[ch], ""
+        else:
+            raise ValueError(f"{text!r} is not a length like 10m, 1h30m or 90s.")
+    return total + int(number) * 60 if number else total

@@ -226,22 +226,26 @@ def evaluate(rules: Iterable[Rule], row: RuleRow) -> RuleOutcome:
     return RuleOutcome(hidden, weight, tuple(matched)) if matched else NO_RULES
 
 
+def _label_in(column: str, values: Sequence[str]) -> str:
+    # A subquery on the labels' primary key: the feed query has no join on video_labels.
+    marks = ",".join("?" * len(values))
+    return (
+        "EXISTS (SELECT 1 FROM video_labels rl "
+        f"WHERE rl.video_id = v.id AND rl.{column} IN ({marks}))"
+    )
+
+
 def _condition_sql(spec: RuleSpec) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
-
-    def any_of(column: str, values: Sequence[str]) -> None:
-        parts.append(f"({column} IS NOT NULL AND {column} IN ({','.join('?' * len(values))}))")
-        params.extend(values)
-
     if spec.channels:
-        any_of("v.channel_id", spec.channels)
+        parts.append(f"v.channel_id IN ({','.join('?' * len(spec.channels))})")
+        params.extend(spec.channels)
     kinds: list[str] = []
     if spec.shorts is True:
         kinds.append("v.is_short = 1")
     if spec.formats:
-        marks = ",".join("?" * len(spec.formats))
-        kinds.append(f"(l.format IS NOT NULL AND l.format IN ({marks}))")
+        kinds.append(_label_in("format", spec.formats))
         params.extend(f.value for f in spec.formats)
     if kinds:
         parts.append("(" + " OR ".join(kinds) + ")")
@@ -254,17 +258,21 @@ def _condition_sql(spec: RuleSpec) -> tuple[str, list[Any]]:
         parts.append("(v.duration_s IS NOT NULL AND v.duration_s <= ?)")
         params.append(spec.max_seconds)
     if spec.title_words:
-        haystack = f"{CASEFOLD_SQL_FUNCTION}(v.title || char(10) || coalesce(l.plain_title, ''))"
+        plain = (
+            "coalesce((SELECT rl.plain_title FROM video_labels rl WHERE rl.video_id = v.id), '')"
+        )
+        haystack = f"{CASEFOLD_SQL_FUNCTION}(v.title || char(10) || {plain})"
         parts.append("(" + " OR ".join(f"instr({haystack}, ?) > 0" for _ in spec.title_words) + ")")
         params.extend(word.casefold() for word in spec.title_words)
-    for column, values in (("l.topic", spec.topics), ("l.mood", spec.moods)):
+    for column, values in (("topic", spec.topics), ("mood", spec.moods)):
         if values:
-            any_of(column, [v.value for v in values])
+            parts.append(_label_in(column, [v.value for v in values]))
+            params.extend(v.value for v in values)
     return "(" + " AND ".join(parts) + ")", params
 
 
 def hide_clause(specs: Sequence[RuleSpec]) -> tuple[str, list[Any]] | None:
-    """SQL that keeps only rows no `hide` spec matches (columns `v.` videos, `l.` labels)."""
+    """SQL that keeps only rows no `hide` spec matches (`v` is the videos table)."""
     hiding = [spec for spec in specs if spec.action == RuleAction.HIDE]
     if not hiding:
         return None

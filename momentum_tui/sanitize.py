@@ -32,10 +32,16 @@ _BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u
 _INVISIBLES = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\ufe0e\ufe0f"
 _DROP_TABLE = {ord(ch): None for ch in _BIDI_CONTROLS + _INVISIBLES}
 # C0 controls except tab and newline, DEL, and the C1 range.
-_DROP_TABLE.update({code: None for code in range(0x00, 0x20) if code not in (0x09, 0x0A)})
-_DROP_TABLE.update({code: None for code in range(0x7F, 0xA0)})
+_DROP_TABLE.update({code: None for code in range(0x20) if code not in (0x09, 0x0A)})
+_DROP_TABLE.update(dict.fromkeys(range(127, 160)))
 
 _TAG_CHARACTERS = re.compile("[\U000e0000-\U000e007f]")
+# One search decides whether a string needs any work at all; most titles don't.
+_NEEDS_WORK = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufe0e\ufe0f\ufeff\ud800-\udfff\U000e0000-\U000e007f]"
+    "|\n\n\n"
+)
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
@@ -57,6 +63,9 @@ def clean_text(value: object, max_len: int = DESCRIPTION_MAX) -> str:
     text = value if isinstance(value, str) else str(value)
     if not text:
         return ""
+    if _NEEDS_WORK.search(text) is None and unicodedata.is_normalized("NFC", text):
+        text = text.strip()
+        return text if len(text) <= max_len else text[: max_len - 1].rstrip() + "…"
     text = _LONE_SURROGATE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _ESCAPE_SEQUENCE.sub("", text)

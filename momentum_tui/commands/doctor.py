@@ -95,8 +95,11 @@ def _print_report(report: dict[str, Any]) -> None:
     if paths["home_override"]:
         line("MOMENTUM_HOME", paths["home_override"])
     click.echo("Config")
-    line("config", "ok" if report["config"]["ok"] else report["config"]["error"],
-         report["config"]["ok"])  # fmt: skip
+    line(
+        "config",
+        "ok" if report["config"]["ok"] else report["config"]["error"],
+        report["config"]["ok"],
+    )
     cache = report["cache"]
     click.echo("Cache")
     if not cache["exists"]:
@@ -104,17 +107,24 @@ def _print_report(report: dict[str, Any]) -> None:
     else:
         line("size", f"{cache['bytes']:,} bytes")
         if "schema_version" in cache:
-            line("schema", f"{cache['schema_version']} of {cache['schema_known']} steps",
-                 cache["schema_version"] == cache["schema_known"])  # fmt: skip
+            line(
+                "schema",
+                f"{cache['schema_version']} of {cache['schema_known']} steps",
+                cache["schema_version"] == cache["schema_known"],
+            )
             line("integrity", ", ".join(cache["integrity"][:3]), cache["integrity"] == ["ok"])
         if "error" in cache:
             line("status", cache["error"], False)
     if report["moved_aside_to"]:
-        click.echo(f"  Moved the damaged cache to {report['moved_aside_to']}; a fresh one "
-                   "will be made on next use.")  # fmt: skip
+        click.echo(
+            f"  Moved the damaged cache to {report['moved_aside_to']}; a fresh one "
+            "will be made on next use."
+        )
     elif cache["status"] in ("damaged", "unusable"):
-        click.echo("  Run `momentum doctor --move-aside` to move it out of the way and start "
-                   "fresh (nothing is deleted).")  # fmt: skip
+        click.echo(
+            "  Run `momentum doctor --move-aside` to move it out of the way and start "
+            "fresh (nothing is deleted)."
+        )
     click.echo("Keys")
     keyring = report["keyring"]
     line("keyring", keyring["backend"], keyring["available"])

@@ -19,6 +19,7 @@ from momentum_tui.models import (
     format_age_short,
     format_count,
     format_duration,
+    parse_duration,
 )
 from momentum_tui.storage import feed as feed_queries
 from momentum_tui.storage.marks import mark_video, undo_last
@@ -34,62 +35,57 @@ def iso(timestamp: int | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_duration(text: str) -> int:
-    """`90`, `90s`, `10m`, `1h30m`, `1:30:00`, `25:00` → seconds."""
-    value = text.strip().lower()
-    if not value:
-        raise click.BadParameter("empty duration")
-    if ":" in value:
-        parts = value.split(":")
-        if not all(p.isdigit() for p in parts) or len(parts) > 3:
-            raise click.BadParameter(f"{text!r} is not a duration like 25:00 or 1:30:00")
-        seconds = 0
-        for part in parts:
-            seconds = seconds * 60 + int(part)
-        return seconds
-    total, number = 0, ""
-    units = {"h": 3600, "m": 60, "s": 1}
-    for ch in value:
-        if ch.isdigit():
-            number += ch
-        elif ch in units and number:
-            total, number = total + int(number) * units[ch], ""
-        else:
-            raise click.BadParameter(f"{text!r} is not a duration like 10m, 1h30m or 90s")
-    if number:
-        total += int(number) * 60  # a bare number means minutes
-    return total
-
-
 def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
-    return None if value is None else parse_duration(value)
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def filter_options(function: Callable[P, R]) -> Callable[P, R]:
     """The app's feed filters as command-line options."""
     options = [
-        click.option("--sort", type=click.Choice([s.value for s in Sort]), default=None,
-                     help="Order (default from config: newest)."),
+        click.option(
+            "--sort",
+            type=click.Choice([s.value for s in Sort]),
+            default=None,
+            help="Order (default from config: newest).",
+        ),
         click.option("--unwatched", is_flag=True, help="Only unwatched videos."),
         click.option("--saved", is_flag=True, help="Only videos saved for later."),
         click.option("--no-shorts", is_flag=True, help="Hide Shorts."),
         click.option("--no-live", is_flag=True, help="Hide live and upcoming streams."),
         click.option("--include-hidden", is_flag=True, help="Include hidden videos."),
-        click.option("--min", "min_duration", callback=_duration,
-                     help="Shortest length, e.g. 5m or 90s (a bare number is minutes)."),
-        click.option("--max", "max_duration", callback=_duration,
-                     help="Longest length, e.g. 20m or 1h."),
+        click.option(
+            "--min",
+            "min_duration",
+            callback=_duration,
+            help="Shortest length, e.g. 5m or 90s (a bare number is minutes).",
+        ),
+        click.option(
+            "--max", "max_duration", callback=_duration, help="Longest length, e.g. 20m or 1h."
+        ),
         click.option("--channel", "channel_id", help="Only this channel id (UC…)."),
         click.option("--tag", "channel_tag", help="Only channels in this group."),
         click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable)."),
         click.option("--mood", "moods", multiple=True, help="Only this mood (repeatable)."),
         click.option("--format", "formats", multiple=True, help="Only this format (repeatable)."),
-        click.option("--max-clickbait", type=click.FloatRange(0, 1),
-                     help="Hide videos whose clickbait score is above this (0–1)."),
-        click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True,
-                     help="How many videos to print."),
+        click.option(
+            "--max-clickbait",
+            type=click.FloatRange(0, 1),
+            help="Hide videos whose clickbait score is above this (0–1).",
+        ),
+        click.option(
+            "--limit",
+            type=click.IntRange(1, 100_000),
+            default=50,
+            show_default=True,
+            help="How many videos to print.",
+        ),
         click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many."),
-    ]  # fmt: skip
+    ]
     for option in reversed(options):
         function = option(function)
     return function
@@ -150,18 +146,29 @@ def row_json(row: FeedRow) -> dict[str, Any]:
 
 def _print_rows(rows: list[FeedRow], total: int, filters: Filters, as_json: bool) -> None:
     if as_json:
-        emit_json({"total": total, "count": len(rows), "filters": filters.describe(),
-                   "videos": [row_json(r) for r in rows]})  # fmt: skip
+        emit_json(
+            {
+                "total": total,
+                "count": len(rows),
+                "filters": filters.describe(),
+                "videos": [row_json(r) for r in rows],
+            }
+        )
         return
     now = time.time()
     emit_table(
         ["id", "age", "length", "views", "channel", "title"],
         [
-            [r.id, format_age_short(r.published_at, now),
-             "LIVE" if r.live_state == "live" else format_duration(r.duration_s),
-             format_count(r.view_count), r.channel_title, r.title]
+            [
+                r.id,
+                format_age_short(r.published_at, now),
+                "LIVE" if r.live_state == "live" else format_duration(r.duration_s),
+                format_count(r.view_count),
+                r.channel_title,
+                r.title,
+            ]
             for r in rows
-        ],  # fmt: skip
+        ],
     )
     shown = f"{len(rows):,} of {total:,} videos"
     described = ", ".join(filters.describe())
@@ -172,7 +179,7 @@ def _print_rows(rows: list[FeedRow], total: int, filters: Filters, as_json: bool
 @filter_options
 @json_option
 @pass_context
-def feed(state: Context, as_json: bool, limit: int, offset: int, **options: Any) -> None:
+def feed(state: Context, /, as_json: bool, limit: int, offset: int, **options: Any) -> None:
     """List the feed with the same filters as the app."""
     filters = build_filters(state, **options)
     store = state.open_store()
@@ -188,7 +195,13 @@ def feed(state: Context, as_json: bool, limit: int, offset: int, **options: Any)
 @json_option
 @pass_context
 def search(
-    state: Context, query: tuple[str, ...], as_json: bool, limit: int, offset: int, **options: Any
+    state: Context,
+    /,
+    query: tuple[str, ...],
+    as_json: bool,
+    limit: int,
+    offset: int,
+    **options: Any,
 ) -> None:
     """Search titles, descriptions, channel names and tags (best matches first)."""
     filters = build_filters(state, search=" ".join(query), **options)
@@ -209,9 +222,13 @@ def mark(state: Context, video_id: str, what: str, as_json: bool) -> None:
     store = state.open_store()
     result = mark_video(store, video_id, Mark(what))
     if as_json:
-        emit_json({"id": result.video_id, "mark": result.mark,
-                   "state": {k: iso(v) if k.endswith("_at") else v
-                             for k, v in result.state.items()}})  # fmt: skip
+        emit_json(
+            {
+                "id": result.video_id,
+                "mark": result.mark,
+                "state": {k: iso(v) if k.endswith("_at") else v for k, v in result.state.items()},
+            }
+        )
     else:
         click.echo(f"{video_id}: {what}.")
 
@@ -244,18 +261,29 @@ def show(state: Context, video_id: str, as_json: bool) -> None:
         raise NotFoundError(f"No video {video_id!r} in the cache.", "Try `momentum search`.")
     video = detail.video
     if as_json:
-        emit_json({
-            "id": video["id"], "url": f"https://www.youtube.com/watch?v={video['id']}",
-            "title": video["title"], "channel_id": video["channel_id"],
-            "channel": video["channel_title"], "description": video["description"],
-            "published_at": iso(video["published_at"]), "duration_s": video["duration_s"],
-            "is_short": bool(video["is_short"]), "live": video["live_state"],
-            "views": video["view_count"], "likes": video["like_count"],
-            "comments": video["comment_count"], "stats_at": iso(video["stats_at"]),
-            "tags": video["tags"], "status": video["status"],
-            "state": {k: iso(v) if k.endswith("_at") else v for k, v in detail.state.items()},
-            "labels": detail.labels, "channel_tags": detail.channel_tags,
-        })  # fmt: skip
+        emit_json(
+            {
+                "id": video["id"],
+                "url": f"https://www.youtube.com/watch?v={video['id']}",
+                "title": video["title"],
+                "channel_id": video["channel_id"],
+                "channel": video["channel_title"],
+                "description": video["description"],
+                "published_at": iso(video["published_at"]),
+                "duration_s": video["duration_s"],
+                "is_short": bool(video["is_short"]),
+                "live": video["live_state"],
+                "views": video["view_count"],
+                "likes": video["like_count"],
+                "comments": video["comment_count"],
+                "stats_at": iso(video["stats_at"]),
+                "tags": video["tags"],
+                "status": video["status"],
+                "state": {k: iso(v) if k.endswith("_at") else v for k, v in detail.state.items()},
+                "labels": detail.labels,
+                "channel_tags": detail.channel_tags,
+            }
+        )
         return
     now = time.time()
     click.echo(video["title"])
@@ -266,8 +294,10 @@ def show(state: Context, video_id: str, as_json: bool) -> None:
     click.echo(f"https://www.youtube.com/watch?v={video['id']}")
     if detail.labels:
         labels = detail.labels
-        click.echo(f"{labels['topic']} · {labels['mood']} · {labels['format']} · "
-                   f"clickbait {labels['clickbait']:.2f}")  # fmt: skip
+        click.echo(
+            f"{labels['topic']} · {labels['mood']} · {labels['format']} · "
+            f"clickbait {labels['clickbait']:.2f}"
+        )
         click.echo(labels["summary"])
     if video["description"]:
         click.echo("")

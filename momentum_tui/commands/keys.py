@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from momentum_tui import secrets
+from momentum_tui import locations, secrets
 from momentum_tui.commands.common import emit_json, emit_table, json_option
 
 _SETTABLE = click.Choice(["youtube", "anthropic", "backend"])
@@ -28,13 +30,13 @@ def keys_set(name: str, allow_file: bool, from_stdin: bool) -> None:
     """Store the API key NAME (youtube or anthropic); asks for it without echoing."""
     spec = secrets.SECRETS[name]
     if from_stdin:
-        value = click.get_text_stream("stdin").readline()
+        value = sys.stdin.readline()
     else:
         value = click.prompt(f"{spec.label}", hide_input=True, show_default=False)
     where = secrets.set_secret(name, value, allow_file=allow_file)
     if where == "file":
         click.echo(
-            f"Stored the {spec.label} in {secrets.locations.secrets_file()} (mode 0600). "
+            f"Stored the {spec.label} in {locations.secrets_file()} (mode 0600). "
             "Anyone who can read your files as you can read it; prefer a keyring where one exists.",
             err=True,
         )
@@ -56,13 +58,19 @@ def keys_status(as_json: bool) -> None:
     """Which keys are set and where they come from — never their values."""
     rows = []
     for name, spec in secrets.SECRETS.items():
-        rows.append({"name": name, "label": spec.label, "set": False, "source": None,
-                     "env": spec.env})  # fmt: skip
+        rows.append(
+            {"name": name, "label": spec.label, "set": False, "source": None, "env": spec.env}
+        )
         source = secrets.secret_source(name)
         rows[-1].update({"set": source is not None, "source": source})
     if as_json:
-        emit_json({"keyring": secrets.keyring_backend_name(),
-                   "keyring_available": secrets.keyring_available(), "keys": rows})  # fmt: skip
+        emit_json(
+            {
+                "keyring": secrets.keyring_backend_name(),
+                "keyring_available": secrets.keyring_available(),
+                "keys": rows,
+            }
+        )
         return
     emit_table(
         ["key", "set", "from", "override"],

@@ -41,7 +41,8 @@ def build_demo(store: Store, now: int | None = None) -> int:
             and _seeded_share(item.video.id, "watched") < 0.08
         ]
         db.conn.executemany(
-            "INSERT OR REPLACE INTO video_state (video_id, watched_at, updated_at) VALUES (?, ?, ?)",
+            "INSERT OR REPLACE INTO video_state (video_id, watched_at, updated_at) "
+            "VALUES (?, ?, ?)",
             watched,
         )
     # The demo has no Claude key: the offline classifier gives every video its labels.

@@ -9,6 +9,7 @@ feels current; the relative order and spacing of uploads is untouched.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -90,8 +91,6 @@ _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 
 
 def _mix(value: str, suffix: str, length: int) -> str:
-    import hashlib
-
     digest = hashlib.sha256(f"{value}/{suffix}".encode()).digest()
     return "".join(_ID_ALPHABET[b % 64] for b in digest[:length])
 
@@ -105,8 +104,20 @@ def _fresh_channel(channel_id: str, suffix: str) -> str:
 
 
 def iter_corpus(shift: int = 0, copies: int = 1) -> Iterator[CorpusVideo]:
-    """The corpus, optionally replicated `copies` times under fresh ids (copy 0 keeps real ids)."""
-    for copy in range(copies):
-        suffix = "" if copy == 0 else f"copy{copy}"
-        for record in load_records():
-            yield record_to_video(record, shift=shift, id_suffix=suffix)
+    """The corpus, optionally replicated `copies` times under fresh ids (copy 0 keeps real ids).
+
+    Each record is validated once; copies reuse its already-clean text under new ids.
+    """
+    base = [record_to_video(record, shift=shift) for record in load_records()]
+    yield from base
+    for copy in range(1, copies):
+        suffix = f"copy{copy}"
+        for item in base:
+            channel_id = _fresh_channel(item.channel.id, suffix)
+            yield CorpusVideo(
+                item.channel.model_copy(update={"id": channel_id}),
+                item.video.model_copy(
+                    update={"id": _fresh_id(item.video.id, suffix), "channel_id": channel_id}
+                ),
+                item.trending_at,
+            )

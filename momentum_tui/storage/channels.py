@@ -17,7 +17,9 @@ def tag_channel(store: Store, channel_id: str, tags: list[str], *, remove: bool 
     clean = [t for t in (normalise_tag(tag) for tag in tags) if t]
     with store.write() as db:
         if db.conn.execute("SELECT 1 FROM channels WHERE id = ?", (channel_id,)).fetchone() is None:
-            raise NotFoundError(f"No channel {channel_id!r} is followed.", "See `momentum channels list`.")
+            raise NotFoundError(
+                f"No channel {channel_id!r} is followed.", "See `momentum channels list`."
+            )
         if remove:
             db.conn.executemany(
                 "DELETE FROM channel_tags WHERE channel_id = ? AND tag = ?",

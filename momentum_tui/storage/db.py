@@ -12,15 +12,17 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from queue import Empty, SimpleQueue
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from momentum_tui import locations
 from momentum_tui.errors import CacheError, CorruptCacheError
 from momentum_tui.storage import migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 5000
 """How long a connection waits for another writer before giving up."""
@@ -70,6 +72,7 @@ class Store:
         self._readers: SimpleQueue[sqlite3.Connection] = SimpleQueue()
         self._all: list[sqlite3.Connection] = []
         self._writer: Database | None = None
+        self._writer_conn: sqlite3.Connection | None = None
 
     @classmethod
     def open(cls, path: Path | None = None, *, migrate: bool = True) -> Store:
@@ -81,13 +84,11 @@ class Store:
         store = cls(path)
         try:
             with store._write_lock:
-                db = store.db
-                db.execute("PRAGMA journal_mode = WAL")
-                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-                if migrate:
-                    migrations.upgrade(db)
-                else:
-                    migrations.check_not_newer(db)
+                conn = store._writer_connection()
+                conn.execute("PRAGMA journal_mode = WAL")
+                pending = migrations.check_not_newer(conn)
+                if migrate and pending:
+                    migrations.upgrade(store.db)
         except sqlite3.DatabaseError as error:
             store.close()
             raise CorruptCacheError(
@@ -98,13 +99,19 @@ class Store:
             raise
         return store
 
+    def _writer_connection(self) -> sqlite3.Connection:
+        if self._writer_conn is None:
+            self._writer_conn = _connect(self.path)
+            self._all.append(self._writer_conn)
+        return self._writer_conn
+
     @property
     def db(self) -> Database:
         """The writer connection wrapped by sqlite-utils (use `write()` for transactions)."""
         if self._writer is None:
-            conn = _connect(self.path)
-            self._all.append(conn)
-            self._writer = Database(conn, execute_plugins=False)
+            from sqlite_utils import Database  # only writers pay for importing it
+
+            self._writer = Database(self._writer_connection(), execute_plugins=False)
         return self._writer
 
     @contextmanager
@@ -158,7 +165,8 @@ class Store:
 
     def schema_version(self) -> int:
         """How many migrations the cache has applied."""
-        return migrations.schema_version(self.db)
+        with self.read() as conn:
+            return migrations.schema_version(conn)
 
     def integrity_check(self) -> list[str]:
         """`PRAGMA integrity_check` lines; `['ok']` when healthy."""
@@ -168,12 +176,11 @@ class Store:
     def close(self) -> None:
         """Close every connection."""
         for conn in self._all:
-            try:
+            with suppress(sqlite3.Error):
                 conn.close()
-            except sqlite3.Error:
-                pass
         self._all.clear()
         self._writer = None
+        self._writer_conn = None
         self._readers = SimpleQueue()
 
     def __enter__(self) -> Store:

@@ -26,17 +26,16 @@ _ROW_COLUMNS = """
     s.saved_at IS NOT NULL,
     l.plain_title, l.topic, l.mood, l.format, l.clickbait
 """
-_JOINS = """
-    FROM videos v
-    JOIN channels c ON c.id = v.channel_id
+_ROW_JOINS = """
     LEFT JOIN video_state s ON s.video_id = v.id
     LEFT JOIN video_labels l ON l.video_id = v.id
 """
+# Index-friendly orders: DESC puts NULLs last by itself; ties follow the index.
 _ORDER = {
-    Sort.NEWEST: "v.published_at DESC, v.id",
-    Sort.VIEWS: "v.view_count IS NULL, v.view_count DESC, v.published_at DESC",
-    Sort.LONGEST: "v.duration_s IS NULL, v.duration_s DESC, v.published_at DESC",
-    Sort.SHORTEST: "v.duration_s IS NULL, v.duration_s ASC, v.published_at DESC",
+    Sort.NEWEST: "v.published_at DESC",
+    Sort.VIEWS: "v.view_count DESC",
+    Sort.LONGEST: "v.duration_s DESC",
+    Sort.SHORTEST: "v.duration_s IS NULL, v.duration_s ASC",
     Sort.CHANNEL: "v.channel_title COLLATE NOCASE, v.published_at DESC",
 }
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -59,24 +58,39 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{word}"*' for word in words[:12])
 
 
+def _state(column: str, present: bool) -> str:
+    exists = "EXISTS" if present else "NOT EXISTS"
+    return (
+        f"{exists} (SELECT 1 FROM video_state s WHERE s.video_id = v.id AND s.{column} IS NOT NULL)"
+    )
+
+
 def _where(filters: Filters, conn: sqlite3.Connection | None = None) -> tuple[list[str], list[Any]]:
-    clauses = ["c.followed = 1", "v.status = 'ok'"]
+    # Subqueries rather than joins, so the newest-first scan stays on its covering index.
+    clauses = [
+        "v.status = 'ok'",
+        "v.channel_id NOT IN (SELECT id FROM channels WHERE followed = 0)",
+    ]
     params: list[Any] = []
     if not filters.include_hidden:
-        clauses.append("s.hidden_at IS NULL")
+        clauses.append(_state("hidden_at", present=False))
     if filters.unwatched_only:
-        clauses.append("s.watched_at IS NULL")
+        clauses.append(_state("watched_at", present=False))
     if filters.saved_only:
-        clauses.append("s.saved_at IS NOT NULL")
+        clauses.append(_state("saved_at", present=True))
     if filters.hide_shorts:
         clauses.append("v.is_short = 0")
     if filters.hide_live:
         clauses.append("v.live_state IN ('none', 'was_live')")
+    # A unary + keeps the planner on the sort's index instead of the duration index,
+    # unless the sort is by duration anyway.
+    by_length = filters.sort in (Sort.LONGEST, Sort.SHORTEST)
+    duration = "v.duration_s" if by_length else "+v.duration_s"
     if filters.min_seconds is not None:
-        clauses.append("v.duration_s >= ?")
+        clauses.append(f"{duration} >= ?")
         params.append(filters.min_seconds)
     if filters.max_seconds is not None:
-        clauses.append("v.duration_s <= ?")
+        clauses.append(f"{duration} <= ?")
         params.append(filters.max_seconds)
     if filters.channel_id:
         clauses.append("v.channel_id = ?")
@@ -84,13 +98,22 @@ def _where(filters: Filters, conn: sqlite3.Connection | None = None) -> tuple[li
     if filters.channel_tag:
         clauses.append("v.channel_id IN (SELECT channel_id FROM channel_tags WHERE tag = ?)")
         params.append(filters.channel_tag)
-    for column, values in (("topic", filters.topics), ("mood", filters.moods),
-                           ("format", filters.formats)):  # fmt: skip
+    for column, values in (
+        ("topic", filters.topics),
+        ("mood", filters.moods),
+        ("format", filters.formats),
+    ):
         if values:
-            clauses.append(f"l.{column} IN ({', '.join('?' for _ in values)})")
+            marks = ", ".join("?" for _ in values)
+            clauses.append(
+                f"v.id IN (SELECT video_id FROM video_labels WHERE {column} IN ({marks}))"
+            )
             params.extend(values)
     if filters.max_clickbait is not None:
-        clauses.append("(l.clickbait IS NULL OR l.clickbait <= ?)")
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM video_labels bait WHERE bait.video_id = v.id "
+            "AND bait.clickbait > ?)"
+        )
         params.append(filters.max_clickbait)
     if filters.search:
         if _needs_substring_search(filters.search):
@@ -116,36 +139,59 @@ def _where(filters: Filters, conn: sqlite3.Connection | None = None) -> tuple[li
 
 
 def _select(
-    columns: str, filters: Filters, conn: sqlite3.Connection | None = None
+    columns: str, filters: Filters, joins: str = "", conn: sqlite3.Connection | None = None
 ) -> tuple[str, list[Any]]:
     clauses, params = _where(filters, conn)
-    order = _ORDER[filters.sort]
     ranked_search = (
-        filters.search and filters.sort == Sort.NEWEST and not _needs_substring_search(filters.search)
+        filters.search
+        and filters.sort == Sort.NEWEST
+        and not _needs_substring_search(filters.search)
     )
     if ranked_search and (query := fts_query(filters.search)):
         # Searches are ordered by relevance (title matches weigh most), then recency.
-        joins = _JOINS + " JOIN videos_fts f ON f.rowid = v.rowid AND videos_fts MATCH ? "
         sql = (
-            f"SELECT {columns} {joins} WHERE {' AND '.join(clauses)} "
+            f"SELECT {columns} FROM videos v "
+            "JOIN videos_fts f ON f.rowid = v.rowid AND videos_fts MATCH ? "
+            f"{joins} WHERE {' AND '.join(clauses)} "
             "ORDER BY bm25(videos_fts, 10.0, 1.0, 4.0, 2.0), v.published_at DESC"
         )
         return sql, [query, *params]
-    sql = f"SELECT {columns} {_JOINS} WHERE {' AND '.join(clauses)} ORDER BY {order}"
+    sql = (
+        f"SELECT {columns} FROM videos v {joins} WHERE {' AND '.join(clauses)} "
+        f"ORDER BY {_ORDER[filters.sort]}"
+    )
     return sql, params
 
 
 def _row(values: tuple[Any, ...]) -> FeedRow:
     return FeedRow(
-        values[0], values[1], values[2], values[3], values[4], values[5], values[6],
-        bool(values[7]), values[8], values[9], bool(values[10]), values[11], bool(values[12]),
-        bool(values[13]), values[14], values[15], values[16], values[17], values[18],
-    )  # fmt: skip
+        values[0],
+        values[1],
+        values[2],
+        values[3],
+        values[4],
+        values[5],
+        values[6],
+        bool(values[7]),
+        values[8],
+        values[9],
+        bool(values[10]),
+        values[11],
+        bool(values[12]),
+        bool(values[13]),
+        values[14],
+        values[15],
+        values[16],
+        values[17],
+        values[18],
+    )
 
 
-def feed_ids(conn: sqlite3.Connection, filters: Filters) -> array[int]:
-    """Rowids of every video the filters match, in display order."""
-    sql, params = _select("v.rowid", filters, conn)
+def feed_ids(conn: sqlite3.Connection, filters: Filters, limit: int | None = None) -> array[int]:
+    """Rowids of every video the filters match (or the first `limit`), in display order."""
+    sql, params = _select("v.rowid", filters, conn=conn)
+    if limit is not None:
+        sql, params = f"{sql} LIMIT ?", [*params, limit]
     ids: array[int] = array("q")
     cursor = conn.execute(sql, params)
     while chunk := cursor.fetchmany(4096):
@@ -160,8 +206,9 @@ def rows_by_rowid(conn: sqlite3.Connection, rowids: list[int]) -> list[FeedRow]:
     marks = ",".join("?" for _ in rowids)
     found = {
         values[0]: _row(values)
-        for values in conn.execute(f"SELECT {_ROW_COLUMNS} {_JOINS} WHERE v.rowid IN ({marks})",
-                                   rowids)  # fmt: skip
+        for values in conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM videos v {_ROW_JOINS} WHERE v.rowid IN ({marks})", rowids
+        )
     }
     return [found[rowid] for rowid in rowids if rowid in found]
 
@@ -170,14 +217,14 @@ def feed_page(
     conn: sqlite3.Connection, filters: Filters, limit: int = 50, offset: int = 0
 ) -> list[FeedRow]:
     """One page of the feed, for scripts and benchmarks."""
-    sql, params = _select(_ROW_COLUMNS, filters, conn)
+    sql, params = _select(_ROW_COLUMNS, filters, _ROW_JOINS, conn)
     return [_row(v) for v in conn.execute(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset])]
 
 
 def feed_count(conn: sqlite3.Connection, filters: Filters) -> int:
     """How many videos the filters match."""
     clauses, params = _where(filters, conn)
-    sql = f"SELECT count(*) {_JOINS} WHERE {' AND '.join(clauses)}"
+    sql = f"SELECT count(*) FROM videos v WHERE {' AND '.join(clauses)}"
     return int(conn.execute(sql, params).fetchone()[0])
 
 
@@ -289,16 +336,16 @@ class Totals:
 
 
 def totals(conn: sqlite3.Connection) -> Totals:
-    """Count videos, followed channels, unwatched videos, and the newest sync time."""
-    videos, unwatched = conn.execute(
-        """
-        SELECT count(*), count(*) FILTER (WHERE s.watched_at IS NULL AND s.hidden_at IS NULL)
-        FROM videos v JOIN channels c ON c.id = v.channel_id
-        LEFT JOIN video_state s ON s.video_id = v.id
-        WHERE c.followed = 1 AND v.status = 'ok'
-        """
-    ).fetchone()
+    """Count cached videos, followed channels, unwatched videos, and the newest sync time."""
+    visible = _where(Filters())[0][:2]  # ok status, followed channel
+    videos = conn.execute(f"SELECT count(*) FROM videos v WHERE {' AND '.join(visible)}")
+    total = int(videos.fetchone()[0])
+    # The person's state is small; count what it removes instead of scanning every video.
+    seen = conn.execute(
+        f"SELECT count(*) FROM video_state s JOIN videos v ON v.id = s.video_id "
+        f"WHERE (s.watched_at IS NOT NULL OR s.hidden_at IS NOT NULL) AND {' AND '.join(visible)}"
+    ).fetchone()[0]
     channels, last_sync = conn.execute(
         "SELECT count(*), max(last_synced_at) FROM channels WHERE followed = 1"
     ).fetchone()
-    return Totals(videos, channels, unwatched, last_sync)
+    return Totals(total, channels, total - int(seen), last_sync)

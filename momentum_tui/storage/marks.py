@@ -34,8 +34,13 @@ def _current(conn: sqlite3.Connection, video_id: str) -> dict[str, int | None]:
         f"SELECT {', '.join(_STATE_FIELDS)} FROM video_state WHERE video_id = ?", (video_id,)
     ).fetchone()
     if row is None:
-        return {"watched_at": None, "rating": 0, "rated_at": None, "hidden_at": None,
-                "saved_at": None}  # fmt: skip
+        return {
+            "watched_at": None,
+            "rating": 0,
+            "rated_at": None,
+            "hidden_at": None,
+            "saved_at": None,
+        }
     return dict(zip(_STATE_FIELDS, row, strict=True))
 
 

@@ -7,19 +7,44 @@ refused (`SchemaTooNewError`), never modified.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from momentum_tui.errors import SchemaTooNewError
 
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
 MIGRATION_SET = "momentum"
-migrations = Migrations(MIGRATION_SET)
+MIGRATIONS_TABLE = "_sqlite_migrations"
+
+_STEPS: list[tuple[str, Callable[[Database], None]]] = []
+
+
+def migration(function: Callable[[Database], None]) -> Callable[[Database], None]:
+    """Register a schema step (append-only; the function name is its permanent id)."""
+    _STEPS.append((function.__name__, function))
+    return function
+
+
+def _sqlite_utils_migrations() -> Migrations:
+    # Imported only when a cache needs upgrading: opening an up-to-date cache (every
+    # launch) must not pay for sqlite-utils.
+    from sqlite_utils.migrations import Migrations
+
+    steps = Migrations(MIGRATION_SET)
+    for name, function in _STEPS:
+        steps(name=name)(function)
+    return steps
+
 
 FTS_COLUMNS = ("title", "description", "channel_title", "tags")
 """Columns of `videos` indexed by the full-text index `videos_fts`."""
 
 
-@migrations()
+@migration
 def m001_core(db: Database) -> None:
     """Channels, videos, per-video state, interactions, labels, ledgers, rules, preferences."""
     db.executescript(
@@ -37,6 +62,8 @@ def m001_core(db: Database) -> None:
             last_synced_at INTEGER,
             last_upload_at INTEGER
         );
+        -- The feed excludes unfollowed channels; this (usually empty) index makes that free.
+        CREATE INDEX channels_unfollowed ON channels(id) WHERE followed = 0;
         CREATE TABLE channel_tags (
             channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
             tag TEXT NOT NULL,
@@ -66,7 +93,11 @@ def m001_core(db: Database) -> None:
             content_hash TEXT NOT NULL DEFAULT '',
             first_seen_at INTEGER NOT NULL
         );
-        CREATE INDEX videos_published ON videos(published_at);
+        -- Newest-first is the feed people see most: this index covers its filters, so the
+        -- whole ordered feed is read without touching the (wide) rows.
+        CREATE INDEX videos_feed_newest ON videos(
+            published_at, status, is_short, live_state, duration_s, channel_id, id
+        );
         CREATE INDEX videos_channel_published ON videos(channel_id, published_at);
         CREATE INDEX videos_views ON videos(view_count);
         CREATE INDEX videos_duration ON videos(duration_s);
@@ -182,16 +213,62 @@ def m001_core(db: Database) -> None:
         END;
         """
     )
-    db["videos"].enable_fts(
-        list(FTS_COLUMNS),
-        fts_version="FTS5",
-        create_triggers=True,
-        tokenize="unicode61 remove_diacritics 2",
-    )
+    db.executescript(_FTS_SQL)
+
+
+SEARCHED_DESCRIPTION_CHARS = 500
+"""How much of a description the full-text index covers: where a video says what it is.
+
+The rest of a description is mostly links, credits and sponsor reads; indexing it
+doubles the cost of writing a video and makes searches noisier.
+"""
+
+# The full-text index reads its content through a view that trims descriptions, so the
+# index, its triggers and FTS5's own 'rebuild' and 'integrity-check' all agree.
+_FTS_SQL = f"""
+CREATE VIEW videos_search AS
+    SELECT rowid AS video_rowid, title,
+           substr(description, 1, {SEARCHED_DESCRIPTION_CHARS}) AS description,
+           channel_title, tags
+    FROM videos;
+CREATE VIRTUAL TABLE videos_fts USING fts5(
+    title, description, channel_title, tags,
+    content='videos_search', content_rowid='video_rowid',
+    tokenize='unicode61 remove_diacritics 2', detail=column
+);
+-- Bulk writers (a first sync, the demo, benchmarks) switch the insert trigger off inside
+-- their own transaction and index all their new rows with one statement, which is a third
+-- faster; see storage/videos.py. Every other write is indexed row by row by the triggers.
+CREATE TABLE fts_control (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    deferred INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO fts_control (id, deferred) VALUES (1, 0);
+CREATE TRIGGER videos_fts_ai AFTER INSERT ON videos
+WHEN NOT (SELECT deferred FROM fts_control WHERE id = 1) BEGIN
+    INSERT INTO videos_fts (rowid, title, description, channel_title, tags)
+    VALUES (new.rowid, new.title, substr(new.description, 1, {SEARCHED_DESCRIPTION_CHARS}),
+            new.channel_title, new.tags);
+END;
+CREATE TRIGGER videos_fts_ad AFTER DELETE ON videos BEGIN
+    INSERT INTO videos_fts (videos_fts, rowid, title, description, channel_title, tags)
+    VALUES ('delete', old.rowid, old.title,
+            substr(old.description, 1, {SEARCHED_DESCRIPTION_CHARS}), old.channel_title, old.tags);
+END;
+CREATE TRIGGER videos_fts_au AFTER UPDATE OF title, description, channel_title, tags ON videos
+BEGIN
+    INSERT INTO videos_fts (videos_fts, rowid, title, description, channel_title, tags)
+    VALUES ('delete', old.rowid, old.title,
+            substr(old.description, 1, {SEARCHED_DESCRIPTION_CHARS}), old.channel_title, old.tags);
+    INSERT INTO videos_fts (rowid, title, description, channel_title, tags)
+    VALUES (new.rowid, new.title, substr(new.description, 1, {SEARCHED_DESCRIPTION_CHARS}),
+            new.channel_title, new.tags);
+END;
+"""
 
 
 
-@migrations()
+@migration
 def m020_ai(db: Database) -> None:
     """Claude's label cache by content hash, given-up videos, and Message Batches in flight."""
     db.executescript(
@@ -244,29 +321,45 @@ def m020_ai(db: Database) -> None:
 
 def known_names() -> list[str]:
     """Names of every migration this version knows, in order."""
-    return [migration.name for migration in migrations._migrations]
+    return [name for name, _ in _STEPS]
 
 
-def schema_version(db: Database) -> int:
+def applied_names(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations a cache has applied, read with plain sqlite3."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,)
+    ).fetchone()
+    if not exists:
+        return []
+    rows = conn.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        (MIGRATION_SET,),
+    )
+    return [row[0] for row in rows]
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
     """How many of this set's migrations the cache has applied."""
-    return len(migrations.applied(db))
+    return len(applied_names(conn))
 
 
-def check_not_newer(db: Database) -> None:
-    """Refuse a cache that has migrations this version does not know."""
-    unknown = [m.name for m in migrations.applied(db) if m.name not in set(known_names())]
+def check_not_newer(conn: sqlite3.Connection) -> list[str]:
+    """Refuse a cache that has migrations this version does not know; returns what is pending."""
+    applied = applied_names(conn)
+    known = known_names()
+    unknown = [name for name in applied if name not in set(known)]
     if unknown:
         raise SchemaTooNewError(
             f"This cache was written by a newer Momentum (schema step {unknown[-1]!r} is "
             "unknown to this version); it was left untouched.",
             "Upgrade Momentum (`pip install -U momentum-tui`), or point MOMENTUM_HOME elsewhere.",
         )
+    return [name for name in known if name not in set(applied)]
 
 
 def upgrade(db: Database) -> list[str]:
     """Apply pending migrations; returns the names applied."""
-    check_not_newer(db)
-    pending = [migration.name for migration in migrations.pending(db)]
+    pending = check_not_newer(db.conn)
     if pending:
-        migrations.apply(db)
+        _sqlite_utils_migrations().apply(db)
     return pending

@@ -1,0 +1,186 @@
+"""Benchmark the cache and the app at 100,000 videos (issue 2's targets).
+
+    .venv/bin/python bench/cache.py [--copies 32] [--runs 7]
+
+Builds a cache of the demo corpus replicated under fresh ids (32 copies ≈ 100,000
+videos), then reports: ingest time; feed page query p50/p95 over a mix of filters and
+sorts; the app's ordered-id query; search p50/p95; launch-to-populated-feed against a
+bare Textual app measured in the same run; peak memory. Figures go to
+bench/results/cache.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import percentiles, save  # noqa: E402
+from momentum_tui.demo.corpus import iter_corpus, newest_published  # noqa: E402
+from momentum_tui.models import Filters, Sort  # noqa: E402
+from momentum_tui.storage import Store  # noqa: E402
+from momentum_tui.storage import feed as q  # noqa: E402
+from momentum_tui.storage.videos import upsert_channels, upsert_videos  # noqa: E402
+
+TARGETS = {
+    "ingest_s": 10.0,
+    "feed_page_p95_ms": 20.0,
+    "search_p95_ms": 20.0,
+    "launch_ratio": 1.5,
+    "peak_memory_mb": 250.0,
+}
+
+
+def ingest(path: Path, copies: int) -> tuple[float, int]:
+    """Validate and write the replicated corpus; returns seconds and videos written."""
+    now = int(time.time())
+    shift = now - newest_published()
+    start = time.perf_counter()
+    store = Store.open(path)
+    written = 0
+    batch_videos, batch_channels = [], {}
+    for item in iter_corpus(shift=shift, copies=copies):
+        batch_videos.append(item.video)
+        batch_channels[item.channel.id] = item.channel
+        if len(batch_videos) >= 5000:
+            with store.write() as db:
+                upsert_channels(db, batch_channels.values(), now=now)
+                written += upsert_videos(db, batch_videos, now=now).new
+            batch_videos, batch_channels = [], {}
+    with store.write() as db:
+        upsert_channels(db, batch_channels.values(), now=now)
+        written += upsert_videos(db, batch_videos, now=now).new
+    store.db.execute("PRAGMA optimize")
+    store.close()
+    return time.perf_counter() - start, written
+
+
+FILTER_MIX = [
+    Filters(),
+    Filters(unwatched_only=True),
+    Filters(hide_shorts=True, hide_live=True),
+    Filters(sort=Sort.VIEWS),
+    Filters(sort=Sort.LONGEST, unwatched_only=True),
+    Filters(min_seconds=300, max_seconds=1200),
+    Filters(sort=Sort.CHANNEL),
+]
+
+
+def feed_pages(store: Store, rng: random.Random, runs: int) -> tuple[dict, dict]:
+    """Time one 50-row page (random offsets) and the app's ordered-id query per filter."""
+    page_ms, ids_ms = [], []
+    with store.read() as conn:
+        for _ in range(runs):
+            for filters in FILTER_MIX:
+                offset = rng.choice([0, 0, 50, 500, 5000])
+                start = time.perf_counter()
+                q.feed_page(conn, filters, limit=50, offset=offset)
+                page_ms.append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                q.feed_ids(conn, filters)
+                ids_ms.append((time.perf_counter() - start) * 1000)
+    return percentiles(page_ms), percentiles(ids_ms)
+
+
+def searches(store: Store, rng: random.Random, runs: int) -> dict:
+    """Time full-text searches (first page, relevance order) for words taken from titles."""
+    with store.read() as conn:
+        titles = [r[0] for r in conn.execute("SELECT title FROM videos LIMIT 3000")]
+    words = sorted(
+        {w.lower() for t in titles for w in t.split() if w.isascii() and w.isalpha() and len(w) > 3}
+    )
+    samples = []
+    with store.read() as conn:
+        for _ in range(runs * 10):
+            query = " ".join(rng.sample(words, rng.choice([1, 1, 2])))
+            prefix = query[: rng.choice([3, 4, len(query)])]
+            for typed in (prefix, query):
+                start = time.perf_counter()
+                q.feed_page(conn, Filters(search=typed), limit=50)
+                samples.append((time.perf_counter() - start) * 1000)
+    return percentiles(samples)
+
+
+def launch(db: Path, runs: int) -> dict:
+    """Median launch time of a bare Textual app and of Momentum on `db`, alternating runs."""
+    probe = ROOT / "bench" / "launch_probe.py"
+    bare, ours, rss = [], [], []
+    for _ in range(runs):
+        for kind, sink in (("bare", bare), ("momentum", ours)):
+            args = [sys.executable, str(probe), kind] + ([str(db)] if kind == "momentum" else [])
+            done = subprocess.run(
+                args, capture_output=True, text=True, check=True, cwd=ROOT, timeout=60
+            )
+            line = json.loads(done.stdout.strip().splitlines()[-1])
+            sink.append(line["seconds"])
+            if kind == "momentum":
+                rss.append(line["peak_rss_mb"])
+    bare_s, ours_s = statistics.median(bare), statistics.median(ours)
+    return {
+        "bare_textual_s": round(bare_s, 3),
+        "momentum_populated_feed_s": round(ours_s, 3),
+        "ratio": round(ours_s / bare_s, 3),
+        "app_peak_rss_mb": round(max(rss), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=32)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    rng = random.Random(42)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        ingest_s, written = ingest(db, args.copies)
+        ingest_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"ingest: {written:,} videos in {ingest_s:.2f} s (peak RSS {ingest_rss:.0f} MB)")
+        store = Store.open(db)
+        page, ids = feed_pages(store, rng, args.runs * 3)
+        print(f"feed page (50 rows): p50 {page['p50_ms']} ms, p95 {page['p95_ms']} ms")
+        print(f"ordered ids (whole feed): p50 {ids['p50_ms']} ms, p95 {ids['p95_ms']} ms")
+        search = searches(store, rng, args.runs)
+        print(f"search (first page): p50 {search['p50_ms']} ms, p95 {search['p95_ms']} ms")
+        store.close()
+        started = launch(db, args.runs)
+        print(
+            f"launch: bare Textual {started['bare_textual_s']} s, Momentum populated feed "
+            f"{started['momentum_populated_feed_s']} s (ratio {started['ratio']}), "
+            f"app peak RSS {started['app_peak_rss_mb']} MB"
+        )
+        size_mb = db.stat().st_size / 1e6
+    peak = max(ingest_rss, started["app_peak_rss_mb"])
+    figures = {
+        "videos": written,
+        "cache_mb": round(size_mb, 1),
+        "ingest_s": round(ingest_s, 2),
+        "feed_page": page,
+        "feed_ids": ids,
+        "search": search,
+        "launch": started,
+        "peak_memory_mb": round(peak, 1),
+        "targets": TARGETS,
+        "met": {
+            "ingest": ingest_s <= TARGETS["ingest_s"],
+            "feed_page_p95": page["p95_ms"] <= TARGETS["feed_page_p95_ms"],
+            "search_p95": search["p95_ms"] <= TARGETS["search_p95_ms"],
+            "launch_ratio": started["ratio"] <= TARGETS["launch_ratio"],
+            "peak_memory": peak <= TARGETS["peak_memory_mb"],
+        },
+    }
+    print(f"peak memory: {peak:.0f} MB; targets met: {figures['met']}")
+    print(f"wrote {save('cache', figures)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Measure launch-to-first-screen in a fresh process (run by bench/cache.py, not by hand).
+
+    python bench/launch_probe.py bare            a bare Textual app shows its first screen
+    python bench/launch_probe.py momentum DB     Momentum shows a populated feed from DB
+
+Prints one JSON line: seconds from process start (before imports) and peak RSS.
+"""
+
+import time
+
+START = time.perf_counter()
+
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+
+def report(kind: str) -> None:
+    elapsed = time.perf_counter() - START
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"kind": kind, "seconds": elapsed, "peak_rss_mb": rss_mb}), flush=True)
+
+
+def bare() -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Static
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("hello")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(self.done)
+
+        def done(self) -> None:
+            report("bare")
+            self.exit()
+
+    Bare().run(headless=True, size=(160, 48))
+
+
+def momentum(db: str) -> None:
+    from momentum_tui.app import MomentumApp
+    from momentum_tui.config import Settings
+    from momentum_tui.messages import FeedReady
+    from momentum_tui.storage import Store
+
+    class Probe(MomentumApp):
+        def on_feed_ready(self, message: FeedReady) -> None:
+            self.call_after_refresh(self.done)
+
+        def done(self) -> None:
+            report("momentum")
+            self.exit()
+
+    store = Store.open(Path(db))
+    Probe(store, Settings()).run(headless=True, size=(160, 48))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "bare":
+        bare()
+    else:
+        momentum(sys.argv[2])

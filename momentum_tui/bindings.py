@@ -1,0 +1,230 @@
+"""Every key binding in one place: ids, default keys, descriptions, help text, groups.
+
+Screens and widgets build their `BINDINGS` from here, the help screen and the command
+palette list them from here, and the config file's `[keymap]` section is checked
+against these ids, so a typo gets a clear sentence instead of silently doing nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+from momentum_tui.errors import KeymapError
+
+
+@dataclass(frozen=True)
+class Key:
+    """One remappable binding: what it does and how people find it."""
+
+    id: str
+    keys: str
+    action: str
+    description: str
+    help: str
+    show: bool = False
+    priority: bool = False
+
+    @property
+    def group(self) -> str:
+        """The part of the id before the dot: nav, video, filter, view, app."""
+        return self.id.split(".", 1)[0]
+
+    def binding(self) -> Binding:
+        """The Textual `Binding` for this key."""
+        return Binding(
+            self.keys,
+            self.action,
+            self.description,
+            show=self.show,
+            tooltip=self.help,
+            id=self.id,
+            priority=self.priority,
+        )
+
+
+GROUP_TITLES = {
+    "nav": "Move",
+    "video": "The highlighted video",
+    "filter": "Filter and sort",
+    "view": "View",
+    "app": "App",
+}
+
+NAVIGATION = [
+    Key("nav.down", "j,down", "cursor_down", "Down", "Move to the next video."),
+    Key("nav.up", "k,up", "cursor_up", "Up", "Move to the previous video."),
+    Key("nav.top", "g,home", "cursor_top", "Top", "Jump to the first video."),
+    Key("nav.bottom", "G,end", "cursor_bottom", "Bottom", "Jump to the last video."),
+    Key("nav.half_down", "ctrl+d", "half_page_down", "Half page down", "Scroll half a page down."),
+    Key("nav.half_up", "ctrl+u", "half_page_up", "Half page up", "Scroll half a page up."),
+    Key("nav.page_down", "pagedown", "page_down", "Page down", "Scroll a page down."),
+    Key("nav.page_up", "pageup", "page_up", "Page up", "Scroll a page up."),
+]
+
+VIDEO = [
+    Key("video.open", "o,enter", "open_video", "Open", "Open the video in your browser."),
+    Key(
+        "video.watched", "w", "toggle_watched", "Watched", "Mark watched, or unwatched again.", True
+    ),
+    Key("video.hide", "x", "toggle_hidden", "Hide", "Hide it from the feed (u undoes).", True),
+    Key("video.like", "l", "toggle_like", "Like", "Like it (more like this), or clear it.", True),
+    Key("video.dislike", "d", "toggle_dislike", "Dislike", "Dislike it (less like this)."),
+    Key("video.save", "s", "toggle_saved", "Save", "Save it for later, or unsave."),
+    Key("video.copy_url", "y", "copy_url", "Copy URL", "Copy the video's URL to the clipboard."),
+    Key("video.undo", "u", "undo", "Undo", "Undo the last mark, hide, like or save."),
+]
+
+FILTERS = [
+    Key(
+        "filter.search",
+        "slash",
+        "search",
+        "Search",
+        "Search titles, descriptions, channels and tags as you type.",
+        True,
+    ),
+    Key(
+        "filter.unwatched",
+        "U",
+        "toggle_unwatched",
+        "Unwatched only",
+        "Show only videos you have not watched.",
+    ),
+    Key("filter.shorts", "S", "toggle_shorts", "Hide Shorts", "Hide or show Shorts."),
+    Key("filter.live", "V", "toggle_live", "Hide live", "Hide or show live and upcoming streams."),
+    Key(
+        "filter.sort",
+        "O",
+        "cycle_sort",
+        "Sort",
+        "Cycle: newest, most viewed, longest, shortest, channel.",
+    ),
+    Key(
+        "filter.panel",
+        "f",
+        "filters",
+        "Filters",
+        "All filters: length range, channel group, unwatched, Shorts, live, saved.",
+        True,
+    ),
+    Key(
+        "filter.channels",
+        "c",
+        "focus_channels",
+        "Channels",
+        "Pick one channel or a channel group (shows the channel list).",
+    ),
+    Key(
+        "filter.clear",
+        "escape",
+        "clear_filters",
+        "Clear",
+        "Close the search, or clear the channel and search filters.",
+    ),
+]
+
+APP = [
+    Key("app.help", "question_mark", "help", "Help", "Show every key and what it does.", True),
+    Key("app.quit", "q", "quit", "Quit", "Leave Momentum.", True),
+    Key("view.sidebar", "b", "toggle_sidebar", "Channel list", "Show or hide the channel list."),
+]
+
+ALL_KEYS: list[Key] = [*NAVIGATION, *VIDEO, *FILTERS, *APP]
+BY_ID: dict[str, Key] = {key.id: key for key in ALL_KEYS}
+
+_NAMED_KEYS = {
+    "up",
+    "down",
+    "left",
+    "right",
+    "home",
+    "end",
+    "pageup",
+    "pagedown",
+    "enter",
+    "escape",
+    "tab",
+    "space",
+    "backspace",
+    "delete",
+    "insert",
+    "slash",
+    "question_mark",
+    "plus",
+    "minus",
+    "comma",
+    "full_stop",
+    "colon",
+    "semicolon",
+    "exclamation_mark",
+    "less_than_sign",
+    "greater_than_sign",
+    "equals_sign",
+    "number_sign",
+    "asterisk",
+    "underscore",
+    "left_square_bracket",
+    "right_square_bracket",
+    "apostrophe",
+    "quotation_mark",
+    "vertical_line",
+    "tilde",
+    "grave_accent",
+    "ampersand",
+    "at",
+    "dollar_sign",
+    "percent_sign",
+    "circumflex_accent",
+    "left_parenthesis",
+    "right_parenthesis",
+    "left_curly_bracket",
+    "right_curly_bracket",
+    "reverse_solidus",
+} | {f"f{n}" for n in range(1, 25)}
+_MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
+_ONE_KEY = re.compile(r"^\S$")
+
+
+def _valid_key(key: str) -> bool:
+    *modifiers, name = key.strip().split("+") if key.strip() != "+" else ["+"]
+    if any(m.lower() not in _MODIFIERS for m in modifiers):
+        return False
+    return bool(_ONE_KEY.match(name)) or name.lower() in _NAMED_KEYS
+
+
+def validate_keymap(keymap: dict[str, str]) -> dict[str, str]:
+    """Check `[keymap]` from the config; raise `KeymapError` naming the first bad entry."""
+    for binding_id, keys in keymap.items():
+        if binding_id not in BY_ID:
+            close = difflib.get_close_matches(binding_id, BY_ID, n=1)
+            suggestion = f" Did you mean {close[0]!r}?" if close else ""
+            raise KeymapError(
+                f"The keymap in your config names an unknown binding {binding_id!r}.{suggestion}",
+                "Fix or remove that line; press ? in the app (or see the README) for every id.",
+            )
+        parts = [part.strip() for part in keys.split(",")] if keys.strip() != "," else [","]
+        bad = [part for part in parts if not part or not _valid_key(part)]
+        if bad:
+            raise KeymapError(
+                f"The keymap entry {binding_id!r} has a key Momentum can't read: {bad[0]!r}.",
+                "Use names like 'j', 'ctrl+d', 'pagedown' or 'f5', separated by commas.",
+            )
+    return keymap
+
+
+def usable_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The valid part of a keymap, and a sentence for each entry that had to be ignored."""
+    good: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, keys in keymap.items():
+        try:
+            validate_keymap({binding_id: keys})
+        except KeymapError as error:
+            problems.append(error.title)
+        else:
+            good[binding_id] = keys
+    return good, problems

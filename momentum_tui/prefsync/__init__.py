@@ -1,0 +1,1 @@
+"""Preference sync with the hosted Momentum backend."""

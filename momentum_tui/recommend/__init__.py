@@ -1,0 +1,1 @@
+"""The local recommender: scores, reasons, smart feeds and the digest."""

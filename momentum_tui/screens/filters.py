@@ -1,0 +1,134 @@
+"""The filter panel: every feed filter in one place (the quick toggles are U, S, V and O)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select
+
+from momentum_tui.models import Filters, Sort, parse_duration
+
+
+def _seconds_to_text(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds // 60}" if seconds % 60 == 0 else f"{seconds}s"
+
+
+def _parse_minutes(text: str) -> int | None:
+    """`''` → None; `10` → 600 s; `90s` → 90 s; `1h` → 3600 s; anything else raises ValueError."""
+    value = text.strip()
+    return parse_duration(value) if value else None
+
+
+class FilterScreen(ModalScreen[Filters | None]):
+    """Edit all filters; Enter applies, Esc cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="filters.cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="filters.apply"),
+    ]
+
+    DEFAULT_CSS = """
+    FilterScreen { align: center middle; }
+    FilterScreen > Vertical {
+        width: 64; max-width: 100%; height: auto; border: round $accent;
+        background: $surface; padding: 0 1;
+    }
+    FilterScreen Horizontal { height: auto; }
+    FilterScreen .duration Input { width: 1fr; }
+    FilterScreen Label { padding: 1 0 0 0; color: $text-muted; }
+    FilterScreen #error { color: $text-error; padding: 0; height: auto; }
+    FilterScreen #buttons { padding-top: 1; align-horizontal: right; }
+    FilterScreen Button { margin-left: 1; }
+    """
+
+    def __init__(self, filters: Filters, tags: list[str]) -> None:
+        super().__init__()
+        self.filters = filters
+        self.tags = tags
+
+    def compose(self) -> ComposeResult:
+        """Checkboxes, a length range, sort and channel group."""
+        f = self.filters
+        with Vertical() as box:
+            box.border_title = "Filters"
+            yield Checkbox("Unwatched only", f.unwatched_only, id="unwatched_only")
+            yield Checkbox("Hide Shorts", f.hide_shorts, id="hide_shorts")
+            yield Checkbox("Hide live and upcoming", f.hide_live, id="hide_live")
+            yield Checkbox("Saved for later only", f.saved_only, id="saved_only")
+            yield Checkbox("Include hidden videos", f.include_hidden, id="include_hidden")
+            yield Label("Length in minutes (or 90s, 1h30m); empty means no limit")
+            with Horizontal(classes="duration"):
+                yield Input(_seconds_to_text(f.min_seconds), placeholder="at least", id="min")
+                yield Input(_seconds_to_text(f.max_seconds), placeholder="at most", id="max")
+            yield Label("Sort")
+            yield Select(
+                [(s.value, s.value) for s in Sort], value=f.sort.value, allow_blank=False, id="sort"
+            )
+            yield Label("Channel group")
+            yield Select(
+                [(f"# {t}", t) for t in self.tags],
+                value=f.channel_tag or Select.NULL,
+                prompt="All channels",
+                id="tag",
+            )
+            yield Label("", id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Reset", id="reset")
+                yield Button("Cancel", id="cancel")
+                yield Button("Apply", variant="primary", id="apply")
+
+    def _read(self) -> Filters:
+        minimum = _parse_minutes(self.query_one("#min", Input).value)
+        maximum = _parse_minutes(self.query_one("#max", Input).value)
+        if minimum is not None and maximum is not None and minimum > maximum:
+            raise ValueError("The shortest length is longer than the longest.")
+        tag = self.query_one("#tag", Select).value
+        return self.filters.model_copy(
+            update={
+                name: self.query_one(f"#{name}", Checkbox).value
+                for name in (
+                    "unwatched_only",
+                    "hide_shorts",
+                    "hide_live",
+                    "saved_only",
+                    "include_hidden",
+                )
+            }
+            | {
+                "min_seconds": minimum,
+                "max_seconds": maximum,
+                "sort": Sort(str(self.query_one("#sort", Select).value)),
+                "channel_tag": tag if isinstance(tag, str) else None,
+            }
+        )
+
+    def action_apply(self) -> None:
+        """Apply the filters, or say what is wrong."""
+        try:
+            filters = self._read()
+        except ValueError as error:
+            self.query_one("#error", Label).update(str(error))
+            return
+        self.dismiss(filters)
+
+    def action_cancel(self) -> None:
+        """Close without changes."""
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "apply":
+            self.action_apply()
+        elif event.button.id == "cancel":
+            self.action_cancel()
+        elif event.button.id == "reset":
+            self.dismiss(Filters(sort=self.filters.sort, search=self.filters.search))

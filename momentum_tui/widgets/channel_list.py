@@ -1,0 +1,179 @@
+"""The channel list: all videos, saved, channel groups, and each channel with unwatched counts.
+
+A line-API widget like the feed table, so that two thousand subscriptions cost nothing to
+show: entries are plain data and only the visible lines are drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from momentum_tui.storage.feed import ChannelSummary
+from momentum_tui.widgets.feed_table import fit
+
+ALL = "all"
+SAVED = "saved"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the list: an id to act on, a name (untrusted text), a count, a style."""
+
+    id: str
+    name: str
+    count: int = 0
+    style: str = ""
+
+    @property
+    def selectable(self) -> bool:
+        """Separators are not."""
+        return bool(self.id)
+
+
+SEPARATOR = Entry("", "")
+
+
+class ChannelList(ScrollView, can_focus=True):
+    """Pick everything, saved videos, a channel group, or one channel."""
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Down", show=False),
+        Binding("k,up", "move(-1)", "Up", show=False),
+        Binding("g,home", "move_to(0)", "Top", show=False),
+        Binding("G,end", "move_to(-1)", "Bottom", show=False),
+        Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False),
+        Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False),
+        Binding("enter,space", "select", "Show", show=False),
+    ]
+
+    COMPONENT_CLASSES = {"channel-list--cursor", "channel-list--count", "channel-list--rule"}
+
+    DEFAULT_CSS = """
+    ChannelList { overflow-x: hidden; }
+    ChannelList > .channel-list--cursor { background: $block-cursor-blurred-background; }
+    ChannelList:focus > .channel-list--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    ChannelList > .channel-list--count { color: $text-muted; }
+    ChannelList > .channel-list--rule { color: $panel-lighten-2; }
+    """
+
+    cursor: reactive[int] = reactive(0)
+
+    class Selected(Message):
+        """Enter on an entry: show its videos."""
+
+        def __init__(self, entry: Entry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entries: list[Entry] = [Entry(ALL, "All videos", 0, "bold")]
+        self.names: dict[str, str] = {}
+
+    def fill(
+        self, channels: list[ChannelSummary], tags: list[tuple[str, int]], unwatched: int
+    ) -> None:
+        """Replace the entries, keeping the highlighted one when it still exists."""
+        current = self.entries[self.cursor].id if self.entries else ALL
+        entries = [Entry(ALL, "All videos", unwatched, "bold"), Entry(SAVED, "★ Saved for later")]
+        if tags:
+            entries.append(SEPARATOR)
+            entries += [Entry(f"tag:{tag}", f"# {tag}", count, "cyan") for tag, count in tags]
+        entries.append(SEPARATOR)
+        entries += [Entry(f"ch:{c.id}", c.title or c.id, c.unwatched) for c in channels]
+        self.entries = entries
+        self.names = {f"ch:{c.id}": c.title or c.id for c in channels}
+        self.virtual_size = Size(self.size.width, len(entries))
+        positions = {entry.id: index for index, entry in enumerate(entries) if entry.id}
+        self.cursor = positions.get(current, 0)
+        self.refresh()
+
+    # -- moving -------------------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        """Stay on the list."""
+        return max(0, min(value, len(self.entries) - 1))
+
+    def watch_cursor(self) -> None:
+        """Keep the cursor visible."""
+        height = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+        self.refresh()
+
+    def _step(self, start: int, direction: int) -> int:
+        index = start
+        while 0 <= index < len(self.entries) and not self.entries[index].selectable:
+            index += direction
+        return index if 0 <= index < len(self.entries) else self.cursor
+
+    def action_move(self, delta: int) -> None:
+        """Move by `delta` entries, skipping separators."""
+        self.cursor = self._step(self.cursor + delta, 1 if delta > 0 else -1)
+
+    def action_move_to(self, index: int) -> None:
+        """Jump to the first (0) or last (-1) entry."""
+        target = index if index >= 0 else len(self.entries) - 1
+        self.cursor = self._step(target, 1 if index >= 0 else -1)
+
+    def action_page(self, direction: int) -> None:
+        """A page up or down."""
+        self.action_move(direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_select(self) -> None:
+        """Show the highlighted entry's videos."""
+        entry = self.entries[self.cursor]
+        if entry.selectable:
+            self.post_message(self.Selected(entry))
+
+    def on_click(self, event: events.Click) -> None:
+        """Click an entry to show it."""
+        index = round(self.scroll_y) + event.y
+        if 0 <= index < len(self.entries) and self.entries[index].selectable:
+            self.cursor = index
+            self.action_select()
+
+    def on_resize(self) -> None:
+        """Track the width."""
+        self.virtual_size = Size(self.size.width, len(self.entries))
+
+    # -- drawing ------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """Draw one entry: name cut to fit, count right-aligned."""
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        index = round(self.scroll_y) + y
+        if index >= len(self.entries):
+            return Strip.blank(width, base)
+        entry = self.entries[index]
+        if not entry.selectable:
+            rule = Text(" " + "─" * max(0, width - 2), no_wrap=True)
+            rule.stylize(self.get_component_rich_style("channel-list--rule"))
+            rule.stylize_before(base)
+            return Strip(list(rule.render(self.app.console))).adjust_cell_length(width, base)
+        count = f" {entry.count:,}" if entry.count else ""
+        name = fit(Text(" " + entry.name, style=entry.style), max(1, width - len(count) - 1))
+        line = Text.assemble(name, no_wrap=True)
+        line.append(" " * max(0, width - name.cell_len - len(count) - 1))
+        line.append(count, style=self.get_component_rich_style("channel-list--count"))
+        line.append(" ")
+        if index == self.cursor:
+            line.stylize(self.get_component_rich_style("channel-list--cursor"))
+        line.stylize_before(base)
+        return Strip(list(line.render(self.app.console))).adjust_cell_length(width, base)

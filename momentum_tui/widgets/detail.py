@@ -1,0 +1,108 @@
+"""The detail pane: everything about the highlighted video, drawn as `Text`, never markup."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from momentum_tui.models import format_age, format_count, format_duration, video_url
+from momentum_tui.storage.feed import VideoDetail
+
+_LIVE_WORDS = {"live": "● LIVE now", "upcoming": "◷ Upcoming", "was_live": "Streamed"}
+
+
+def clickbait_meter(score: float, width: int = 10) -> Text:
+    """A small bar for a 0–1 clickbait score: green when honest, red when baity."""
+    filled = round(max(0.0, min(1.0, score)) * width)
+    colour = "green" if score < 0.35 else "yellow" if score < 0.65 else "red"
+    meter = Text("▰" * filled, style=colour)
+    meter.append("▱" * (width - filled), style="dim")
+    meter.append(f" {score:.2f}", style=colour)
+    return meter
+
+
+def detail_renderable(detail: VideoDetail, now: float) -> RenderableType:
+    """Build the pane's content for one video."""
+    video: dict[str, Any] = detail.video
+    labels = detail.labels
+    state = detail.state
+    lines: list[RenderableType] = [Text(video["title"], style="bold")]
+    if labels and labels.get("plain_title") and labels["plain_title"] != video["title"]:
+        lines.append(Text(f"↳ {labels['plain_title']}", style="italic"))
+    meta = Text(video["channel_title"], style="bold")
+    for part in (
+        format_age(video["published_at"], now),
+        format_duration(video["duration_s"]),
+        f"{format_count(video['view_count'])} views" if video["view_count"] is not None else "",
+        f"{format_count(video['like_count'])} likes" if video["like_count"] else "",
+    ):
+        if part:
+            meta.append(" · ", style="dim")
+            meta.append(part)
+    lines.append(meta)
+    flags = Text()
+    if video["live_state"] in _LIVE_WORDS:
+        flags.append(f"{_LIVE_WORDS[video['live_state']]}  ", style="bold red")
+    if video["is_short"]:
+        flags.append("Short  ", style="magenta")
+    if state["watched_at"]:
+        flags.append("✓ watched  ", style="green")
+    if state["rating"] > 0:
+        flags.append("♥ liked  ", style="green")
+    elif state["rating"] < 0:
+        flags.append("✗ disliked  ", style="red")
+    if state["saved_at"]:
+        flags.append("★ saved  ", style="yellow")
+    if state["hidden_at"]:
+        flags.append("hidden  ", style="dim")
+    if detail.channel_tags:
+        flags.append("  ".join(f"#{tag}" for tag in detail.channel_tags), style="cyan")
+    if flags:
+        lines.append(flags)
+    if labels:
+        chips = Text()
+        for key in ("topic", "mood", "format"):
+            chips.append(f" {labels[key]} ", style="reverse")
+            chips.append(" ")
+        chips.append(" clickbait ", style="dim")
+        chips.append_text(clickbait_meter(float(labels["clickbait"])))
+        lines.append(chips)
+        if labels.get("summary"):
+            lines.append(Text(labels["summary"]))
+    lines.append(Text(video_url(video["id"]), style="dim underline"))
+    if video["description"]:
+        lines.append(Text(""))
+        lines.append(Text(video["description"], style="dim"))
+    return Group(*lines)
+
+
+class DetailPane(VerticalScroll, can_focus=False):
+    """Shows the highlighted video."""
+
+    DEFAULT_CSS = """
+    DetailPane { padding: 0 1; }
+    DetailPane > Static { width: 1fr; }
+    """
+
+    def __init__(self, *, now: float | None = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._fixed_now = now
+        self._body = Static("", expand=True)
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        """One Static holds the content."""
+        yield self._body
+
+    def show(self, detail: VideoDetail | None) -> None:
+        """Show `detail`, or an empty-state hint."""
+        if detail is None:
+            self._body.update(Text("No video selected.", style="dim"))
+            return
+        now = self._fixed_now if self._fixed_now is not None else time.time()
+        self._body.update(detail_renderable(detail, now))
+        self.scroll_home(animate=False)

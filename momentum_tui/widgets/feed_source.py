@@ -1,0 +1,76 @@
+"""The data behind the feed table: an ordered list of rowids and the rows fetched so far.
+
+Plain Python (no Textual), so it can be tested and benchmarked on its own. The table asks
+for rows by index; pages that are not loaded yet are reported as missing, and the screen
+fetches them in a worker.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+
+from momentum_tui.models import FeedRow
+
+PAGE_SIZE = 100
+
+
+class FeedSource:
+    """An ordered feed of `len(ids)` videos, loaded a page at a time."""
+
+    def __init__(
+        self, ids: array[int] | None = None, generation: int = 0, *, complete: bool = True
+    ) -> None:
+        self.ids: array[int] = ids if ids is not None else array("q")
+        self.generation = generation
+        self.complete = complete
+        """False for a first page shown while the whole feed is still being ordered."""
+        self._rows: dict[int, FeedRow] = {}
+        self._pages_loaded: set[int] = set()
+        self._pages_pending: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def row(self, index: int) -> FeedRow | None:
+        """The row at `index` if its page is loaded."""
+        if 0 <= index < len(self.ids):
+            return self._rows.get(self.ids[index])
+        return None
+
+    def missing_pages(self, start: int, end: int) -> list[int]:
+        """Pages touching [start, end) that are neither loaded nor being fetched."""
+        first, last = max(0, start) // PAGE_SIZE, max(0, min(end, len(self.ids)) - 1) // PAGE_SIZE
+        return [
+            page
+            for page in range(first, last + 1)
+            if page not in self._pages_loaded and page not in self._pages_pending
+        ]
+
+    def page_rowids(self, page: int) -> list[int]:
+        """The rowids on `page` (to fetch)."""
+        return list(self.ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE])
+
+    def mark_pending(self, pages: Iterable[int]) -> None:
+        """Remember that these pages are being fetched."""
+        self._pages_pending.update(pages)
+
+    def add_rows(self, pages: Iterable[int], rows: Iterable[FeedRow]) -> None:
+        """Store fetched rows for `pages`."""
+        for row in rows:
+            self._rows[row.rowid] = row
+        for page in pages:
+            self._pages_pending.discard(page)
+            self._pages_loaded.add(page)
+
+    def replace_row(self, row: FeedRow) -> None:
+        """Update one row in place (after a mark) if it is loaded."""
+        if row.rowid in self._rows:
+            self._rows[row.rowid] = row
+
+    def index_of(self, rowid: int) -> int | None:
+        """Where `rowid` is in the feed, or None."""
+        try:
+            return self.ids.index(rowid)
+        except ValueError:
+            return None

@@ -1,0 +1,55 @@
+"""The status bar: what is shown, totals, last sync, and whether we are offline or in the demo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.widgets import Static
+
+from momentum_tui.models import format_age_short
+
+
+@dataclass
+class Status:
+    """What the status bar says."""
+
+    shown: int = 0
+    total: int = 0
+    unwatched: int = 0
+    filters: list[str] = field(default_factory=list)
+    sort: str = "newest"
+    last_sync: int | None = None
+    demo: bool = False
+    offline: bool = False
+    extra: list[Text] = field(default_factory=list)
+
+
+class StatusBar(Static):
+    """One line at the bottom of the main screen."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    """
+
+    def show(self, status: Status, now: float) -> None:
+        """Render `status`."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if status.demo:
+            text.append(" DEMO ", style="bold reverse")
+            text.append(" ")
+        if status.offline:
+            text.append(" offline ", style="bold reverse yellow")
+            text.append(" ")
+        text.append(f"{status.shown:,}", style="bold")
+        text.append(f" of {status.total:,} videos")
+        if status.filters:
+            text.append(" · " + ", ".join(status.filters))
+        text.append(f" · {status.sort}")
+        text.append(f" · {status.unwatched:,} unwatched", style="dim")
+        synced = f"{format_age_short(status.last_sync, now)} ago" if status.last_sync else "never"
+        text.append(f" · synced {synced}", style="dim")
+        for part in status.extra:
+            text.append(" · ", style="dim")
+            text.append_text(part)
+        self.update(text)

@@ -1,0 +1,1 @@
+"""YouTube: API client, feeds, importers, quota ledger and the sync engine."""

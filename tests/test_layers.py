@@ -1,0 +1,51 @@
+"""Core layers never import Textual, and scripts don't pay for it either."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+CORE = [
+    "momentum_tui.youtube",
+    "momentum_tui.ai",
+    "momentum_tui.recommend",
+    "momentum_tui.storage",
+    "momentum_tui.prefsync",
+    "momentum_tui.models",
+    "momentum_tui.config",
+    "momentum_tui.sanitize",
+    "momentum_tui.secrets",
+    "momentum_tui.demo.build",
+]
+
+
+def imported_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    return set(done.stdout.split())
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_does_not_import_textual(module: str) -> None:
+    import pkgutil
+
+    package = __import__(module, fromlist=["_"])
+    names = [module]
+    if hasattr(package, "__path__"):
+        names += [f"{module}.{m.name}" for m in pkgutil.walk_packages(package.__path__)]
+    modules = imported_after("\n".join(f"import {name}" for name in names))
+    assert not any(m == "textual" or m.startswith("textual.") for m in modules), names
+
+
+def test_scripts_do_not_load_textual() -> None:
+    modules = imported_after(
+        "import sys\nfrom momentum_tui.cli import cli\n"
+        "cli.main(['--version'], standalone_mode=False)"
+    )
+    assert "textual" not in modules

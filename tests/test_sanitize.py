@@ -1,0 +1,94 @@
+"""Untrusted text is cleaned on the way in: nothing can reach the terminal as a control."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from momentum_tui import sanitize
+from momentum_tui.models import Video
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def blns() -> list[str]:
+    text = (FIXTURES / "blns_minimaxir_blns.txt").read_text(encoding="utf-8")
+    return [line for line in text.split("\n") if line and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("line", blns())
+def test_every_naughty_string_comes_out_clean(line: str) -> None:
+    cleaned = sanitize.clean_text(line)
+    assert sanitize.unsafe_characters(cleaned) == []
+    assert "\x1b" not in cleaned
+    assert sanitize.clean_text(cleaned) == cleaned  # idempotent
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("\x1b[31mred\x1b[0m title", "red title"),
+        ("\x1b]0;pwned window title\x07Title", "Title"),
+        ("\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\", "click"),
+        ("\x9b31mC1 CSI", "C1 CSI"),
+        ("\x9d0;title\x9cafter", "after"),
+        ("bell\x07 and backspace\x08", "bell and backspace"),
+        ("\x1bPq#0;2;0;0;0#1;2;100;100;0\x1b\\sixel", "sixel"),
+        ("\u202eevil\u202c reversed", "evil reversed"),
+        ("zero\u200bwidth\u200djoin\ufeff", "zerowidthjoin"),
+        ("lone \ud800 surrogate", "lone  surrogate"),
+        ("tag\U000e0069\U000e0067nored", "tagnored"),
+        ("e\u0301", "é"),  # NFC
+        ("[bold red]markup[/] stays literal", "[bold red]markup[/] stays literal"),
+    ],
+)
+def test_known_attacks(raw: str, expected: str) -> None:
+    assert sanitize.clean_text(raw) == expected
+
+
+def test_single_line_fields_collapse_whitespace_and_cap_length() -> None:
+    assert sanitize.clean_line("a\n\n b\t\tc\r\nd") == "a b c d"
+    long = "x" * 500
+    capped = sanitize.clean_line(long, max_len=100)
+    assert len(capped) == 100
+    assert capped.endswith("…")
+
+
+def test_tags_are_cleaned_deduplicated_and_none_marker_dropped() -> None:
+    assert sanitize.clean_tags("a|A|\x1b[2Jb|[None]| |c") == ["a", "b", "c"]
+    assert sanitize.clean_tags(None) == []
+    assert sanitize.clean_tags(42) == []
+
+
+def test_models_clean_on_the_way_in() -> None:
+    video = Video(
+        id="abcdefghijk",
+        channel_id="UC" + "x" * 22,
+        channel_title="Chan\x1b[5mnel",
+        title="\x1b]0;owned\x07Hello\u202e world",
+        description="line1\r\nline2\x00",
+        published_at=0,
+        tags=["\u200bok", "ok"],
+    )
+    assert video.title == "Hello world"
+    assert video.channel_title == "Channel"
+    assert video.description == "line1\nline2"
+    assert video.tags == ["ok"]
+
+
+@given(st.text())
+def test_clean_text_never_lets_unsafe_characters_through(text: str) -> None:
+    cleaned = sanitize.clean_text(text)
+    assert sanitize.unsafe_characters(cleaned) == []
+    assert sanitize.clean_text(cleaned) == cleaned
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(["\x1b", "\x9b", "\n"])))
+def test_clean_line_is_one_line(text: str) -> None:
+    line = sanitize.clean_line(text)
+    assert "\n" not in line
+    assert "\x1b" not in line
+    assert len(line) <= sanitize.TITLE_MAX
