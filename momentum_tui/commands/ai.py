@@ -26,9 +26,8 @@ from momentum_tui.commands.common import (
     json_option,
     pass_context,
 )
-from momentum_tui.commands.feed import parse_duration
 from momentum_tui.errors import MissingKeyError, MomentumError
-from momentum_tui.models import FeedRow, Filters, Format, Mood, Topic
+from momentum_tui.models import FeedRow, Filters, Format, Mood, Topic, parse_duration
 from momentum_tui.rules import Rule, RuleAction, RuleSpec, matches
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as feed_queries
