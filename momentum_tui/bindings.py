@@ -51,6 +51,7 @@ GROUP_TITLES = {
     "video": "The highlighted video",
     "filter": "Filter and sort",
     "view": "View",
+    "ai": "Labels and rules",
     "app": "App",
 }
 
@@ -133,7 +134,31 @@ APP = [
     Key("view.sidebar", "b", "toggle_sidebar", "Channel list", "Show or hide the channel list."),
 ]
 
-ALL_KEYS: list[Key] = [*NAVIGATION, *VIDEO, *FILTERS, *APP]
+AI = [
+    Key(
+        "ai.classify",
+        "C",
+        "classify",
+        "Classify",
+        "Label new videos: offline at once, then with Claude within your budget.",
+    ),
+    Key(
+        "ai.plain_titles",
+        "T",
+        "toggle_plain_titles",
+        "Plain titles",
+        "Show the plain, de-baited titles from the labels, or the originals.",
+    ),
+    Key(
+        "ai.rules",
+        "R",
+        "rules",
+        "Rules",
+        "Hide, boost or bury videos with rules written in plain English.",
+    ),
+]
+
+ALL_KEYS: list[Key] = [*NAVIGATION, *VIDEO, *FILTERS, *AI, *APP]
 BY_ID: dict[str, Key] = {key.id: key for key in ALL_KEYS}
 
 _NAMED_KEYS = {

@@ -267,7 +267,6 @@ END;
 """
 
 
-
 @migration
 def m020_ai(db: Database) -> None:
     """Claude's label cache by content hash, given-up videos, and Message Batches in flight."""
@@ -318,6 +317,7 @@ def m020_ai(db: Database) -> None:
         CREATE INDEX ai_batch_items_video ON ai_batch_items(video_id);
         """
     )
+
 
 def known_names() -> list[str]:
     """Names of every migration this version knows, in order."""
