@@ -48,7 +48,7 @@ def cli(ctx: click.Context, home: Path | None, demo: bool, debug: bool) -> None:
     state.demo = demo
     ctx.call_on_close(state.close)
     if debug:
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+        _start_debug_log()
     if ctx.invoked_subcommand is None:
         ctx.invoke(app_commands.run_app)
 
@@ -61,6 +61,17 @@ cli.add_command(doctor.doctor)
 cli.add_command(config_cmd.config)
 for command in (ai_commands.classify_command, ai_commands.costs, ai_commands.rules):
     cli.add_command(command)
+
+
+def _start_debug_log() -> None:
+    """`--debug`: log at DEBUG level to a file (never to the screen: the app owns it)."""
+    path = locations.ensure_dir(locations.log_dir()) / "momentum.log"
+    logging.basicConfig(
+        level=logging.DEBUG,
+        filename=path,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    click.echo(f"Debug log: {path}", err=True)
 
 
 def _print_error(error: MomentumError) -> None:

@@ -97,6 +97,7 @@ class FeedScreen(AIFeedActions):
         )
         self._generation = 0
         self._search_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
         self._sidebar_choice: bool | None = None
         self._selection_label = ""
         self.status = Status(sort=SORT_WORDS[self.filters.sort], demo=demo)
@@ -285,8 +286,13 @@ class FeedScreen(AIFeedActions):
 
     @on(FeedTable.Highlighted)
     def _highlighted(self, message: FeedTable.Highlighted) -> None:
+        # Holding j or page-down moves through many rows: load the detail of the row the
+        # cursor settles on, not of every row it passes.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
         if message.row is not None:
-            self._load_detail(message.row.id)
+            video_id = message.row.id
+            self._detail_timer = self.set_timer(0.05, lambda: self._load_detail(video_id))
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _load_detail(self, video_id: str) -> None:
