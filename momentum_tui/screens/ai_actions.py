@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from textual import work
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from momentum_tui.ai.claude import ClassifyProgress
 from momentum_tui.config import Settings
@@ -120,10 +121,12 @@ class AIFeedActions(Screen[None]):
         def report(progress: ClassifyProgress) -> None:
             self.post_message(ClassifyProgressed(dataclasses.replace(progress)))
 
+        worker = get_current_worker()
         try:
             result = classify(
-                self.store, settings, client=make_client(settings, key), progress=report
-            )
+                self.store, settings, client=make_client(settings, key), progress=report,
+                should_stop=lambda: worker.is_cancelled,
+            )  # fmt: skip
         except MomentumError as error:
             self.post_message(ClassifyFinished(f"{error.title} {error.hint}".strip(), "error"))
             return
