@@ -101,7 +101,7 @@ async def test_the_filter_panel_filters_by_topic_and_clickbait(demo_store: Store
 async def test_classify_without_a_key_labels_offline(demo_store: Store) -> None:
     async with make_app(demo_store).run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("C")
+        await pilot.press("L")
         await wait_for(pilot, "classify")
         await settle(pilot)
         assert any("momentum keys set anthropic" in n for n in notes(pilot))
@@ -122,7 +122,7 @@ async def test_classify_with_claude_shows_progress_spend_and_stops_at_the_budget
     async with app.run_test(size=(160, 40), message_hook=hook) as pilot:
         screen = await settle(pilot)
         assert "AI $0.00/$0.08 today" in str(screen.query_one("#status").render())
-        await pilot.press("C")
+        await pilot.press("L")
         await wait_for(pilot, "classify")
         screen = await settle(pilot)
         await wait_for(pilot, "ai-spend")
@@ -147,7 +147,7 @@ async def test_a_rule_in_plain_english_from_the_app(
     async with make_app(demo_store, claude_settings(claude)).run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
         before = len(screen.query_one(FeedTable).source)
-        await pilot.press("R")
+        await pilot.press("H")
         await pilot.pause()
         rules = pilot.app.screen
         assert isinstance(rules, RulesScreen)

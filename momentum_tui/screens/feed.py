@@ -13,6 +13,7 @@ import webbrowser
 from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
@@ -41,6 +42,7 @@ from momentum_tui.widgets.detail import DetailPane
 from momentum_tui.widgets.feed_source import PAGE_SIZE, FeedSource
 from momentum_tui.widgets.feed_table import FeedTable
 from momentum_tui.widgets.status_bar import Status, StatusBar
+from momentum_tui.widgets.sync_progress import SyncProgress
 
 SORT_CYCLE = [Sort.NEWEST, Sort.VIEWS, Sort.LONGEST, Sort.SHORTEST, Sort.CHANNEL]
 SORT_WORDS = {
@@ -103,6 +105,7 @@ class FeedScreen(AIFeedActions):
         self.status = Status(sort=SORT_WORDS[self.filters.sort], demo=demo)
         self.feed_ready = False
         self._feed_complete = False
+        self._status_parts: dict[str, Text] = {}
 
     # -- layout -------------------------------------------------------------------------
 
@@ -119,6 +122,7 @@ class FeedScreen(AIFeedActions):
                 with Container(id="split"):
                     yield FeedTable(id="feed", now=self._fixed_now)
                     yield DetailPane(id="detail", now=self._fixed_now)
+        yield SyncProgress(id="sync-progress")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -266,6 +270,15 @@ class FeedScreen(AIFeedActions):
 
     def _refresh_status(self) -> None:
         self.query_one(StatusBar).show(self.status, self.now)
+
+    def set_status_part(self, name: str, text: Text | None) -> None:
+        """Show (or drop, with None) a named extra part of the status bar (the quota meter)."""
+        if text is None:
+            self._status_parts.pop(name, None)
+        else:
+            self._status_parts[name] = text
+        self.status.extra = list(self._status_parts.values())
+        self._refresh_status()
 
     @on(FeedTable.NeedRows)
     def _need_rows(self, message: FeedTable.NeedRows) -> None:
