@@ -51,6 +51,7 @@ GROUP_TITLES = {
     "video": "The highlighted video",
     "filter": "Filter and sort",
     "view": "View",
+    "ai": "Labels and rules",
     "app": "App",
     "sync": "Sync",
     "channels": "Channels screen",
@@ -135,6 +136,30 @@ APP = [
     Key("view.sidebar", "b", "toggle_sidebar", "Channel list", "Show or hide the channel list."),
 ]
 
+AI = [
+    Key(
+        "ai.classify",
+        "L",
+        "classify",
+        "Classify",
+        "Label new videos: offline at once, then with Claude within your budget.",
+    ),
+    Key(
+        "ai.plain_titles",
+        "T",
+        "toggle_plain_titles",
+        "Plain titles",
+        "Show the plain, de-baited titles from the labels, or the originals.",
+    ),
+    Key(
+        "ai.rules",
+        "H",
+        "rules",
+        "Rules",
+        "Hide, boost or bury videos with rules written in plain English.",
+    ),
+]
+
 SYNC = [
     Key(
         "sync.run",
@@ -170,7 +195,7 @@ CHANNELS = [
     ),
 ]
 
-ALL_KEYS: list[Key] = [*NAVIGATION, *VIDEO, *FILTERS, *APP, *SYNC, *CHANNELS]
+ALL_KEYS: list[Key] = [*NAVIGATION, *VIDEO, *FILTERS, *AI, *APP, *SYNC, *CHANNELS]
 BY_ID: dict[str, Key] = {key.id: key for key in ALL_KEYS}
 
 _NAMED_KEYS = {

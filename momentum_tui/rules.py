@@ -14,8 +14,9 @@ Claude (`ai/rules.py`) or written by hand, stored in the `rules` table
 
 Both agree on every row, including unlabelled videos (label conditions never match
 them) and videos of unknown length (length conditions never match them). Title words
-match case-insensitively (Unicode case folding, in SQL too) in the title or the plain
-title.
+match anywhere in the original title, ignoring case the way SQLite's own functions can
+(so no Python runs per row): a word in plain ASCII matches in any case; any other word
+matches written in lower case, UPPER CASE or Capitalised.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from momentum_tui import sanitize
 from momentum_tui.models import Format, Mood, Topic, format_duration
 
-CASEFOLD_SQL_FUNCTION = "momentum_casefold"
-"""The SQLite function `hide_clause` uses for title words (register it on the connection)."""
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 class RuleAction(StrEnum):
@@ -139,7 +139,6 @@ class RuleRow(Protocol):
     title: str
     duration_s: int | None
     is_short: bool
-    plain_title: str | None
     topic: str | None
     mood: str | None
     format: str | None
@@ -162,10 +161,8 @@ def matches(spec: RuleSpec, row: RuleRow) -> bool:
         return False
     if spec.max_seconds is not None and (length is None or length > spec.max_seconds):
         return False
-    if spec.title_words:
-        haystack = f"{row.title}\n{row.plain_title or ''}".casefold()
-        if not any(word.casefold() in haystack for word in spec.title_words):
-            return False
+    if spec.title_words and not title_has(row.title, spec.title_words):
+        return False
     for values, value in ((spec.topics, row.topic), (spec.moods, row.mood)):
         if values and value not in {v.value for v in values}:
             return False
@@ -226,25 +223,19 @@ def evaluate(rules: Iterable[Rule], row: RuleRow) -> RuleOutcome:
     return RuleOutcome(hidden, weight, tuple(matched)) if matched else NO_RULES
 
 
+def _label_in(column: str, values: Sequence[str]) -> str:
+    # Not correlated: SQLite builds the set of matching ids once, then probes it per row.
+    marks = ",".join("?" * len(values))
+    return f"v.id IN (SELECT video_id FROM video_labels WHERE {column} IN ({marks}))"
+
+
 def _condition_sql(spec: RuleSpec) -> tuple[str, list[Any]]:
+    # Cheap column tests first; title searches last.
     parts: list[str] = []
     params: list[Any] = []
-
-    def any_of(column: str, values: Sequence[str]) -> None:
-        parts.append(f"({column} IS NOT NULL AND {column} IN ({','.join('?' * len(values))}))")
-        params.extend(values)
-
     if spec.channels:
-        any_of("v.channel_id", spec.channels)
-    kinds: list[str] = []
-    if spec.shorts is True:
-        kinds.append("v.is_short = 1")
-    if spec.formats:
-        marks = ",".join("?" * len(spec.formats))
-        kinds.append(f"(l.format IS NOT NULL AND l.format IN ({marks}))")
-        params.extend(f.value for f in spec.formats)
-    if kinds:
-        parts.append("(" + " OR ".join(kinds) + ")")
+        parts.append(f"v.channel_id IN ({','.join('?' * len(spec.channels))})")
+        params.extend(spec.channels)
     if spec.shorts is False:
         parts.append("v.is_short = 0")
     if spec.min_seconds is not None:
@@ -253,18 +244,34 @@ def _condition_sql(spec: RuleSpec) -> tuple[str, list[Any]]:
     if spec.max_seconds is not None:
         parts.append("(v.duration_s IS NOT NULL AND v.duration_s <= ?)")
         params.append(spec.max_seconds)
-    if spec.title_words:
-        haystack = f"{CASEFOLD_SQL_FUNCTION}(v.title || char(10) || coalesce(l.plain_title, ''))"
-        parts.append("(" + " OR ".join(f"instr({haystack}, ?) > 0" for _ in spec.title_words) + ")")
-        params.extend(word.casefold() for word in spec.title_words)
-    for column, values in (("l.topic", spec.topics), ("l.mood", spec.moods)):
+    kinds: list[str] = []
+    if spec.shorts is True:
+        kinds.append("v.is_short = 1")
+    if spec.formats:
+        kinds.append(_label_in("format", spec.formats))
+        params.extend(f.value for f in spec.formats)
+    if kinds:
+        parts.append("(" + " OR ".join(kinds) + ")")
+    for column, values in (("topic", spec.topics), ("mood", spec.moods)):
         if values:
-            any_of(column, [v.value for v in values])
+            parts.append(_label_in(column, [v.value for v in values]))
+            params.extend(v.value for v in values)
+    if spec.title_words:
+        tests: list[str] = []
+        for word in spec.title_words:
+            if word.isascii():
+                tests.append("instr(lower(v.title), ?) > 0")  # SQLite's lower(): ASCII only
+                params.append(word.lower())
+            else:
+                forms = _forms(word)
+                tests.extend("instr(v.title, ?) > 0" for _ in forms)
+                params.extend(forms)
+        parts.append("(" + " OR ".join(tests) + ")")
     return "(" + " AND ".join(parts) + ")", params
 
 
 def hide_clause(specs: Sequence[RuleSpec]) -> tuple[str, list[Any]] | None:
-    """SQL that keeps only rows no `hide` spec matches (columns `v.` videos, `l.` labels)."""
+    """SQL that keeps only rows no `hide` spec matches (`v` is the videos table)."""
     hiding = [spec for spec in specs if spec.action == RuleAction.HIDE]
     if not hiding:
         return None
@@ -276,11 +283,22 @@ def hide_clause(specs: Sequence[RuleSpec]) -> tuple[str, list[Any]] | None:
     return f"NOT coalesce(({' OR '.join(sqls)}), 0)", params
 
 
-def needs_casefold(specs: Sequence[RuleSpec]) -> bool:
-    """Whether `hide_clause(specs)` calls the casefold SQL function."""
-    return any(spec.title_words for spec in specs if spec.action == RuleAction.HIDE)
+def _forms(word: str) -> list[str]:
+    """The ways a non-ASCII title word is searched for: lower, UPPER and Capitalised."""
+    forms: list[str] = []
+    for form in (word.lower(), word.upper(), word.capitalize()):
+        if form not in forms:
+            forms.append(form)
+    return forms
 
 
-def casefold(value: object) -> str:
-    """`str.casefold` for SQLite (None becomes "")."""
-    return "" if value is None else str(value).casefold()
+def title_has(title: str, words: Sequence[str]) -> bool:
+    """Whether `title` holds any of `words`, by the same rule as the SQL `hide_clause` uses."""
+    lowered = title.translate(_ASCII_LOWER)
+    for word in words:
+        if word.isascii():
+            if word.lower() in lowered:
+                return True
+        elif any(form in title for form in _forms(word)):
+            return True
+    return False

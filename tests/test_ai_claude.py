@@ -371,3 +371,38 @@ def test_formats_follow_the_length(store: Store, claude: ClaudeEmulator) -> None
         formats = {row[0] for row in conn.execute("SELECT format FROM video_labels")}
     assert formats == {Format.SHORT_CLIP.value}
     assert len(videos) == 3
+
+
+def test_a_stop_request_sends_nothing_more(store: Store, claude: ClaudeEmulator) -> None:
+    seed(store, corpus_videos()[:100])
+    asked: list[int] = []
+
+    def should_stop() -> bool:
+        asked.append(1)
+        return len(claude.messages_received()) >= 1
+
+    result = classifier(store, claude).run(should_stop=should_stop)
+    assert result.cancelled
+    assert (result.requests, result.labelled, result.remaining) == (1, 25, 75)
+    assert asked
+
+
+def test_an_interrupt_keeps_every_answer_already_paid_for(
+    store: Store, claude: ClaudeEmulator
+) -> None:
+    seed(store, corpus_videos()[:200])
+    reports: list[int] = []
+
+    def progress(status: object) -> None:
+        reports.append(1)
+        if len(reports) == 3:  # the first answer after the run went concurrent
+            raise KeyboardInterrupt
+
+    run = classifier(store, claude, concurrency=4)
+    run.progress = progress
+    with pytest.raises(KeyboardInterrupt):
+        run.run()
+    sent = len(claude.messages_received())
+    assert sent > 2
+    assert len(ledger_rows(store)) == sent  # every request sent was recorded…
+    assert len(labels_by_video(store)) == 25 * sent  # …with its labels

@@ -71,6 +71,7 @@ class ClassifyResult:
     usage: ledger.Usage = field(default_factory=ledger.Usage)
     usd: float = 0.0
     stopped: str | None = None
+    cancelled: bool = False
     seconds: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
@@ -89,6 +90,7 @@ class ClassifyResult:
             "cache_read_tokens": self.usage.cache_read_tokens,
             "usd": round(self.usd, 6),
             "stopped": self.stopped,
+            "cancelled": self.cancelled,
             "seconds": round(self.seconds, 3),
         }
 
@@ -145,8 +147,19 @@ class Classifier:
             label_language=self.settings.label_language,
         )
 
-    def run(self, *, limit: int | None = None, budget_usd: float | None = None) -> ClassifyResult:
-        """Label up to `limit` videos within the budgets (and `budget_usd` for this run)."""
+    def run(
+        self,
+        *,
+        limit: int | None = None,
+        budget_usd: float | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> ClassifyResult:
+        """Label up to `limit` videos within the budgets (and `budget_usd` for this run).
+
+        `should_stop` is asked before each request (the app passes its worker's
+        cancellation): when it says yes, nothing more is sent and the answers of the
+        requests in flight are kept.
+        """
         started = time.perf_counter()
         result = ClassifyResult(model=self.settings.model)
         budget = ledger.Budget.from_settings(self.settings, budget_usd)
@@ -161,7 +174,7 @@ class Classifier:
 
         size = self.settings.batch_size
         queue: deque[_Work] = deque(_Work(todo[i : i + size]) for i in range(0, len(todo), size))
-        fatal = self._drive(queue, result, budget)
+        fatal = self._drive(queue, result, budget, should_stop)
         result.labelled += result.reused
         result.remaining = sum(len(work.videos) for work in queue)
         result.seconds = time.perf_counter() - started
@@ -177,50 +190,67 @@ class Classifier:
         return result
 
     def _drive(
-        self, queue: deque[_Work], result: ClassifyResult, budget: ledger.Budget
+        self,
+        queue: deque[_Work],
+        result: ClassifyResult,
+        budget: ledger.Budget,
+        should_stop: Callable[[], bool] | None = None,
     ) -> Fatal | None:
         """Send the queue, first request alone, then `concurrency` at a time."""
         in_flight: dict[Future[Message], _Sent] = {}
-        reserved = 0.0
         fatal: Fatal | None = None
         warmed = False
         with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
-            while True:
-                room = self.settings.concurrency if warmed else 1
-                while queue and fatal is None and result.stopped is None and len(in_flight) < room:
-                    work = queue[0]
-                    params, refs = self._params(work.videos)
-                    estimate = ledger.estimate_request_usd(params, self.prices)
-                    with self.store.read() as conn:
-                        limit = budget.blocker(
-                            conn, estimate, run_spent=result.usd, reserved=reserved,
-                            now=self.clock(),
-                        )  # fmt: skip
-                    if limit is not None:
-                        if not in_flight:
-                            result.stopped = budget.describe(limit)
-                        break
-                    queue.popleft()
-                    reserved += estimate
-                    future = pool.submit(self._send, params)
-                    in_flight[future] = _Sent(work, estimate, refs)
-                if not in_flight:
-                    return fatal
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    sent = in_flight.pop(future)
-                    reserved -= sent.reserved
-                    try:
-                        message = future.result()
-                    except FatalError as error:
-                        fatal = fatal or error.fatal
-                        queue.appendleft(sent.work)
-                        continue
-                    except TooLargeError:
-                        self._split_or_give_up(queue, sent.work, result)
-                        continue
-                    self._settle(message, sent, queue, result)
-                    warmed = True
+            try:
+                while True:
+                    if should_stop is not None and not result.cancelled and should_stop():
+                        result.cancelled = True
+                    room = self.settings.concurrency if warmed else 1
+                    while (queue and fatal is None and result.stopped is None
+                           and not result.cancelled and len(in_flight) < room):  # fmt: skip
+                        work = queue[0]
+                        params, refs = self._params(work.videos)
+                        estimate = ledger.estimate_request_usd(params, self.prices)
+                        reserved = sum(sent.reserved for sent in in_flight.values())
+                        with self.store.read() as conn:
+                            limit = budget.blocker(
+                                conn, estimate, run_spent=result.usd, reserved=reserved,
+                                now=self.clock(),
+                            )  # fmt: skip
+                        if limit is not None:
+                            if not in_flight:
+                                result.stopped = budget.describe(limit)
+                            break
+                        queue.popleft()
+                        future = pool.submit(self._send, params)
+                        in_flight[future] = _Sent(work, estimate, refs)
+                    if not in_flight:
+                        return fatal
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        taken = self._take(future, in_flight.pop(future), queue, result)
+                        fatal = fatal or taken
+                        warmed = warmed or future.exception() is None
+            except KeyboardInterrupt:
+                # Requests already sent are paid for: wait for them and keep their answers.
+                for future, sent in list(in_flight.items()):
+                    self._take(future, sent, queue, result)
+                raise
+
+    def _take(
+        self, future: Future[Message], sent: _Sent, queue: deque[_Work], result: ClassifyResult
+    ) -> Fatal | None:
+        """Handle one finished request: keep its answer, or say why the run must stop."""
+        try:
+            message = future.result()
+        except FatalError as error:
+            queue.appendleft(sent.work)
+            return error.fatal
+        except TooLargeError:
+            self._split_or_give_up(queue, sent.work, result)
+            return None
+        self._settle(message, sent, queue, result)
+        return None
 
     def _send(self, params: dict[str, Any]) -> Message:
         def call() -> Message:
@@ -327,6 +357,7 @@ def classify(
     client: anthropic.Anthropic | None = None,
     progress: Callable[[ClassifyProgress], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    should_stop: Callable[[], bool] | None = None,
 ) -> ClassifyResult:
     """Label the cache's videos with Claude (see `Classifier`); the CLI and app call this."""
     from momentum_tui.ai.transport import make_client
@@ -334,7 +365,7 @@ def classify(
     classifier = Classifier(
         store, settings, client or make_client(settings), progress=progress, sleep=sleep
     )
-    return classifier.run(limit=limit, budget_usd=budget_usd)
+    return classifier.run(limit=limit, budget_usd=budget_usd, should_stop=should_stop)
 
 
 EXPECTED_OUTPUT_TOKENS_PER_VIDEO = 90

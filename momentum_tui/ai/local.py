@@ -33,7 +33,7 @@ _TOPIC, _FORMAT, _MOOD, _BAIT = range(4)
 # in + or # (c++, c#); leading and trailing punctuation is left out.
 _WORD = re.compile(r"[\w#][\w'’+#/.-]*[\w+#]|\w")
 _DESCRIPTION_CHARS = 400
-_TAGS_READ = 15
+_TAGS_READ = 12
 _SPONSOR_CHARS = 1000
 _Entry = tuple[int, object]
 
@@ -46,7 +46,7 @@ class _Index:
     words: dict[str, list[_Entry]]
     word_keys: frozenset[str]
     phrases: dict[str, list[_Entry]]
-    phrase_starts: dict[str, tuple[int, ...]]
+    phrase_starts: dict[str, tuple[str, ...]]
     substrings: dict[str, list[_Entry]]
     substring_pattern: re.Pattern[str]
 
@@ -73,13 +73,12 @@ def _trie_pattern(entries: list[str]) -> str:
     return render(trie)
 
 
-def _phrase_starts(phrases: dict[str, list[_Entry]]) -> dict[str, tuple[int, ...]]:
-    """First word of each phrase → the lengths (in words) of the phrases it starts."""
-    starts: dict[str, set[int]] = {}
+def _phrase_starts(phrases: dict[str, list[_Entry]]) -> dict[str, tuple[str, ...]]:
+    """First word of each phrase → those phrases, padded with spaces for a whole-word search."""
+    starts: dict[str, list[str]] = {}
     for phrase in phrases:
-        parts = phrase.split()
-        starts.setdefault(parts[0], set()).add(len(parts))
-    return {word: tuple(sorted(lengths)) for word, lengths in starts.items()}
+        starts.setdefault(phrase.split()[0], []).append(f" {phrase} ")
+    return {word: tuple(padded) for word, padded in starts.items()}
 
 
 def _build_index() -> _Index:
@@ -147,6 +146,7 @@ _SYMBOLS = re.compile(
     "\ue000-\uf8ff\U0001f000-\U0001faff]"
 )
 _CASED_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_MARKS = frozenset("!?！？*")
 _LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
 _HASHTAG = re.compile(r"(?:^|\s)[#＃][\w-]+")
 _REPEATED_MARKS = re.compile(r"\s*([!?！？]\s*){2,}")
@@ -179,13 +179,13 @@ def _hits(text: str, cjk: bool | None = None) -> list[_Entry]:
         present.update(token[1:] for token in tokens if token.startswith("#"))
     for key in present & _INDEX.word_keys:
         found.extend(_INDEX.words[key])
-    if not present.isdisjoint(_INDEX.phrase_starts):
-        starts = _INDEX.phrase_starts
-        for start, token in enumerate(tokens):
-            for size in starts.get(token, ()):
-                entries = _INDEX.phrases.get(" ".join(tokens[start : start + size]))
-                if entries:
-                    found.extend(entries)
+    starts = present.intersection(_INDEX.phrase_starts)
+    if starts:
+        joined = f" {' '.join(tokens)} "
+        for word in starts:
+            for padded in _INDEX.phrase_starts[word]:
+                if padded in joined:
+                    found.extend(_INDEX.phrases[padded[1:-1]])
     if cjk is None:
         cjk = not text.isascii() and _CJK.search(text) is not None
     if cjk:
@@ -216,8 +216,9 @@ def clickbait_score(title: str, bait_hits: int) -> float:
     cased = [word for word in words if word.upper() != word.lower()]
     caps = sum(1 for word in cased if word.isupper())
     caps_share = caps / len(cased) if len(cased) >= 2 else 0.0
-    bangs = len(_BANGS.findall(title))
-    piled = len(_REPEATED_MARKS.findall(title))
+    marks = _MARKS.intersection(title)
+    bangs = len(_BANGS.findall(title)) if marks else 0
+    piled = len(_REPEATED_MARKS.findall(title)) if marks else 0
     emoji = 0 if title.isascii() else len(_SYMBOLS.findall(title))
     score = (
         0.05
@@ -278,12 +279,16 @@ def plain_title(title: str) -> str:
     text = title if title.isascii() else _SYMBOLS.sub("", title)
     if any(mark in text for mark in "([【「『"):
         text = _BRACKETED.sub(drop_bait_aside, text)
-    text = _HASHTAG.sub(" ", text)
-    text = _REPEATED_MARKS.sub(
-        lambda m: "? " if "?" in m.group() or "？" in m.group() else " ", text
-    )
-    text = text.replace("*", " ").replace("!", " ").replace("！", " ")
-    text = _unshout(text)
+    if "#" in text or "＃" in text:
+        text = _HASHTAG.sub(" ", text)
+    marks = _MARKS.intersection(text)
+    if marks:
+        text = _REPEATED_MARKS.sub(
+            lambda m: "? " if "?" in m.group() or "？" in m.group() else " ", text
+        )
+        text = text.replace("*", " ").replace("!", " ").replace("！", " ")
+    if text.lower() != text:
+        text = _unshout(text)
     text = _SPACES.sub(" ", text).replace(" ?", "?").strip(" -|/·•,:;~_")
     return _cap(text or title, 100)
 

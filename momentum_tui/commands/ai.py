@@ -282,6 +282,9 @@ def costs(state: Context, days: int, as_json: bool) -> None:
                f"This month: ${month:.4f} of ${settings.monthly_budget_usd:.2f}.")  # fmt: skip
     if pending:
         click.echo(f"Batches in flight may cost up to ${pending:.4f} more.")
+    if gave_up:
+        click.echo(f"{gave_up} videos Claude could not label are skipped until their text "
+                   "changes (`momentum classify --retry-failed` tries them again).")  # fmt: skip
 
 
 # -- rules -----------------------------------------------------------------------------------
@@ -364,14 +367,6 @@ def _resolve(store: Store, names: list[str]) -> tuple[list[str], list[str]]:
     return ids, titles
 
 
-def _show(rule_spec: RuleSpec, as_json: bool, extra: dict[str, Any] | None = None) -> None:
-    if as_json:
-        emit_json({**(extra or {}), "description": rule_spec.describe(),
-                   "spec": rule_spec.model_dump(mode="json", exclude_defaults=True)})  # fmt: skip
-    else:
-        click.echo(rule_spec.describe())
-
-
 @rules.command("add")
 @click.argument("sentence", nargs=-1)
 @_rule_options
@@ -412,8 +407,9 @@ def rules_add(state: Context, /, sentence: tuple[str, ...], yes: bool, as_json: 
         return
     with store.write() as db:
         rule_id = rule_store.add_rule(db, spec, text=text, source=source)
+        saved = rule_store.get_rule(db.conn, rule_id)
     if as_json:
-        _show(spec, True, {"id": rule_id, "text": text, "source": source})
+        emit_json(saved.as_json())
     else:
         click.echo(f"Saved as rule {rule_id}.")
 

@@ -18,12 +18,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
-from momentum_tui.bindings import BY_ID, FILTERS, VIDEO
+from momentum_tui.bindings import AI, BY_ID, FILTERS, VIDEO
 from momentum_tui.config import Settings
 from momentum_tui.messages import (
     ChannelsLoaded,
@@ -34,6 +33,7 @@ from momentum_tui.messages import (
     RowsLoaded,
 )
 from momentum_tui.models import Filters, Mark, Sort
+from momentum_tui.screens.ai_actions import AIFeedActions
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as queries
 from momentum_tui.storage.marks import toggle_mark, undo_last
@@ -71,10 +71,10 @@ _MARK_WORDS = {
 }
 
 
-class FeedScreen(ReportsWorkerErrors, Screen[None]):
-    """Browse, filter, search and mark the feed."""
+class FeedScreen(ReportsWorkerErrors, AIFeedActions):
+    """Browse, filter, search and mark the feed (label and rule actions: `AIFeedActions`)."""
 
-    BINDINGS = [key.binding() for key in (*VIDEO, *FILTERS, BY_ID["view.sidebar"])]
+    BINDINGS = [key.binding() for key in (*VIDEO, *FILTERS, *AI, BY_ID["view.sidebar"])]
 
     def __init__(
         self,
@@ -142,6 +142,7 @@ class FeedScreen(ReportsWorkerErrors, Screen[None]):
         self.table.plain_titles = self.settings.ui.plain_titles
         self.table.focus()
         self.reload()
+        self.load_ai_spend()
 
     def on_resize(self, event: Resize) -> None:
         """Lay out for the terminal's width."""

@@ -9,13 +9,40 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
-from momentum_tui.models import Filters, Sort, parse_duration
+from momentum_tui.models import Filters, Format, Mood, Sort, Topic, parse_duration
 
 
 def _seconds_to_text(seconds: int | None) -> str:
     if seconds is None:
         return ""
     return f"{seconds // 60}" if seconds % 60 == 0 else f"{seconds}s"
+
+
+def _parse_clickbait(text: str) -> float | None:
+    """`''` → None; `0.6` → 0.6; outside 0–1 or not a number raises ValueError."""
+    value = text.strip().replace(",", ".")
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError("Clickbait is a number from 0 (plain) to 1 (pure bait).") from None
+    if not 0 <= number <= 1:
+        raise ValueError("Clickbait is a number from 0 (plain) to 1 (pure bait).")
+    return number
+
+
+def _label_select(name: str, values: list[str], chosen: tuple[str, ...]) -> Select[str]:
+    return Select(
+        [(value, value) for value in values],
+        value=chosen[0] if chosen else Select.NULL,
+        prompt=f"any {name}",
+        id=name,
+    )
+
+
+def _chosen(value: object) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else ()
 
 
 def _parse_minutes(text: str) -> int | None:
@@ -40,6 +67,7 @@ class FilterScreen(ModalScreen[Filters | None]):
     }
     FilterScreen Horizontal { height: auto; }
     FilterScreen .duration Input { width: 1fr; }
+    FilterScreen .labels Select { width: 1fr; }
     FilterScreen Label { padding: 1 0 0 0; color: $text-muted; }
     FilterScreen #error { color: $text-error; padding: 0; height: auto; }
     FilterScreen #buttons { padding-top: 1; align-horizontal: right; }
@@ -76,6 +104,17 @@ class FilterScreen(ModalScreen[Filters | None]):
                 prompt="All channels",
                 id="tag",
             )
+            yield Label("Topic, mood and format (from the labels)")
+            with Horizontal(classes="labels"):
+                yield _label_select("topic", [t.value for t in Topic], f.topics)
+                yield _label_select("mood", [m.value for m in Mood], f.moods)
+                yield _label_select("format", [x.value for x in Format], f.formats)
+            yield Label("Hide clickbait above (0 plain … 1 bait; empty shows all)")
+            yield Input(
+                "" if f.max_clickbait is None else f"{f.max_clickbait:g}",
+                placeholder="e.g. 0.6",
+                id="clickbait",
+            )
             yield Label("", id="error")
             with Horizontal(id="buttons"):
                 yield Button("Reset", id="reset")
@@ -104,6 +143,10 @@ class FilterScreen(ModalScreen[Filters | None]):
                 "max_seconds": maximum,
                 "sort": Sort(str(self.query_one("#sort", Select).value)),
                 "channel_tag": tag if isinstance(tag, str) else None,
+                "topics": _chosen(self.query_one("#topic", Select).value),
+                "moods": _chosen(self.query_one("#mood", Select).value),
+                "formats": _chosen(self.query_one("#format", Select).value),
+                "max_clickbait": _parse_clickbait(self.query_one("#clickbait", Input).value),
             }
         )
 

@@ -132,7 +132,6 @@ def _where(filters: Filters, conn: sqlite3.Connection | None = None) -> tuple[li
         specs = rule_store.hide_specs(conn)
         hiding = hide_clause(specs)
         if hiding is not None:
-            rule_store.prepare(conn, specs)
             clauses.append(hiding[0])
             params.extend(hiding[1])
     return clauses, params

@@ -8,7 +8,7 @@ import time
 from sqlite_utils import Database
 
 from momentum_tui.errors import NotFoundError
-from momentum_tui.rules import CASEFOLD_SQL_FUNCTION, Rule, RuleSpec, casefold, needs_casefold
+from momentum_tui.rules import Rule, RuleSpec
 
 _COLUMNS = "id, spec, text, enabled, source, created_at"
 
@@ -76,9 +76,3 @@ def hide_specs(conn: sqlite3.Connection) -> list[RuleSpec]:
     """The specs of enabled `hide` rules (for the feed query)."""
     rows = conn.execute("SELECT spec FROM rules WHERE enabled = 1 AND action = 'hide' ORDER BY id")
     return [RuleSpec.model_validate_json(row[0]) for row in rows]
-
-
-def prepare(conn: sqlite3.Connection, specs: list[RuleSpec]) -> None:
-    """Register what `rules.hide_clause(specs)` needs on `conn` (the casefold function)."""
-    if needs_casefold(specs):
-        conn.create_function(CASEFOLD_SQL_FUNCTION, 1, casefold, deterministic=True)

@@ -26,6 +26,22 @@ def clickbait_meter(score: float, width: int = 10) -> Text:
     return meter
 
 
+def label_origin(labels: dict[str, Any]) -> Text:
+    """Where the labels came from, the sponsor flag, language and tags, on one dim line."""
+    if labels.get("source") == "claude":
+        line = Text(f"labels by {labels.get('model') or 'Claude'}", style="dim")
+    else:
+        line = Text(f"offline guess ({float(labels.get('confidence', 0)):.0%} sure)", style="dim")
+    if labels.get("has_sponsor"):
+        line.append(" · ", style="dim")
+        line.append("sponsored", style="yellow")
+    if labels.get("language"):
+        line.append(f" · {labels['language']}", style="dim")
+    if labels.get("tags"):
+        line.append(" · " + ", ".join(labels["tags"]), style="dim italic")
+    return line
+
+
 def detail_renderable(detail: VideoDetail, now: float) -> RenderableType:
     """Build the pane's content for one video."""
     video: dict[str, Any] = detail.video
@@ -74,6 +90,7 @@ def detail_renderable(detail: VideoDetail, now: float) -> RenderableType:
         lines.append(chips)
         if labels.get("summary"):
             lines.append(Text(labels["summary"]))
+        lines.append(label_origin(labels))
     lines.append(Text(video_url(video["id"]), style="dim underline"))
     if video["description"]:
         lines.append(Text(""))

@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from momentum_tui.ai.taxonomy import SHORT_FORMATS, SHORT_NAMES
 from momentum_tui.bindings import NAVIGATION
 from momentum_tui.models import FeedRow, format_age_short, format_count, format_duration
 from momentum_tui.widgets.feed_source import FeedSource
@@ -39,16 +40,19 @@ class Columns:
     age: int
     length: int
     views: int
+    labels: int = 0
 
     @classmethod
     def for_width(cls, width: int) -> Columns:
         """Choose widths so that the title gets the room and small terminals still fit."""
         channel = 22 if width >= 120 else 16 if width >= 84 else 12 if width >= 64 else 0
         views = 6 if width >= 56 else 0
+        # Label chips: topic from 90 cells, then format (120), then mood (150).
+        labels = 29 if width >= 150 else 19 if width >= 120 else 9 if width >= 90 else 0
         age, length, glyph = 4, 7, 2
-        gaps = sum(1 for w in (channel, age, length, views) if w)
-        title = max(10, width - glyph - channel - age - length - views - gaps)
-        return cls(glyph, title, channel, age, length, views)
+        gaps = sum(1 for w in (channel, age, length, views, labels) if w)
+        title = max(10, width - glyph - channel - age - length - views - labels - gaps)
+        return cls(glyph, title, channel, age, length, views, labels)
 
 
 def fit(text: Text, width: int) -> Text:
@@ -112,6 +116,8 @@ class FeedTable(ScrollView, can_focus=True):
         "feed-table--short",
         "feed-table--glyph",
         "feed-table--placeholder",
+        "feed-table--topic",
+        "feed-table--format",
     }
 
     DEFAULT_CSS = """
@@ -131,6 +137,8 @@ class FeedTable(ScrollView, can_focus=True):
     FeedTable > .feed-table--short { color: $text-accent; }
     FeedTable > .feed-table--glyph { color: $text-accent; }
     FeedTable > .feed-table--placeholder { color: $text-disabled; }
+    FeedTable > .feed-table--topic { color: $text-success; }
+    FeedTable > .feed-table--format { color: $text-warning; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True)
@@ -329,6 +337,8 @@ class FeedTable(ScrollView, can_focus=True):
         parts = [_cell("", columns.glyph), _cell("Title", columns.title)]
         if columns.channel:
             parts += [Text(" "), _cell("Channel", columns.channel)]
+        if columns.labels:
+            parts += [Text(" "), _cell("Labels", columns.labels)]
         parts += [Text(" "), _cell("Age", columns.age, right=True)]
         parts += [Text(" "), _cell("Length", columns.length, right=True)]
         if columns.views:
@@ -359,6 +369,8 @@ class FeedTable(ScrollView, can_focus=True):
                 Text(" "),
                 _cell(row.channel_title, columns.channel, style("feed-table--channel")),
             ]
+        if columns.labels:
+            parts += [Text(" "), _cell(self._chips(row, columns.labels), columns.labels)]
         parts += [
             Text(" "),
             _cell(format_age_short(row.published_at, self.now), columns.age, meta, right=True),
@@ -388,6 +400,18 @@ class FeedTable(ScrollView, can_focus=True):
                 style("feed-table--cursor" if self.has_focus else "feed-table--cursor-blurred")
             )
         return text
+
+    def _chips(self, row: FeedRow, width: int) -> Text:
+        """Topic, then format, then mood, as far as `width` allows (9 cells each)."""
+        if row.topic is None:
+            return Text("")
+        style = self.get_component_rich_style
+        chips = [(SHORT_NAMES.get(row.topic, row.topic), style("feed-table--topic"))]
+        if width >= 19 and row.format:
+            chips.append((SHORT_FORMATS.get(row.format, row.format), style("feed-table--format")))
+        if width >= 29 and row.mood:
+            chips.append((SHORT_NAMES.get(row.mood, row.mood), style("feed-table--meta")))
+        return Text(" ").join(_cell(name, 9, chip_style) for name, chip_style in chips)
 
     def on_focus(self) -> None:
         """Redraw the cursor in its focused colour."""

@@ -23,6 +23,8 @@ class Status:
     demo: bool = False
     offline: bool = False
     extra: list[Text] = field(default_factory=list)
+    ai_spend: str = ""
+    ai_progress: str = ""
 
 
 class StatusBar(Static):
@@ -49,6 +51,11 @@ class StatusBar(Static):
         text.append(f" · {status.unwatched:,} unwatched", style="dim")
         synced = f"{format_age_short(status.last_sync, now)} ago" if status.last_sync else "never"
         text.append(f" · synced {synced}", style="dim")
+        if status.ai_progress:
+            text.append(" · ", style="dim")
+            text.append(status.ai_progress, style="bold")
+        if status.ai_spend:
+            text.append(f" · {status.ai_spend}", style="dim")
         for part in status.extra:
             text.append(" · ", style="dim")
             text.append_text(part)

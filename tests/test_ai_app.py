@@ -1,0 +1,175 @@
+"""Labels and rules in the app: chips, plain titles, filters, classify, spend, rules screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Select
+
+from momentum_tui.ai.taxonomy import SHORT_NAMES
+from momentum_tui.config import ClaudeSettings, Settings
+from momentum_tui.screens.ai_actions import ClassifyProgressed
+from momentum_tui.screens.feed import FeedScreen
+from momentum_tui.screens.rules import RulesScreen
+from momentum_tui.storage import Store
+from momentum_tui.widgets.feed_table import FeedTable
+from tests.app_support import make_app, settle
+from tests.emulators.claude import ClaudeEmulator
+from tests.support.claude import ledger_rows, running_claude
+
+
+@pytest.fixture
+def claude() -> Iterator[ClaudeEmulator]:
+    yield from running_claude()
+
+
+def claude_settings(emulator: ClaudeEmulator, **values: Any) -> Settings:
+    return Settings(claude=ClaudeSettings(base_url=emulator.base_url, **values))
+
+
+def line(table: FeedTable, y: int) -> str:
+    return "".join(segment.text for segment in table.render_line(y))
+
+
+def notes(pilot: Pilot[Any]) -> list[str]:
+    return [n.message for n in pilot.app._notifications]
+
+
+async def wait_for(pilot: Pilot[Any], group: str) -> None:
+    for _ in range(500):
+        await pilot.pause(0.02)
+        workers = [*pilot.app.screen.workers, *pilot.app.workers]
+        if not any(w.group == group and not w.is_finished for w in workers):
+            return
+    raise TimeoutError(group)
+
+
+async def test_rows_carry_label_chips_on_wide_terminals(demo_store: Store) -> None:
+    async with make_app(demo_store).run_test(size=(220, 40)) as pilot:
+        screen = await settle(pilot)
+        table = screen.query_one(FeedTable)
+        row = table.current_row
+        assert row is not None
+        assert row.topic is not None
+        assert "Labels" in line(table, 0)
+        assert SHORT_NAMES[row.topic] in line(table, 1)
+
+
+async def test_t_switches_to_plain_titles(demo_store: Store) -> None:
+    with demo_store.read() as conn:
+        video_id, title, plain = conn.execute(
+            "SELECT v.id, v.title, l.plain_title FROM videos v JOIN video_labels l "
+            "ON l.video_id = v.id WHERE l.plain_title != v.title "
+            "ORDER BY v.published_at DESC LIMIT 1"
+        ).fetchone()
+    async with make_app(demo_store).run_test(size=(160, 40)) as pilot:
+        screen = await settle(pilot)
+        table = screen.query_one(FeedTable)
+        index = next(i for i in range(200) if (r := table.source.row(i)) and r.id == video_id)
+        table.cursor = index
+        await settle(pilot)
+        y = index - round(table.scroll_y) + 1
+        assert title[:20] in line(table, y)
+        await pilot.press("T")
+        await pilot.pause()
+        assert table.plain_titles
+        assert plain[:20] in line(table, y)
+
+
+async def test_the_filter_panel_filters_by_topic_and_clickbait(demo_store: Store) -> None:
+    async with make_app(demo_store).run_test(size=(120, 50)) as pilot:
+        screen = await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        pilot.app.screen.query_one("#topic", Select).value = "music"
+        pilot.app.screen.query_one("#clickbait", Input).value = "0.3"
+        await pilot.press("ctrl+s")
+        screen = await settle(pilot)
+        table = screen.query_one(FeedTable)
+        assert 0 < len(table.source) < 3136
+        assert screen.filters.topics == ("music",)
+        assert screen.filters.max_clickbait == 0.3
+        rows = [table.source.row(i) for i in range(min(20, len(table.source)))]
+        assert all(r.topic == "music" and (r.clickbait or 0) <= 0.3 for r in rows if r)
+        status = str(screen.query_one("#status").render())
+        assert "topic music" in status
+
+
+async def test_classify_without_a_key_labels_offline(demo_store: Store) -> None:
+    async with make_app(demo_store).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("L")
+        await wait_for(pilot, "classify")
+        await settle(pilot)
+        assert any("momentum keys set anthropic" in n for n in notes(pilot))
+        assert "AI $" not in str(pilot.app.screen.query_one("#status").render())
+
+
+async def test_classify_with_claude_shows_progress_spend_and_stops_at_the_budget(
+    demo_store: Store, claude: ClaudeEmulator
+) -> None:
+    settings = claude_settings(claude, daily_budget_usd=0.08)
+    seen: list[ClassifyProgressed] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, ClassifyProgressed):
+            seen.append(message)
+
+    app = make_app(demo_store, settings)
+    async with app.run_test(size=(160, 40), message_hook=hook) as pilot:
+        screen = await settle(pilot)
+        assert "AI $0.00/$0.08 today" in str(screen.query_one("#status").render())
+        await pilot.press("L")
+        await wait_for(pilot, "classify")
+        screen = await settle(pilot)
+        await wait_for(pilot, "ai-spend")
+        await pilot.pause()
+        spent = sum(row["usd"] for row in ledger_rows(demo_store))
+        assert 0 < spent <= 0.08
+        assert any("stopped before going over today's budget" in n for n in notes(pilot))
+        assert f"AI ${spent:.2f}/$0.08 today" in str(screen.query_one("#status").render())
+        with demo_store.read() as conn:
+            claude_labels = conn.execute(
+                "SELECT count(*) FROM video_labels WHERE source = 'claude'"
+            ).fetchone()[0]
+        assert claude_labels > 0
+        assert seen
+        assert seen[-1].progress.labelled == claude_labels
+        assert seen[-1].progress.usd == pytest.approx(spent)
+
+
+async def test_a_rule_in_plain_english_from_the_app(
+    demo_store: Store, claude: ClaudeEmulator
+) -> None:
+    async with make_app(demo_store, claude_settings(claude)).run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        before = len(screen.query_one(FeedTable).source)
+        await pilot.press("H")
+        await pilot.pause()
+        rules = pilot.app.screen
+        assert isinstance(rules, RulesScreen)
+        await pilot.press("a", *"hide shorts", "enter")
+        await wait_for(pilot, "rules-parse")
+        await pilot.pause()
+        assert rules.pending is not None
+        assert "Hide videos: Shorts" in str(rules.query_one("#preview").render())
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, "rules-write")
+        await wait_for(pilot, "rules")
+        await pilot.pause()
+        assert len(rules.rules) == 1
+        await pilot.press("t")
+        await wait_for(pilot, "rules-test")
+        await pilot.pause()
+        assert "matches" in str(rules.query_one("#preview").render())
+        await pilot.press("escape")
+        screen = await settle(pilot)
+        assert isinstance(screen, FeedScreen)
+        after = len(screen.query_one(FeedTable).source)
+        assert 0 < after < before
+        assert not any(
+            (r := screen.query_one(FeedTable).source.row(i)) and r.is_short for i in range(50)
+        )
