@@ -2,9 +2,13 @@
 
 Every marked video is evidence: liked, saved and watched count for what it is; disliked
 and hidden count against. Each mark weighs its setting (`recommend.mark_*`) times a
-time decay (half of it after `recommend.half_life_days`). A category's affinity is the
-sum of its evidence squashed into -1…1 by `tanh`, on a scale that grows with how much
-evidence there is, so a heavy watcher's favourite topics still stand out from the rest.
+time decay (half of it after `recommend.half_life_days`). A category's affinity is its
+evidence beyond what the catalogue alone would explain — positive evidence minus the
+share of it the category would get if the person picked at random (its share of the
+cache), minus the evidence against it — squashed into -1…1 by `tanh` on a scale that
+grows with the amount of evidence. So watching a lot of music from a cache that is
+mostly music is no taste for music, and a heavy watcher's favourites still stand out.
+"Other" (topic or format) says nothing about taste and never gets an affinity.
 
 Tags need care: most tags are rare, and a tag seen on one liked video says little. A tag
 counts once it is on two or more marked videos.
@@ -91,7 +95,11 @@ class Table:
     seen: IntArray
 
 
-def _table(codes: np.ndarray, ev: Evidence, size: int, total: float) -> Table:
+def _table(
+    codes: np.ndarray, ev: Evidence, size: int, total: float, neutral: int | None = None
+) -> Table:
+    everything = codes[codes >= 0].astype(np.int64)
+    share = np.bincount(everything, minlength=size) / max(1, len(everything))
     values = codes[ev.indexes].astype(np.int64)
     known = values >= 0
     values, weight = values[known], ev.weight[known]
@@ -102,9 +110,13 @@ def _table(codes: np.ndarray, ev: Evidence, size: int, total: float) -> Table:
         )
         return result
 
-    raw = np.bincount(values, weights=weight, minlength=size)
+    positive = np.clip(weight, 0, None)
+    raw = np.bincount(values, weights=weight, minlength=size) - share * positive.sum()
+    affinity = _squash(raw, total)
+    if neutral is not None:
+        affinity[neutral] = 0.0
     return Table(
-        affinity=_squash(raw, total),
+        affinity=affinity,
         liked=count(ev.liked),
         watched=count(ev.watched),
         saved=count(ev.saved),
@@ -174,9 +186,9 @@ def learn(
     ev = evidence(features, settings, now)
     total = float(np.abs(ev.weight).sum())
     return Tastes(
-        topic=_table(features.topic, ev, len(TOPICS), total),
+        topic=_table(features.topic, ev, len(TOPICS), total, TOPICS.index("other")),
         mood=_table(features.mood, ev, len(MOODS), total),
-        format=_table(features.format, ev, len(FORMATS), total),
+        format=_table(features.format, ev, len(FORMATS), total, FORMATS.index("other")),
         length=_table(features.length, ev, len(LENGTHS), total),
         channel=_table(features.channel, ev, len(features.channel_ids), total),
         tags=tag_tastes(conn, features, ev, total),

@@ -77,6 +77,15 @@ def _evidence(table: Table, code: int, about: str, noun: str = "video") -> str:
     return f"You watched {_plural(max(watched, 1), noun)} {about}"
 
 
+def _against(table: Table, code: int, what: str) -> str:
+    against = int(table.against[code])
+    if against:
+        return f"You disliked or hid {_plural(against, 'of the')} {what}".replace(
+            "1 of the", "one of the"
+        )
+    return f"You rarely pick {what}"
+
+
 @dataclass
 class Explainer:
     """Turns a ranking's terms into sentences for one ranker."""
@@ -111,7 +120,7 @@ class Explainer:
             case "topic":
                 code = int(f.topic[index])
                 if contribution < 0:
-                    return f"You pass on {TOPICS[code]} videos"
+                    return _against(t.topic, code, f"{TOPICS[code]} videos")
                 return _evidence(t.topic, code, f"about {TOPICS[code]}")
             case "tag":
                 tags = f.tags_of(r.conn, np.array([index]))[index]
@@ -129,7 +138,7 @@ class Explainer:
                 code = int(f.channel[index])
                 name = self.channel_title(code)
                 if contribution < 0:
-                    return f"You often pass on {name}"
+                    return _against(t.channel, code, f"videos from {name}")
                 if self.weekly(code):
                     fresh = r.now - f.published[index] < 7 * DAY
                     prefix = "New from" if fresh else "From"
