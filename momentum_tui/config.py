@@ -163,7 +163,7 @@ class RecommendSettings(Section):
         0.3, ge=0, le=1, description="0: more of what you like; 1: variety and new topics."
     )
     channel_cap: int = Field(2, ge=1, description="At most this many per channel in any top 10.")
-    topic_cap: int = Field(4, ge=1, description="At most this many per topic in any top 10.")
+    topic_cap: int = Field(2, ge=1, description="At most this many per topic in any top 10.")
     diversify: int = Field(200, ge=10, le=2000, description="How many top picks are diversified.")
     cleanup_days: int = Field(
         90, ge=7, description="Suggest unfollowing channels not watched for this many days."

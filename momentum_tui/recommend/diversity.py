@@ -45,11 +45,17 @@ def diversify(
     topic: np.ndarray,
     fmt: np.ndarray,
     options: DiversityOptions,
+    picks: int | None = None,
 ) -> IntArray:
-    """Reorder `pool` (indexes, best first) by MMR under the caps; returns the new order."""
+    """Choose `picks` of `pool` (indexes, best first) by MMR under the caps, in order.
+
+    The pool should be several times larger than `picks`, so that the caps can reach past
+    a person's favourite topics for something else; what is not picked is left out.
+    """
     size = len(pool)
+    picks = size if picks is None else min(picks, size)
     if size <= 1:
-        return pool
+        return pool[:picks]
     rel = score[pool]
     low, high = float(rel.min()), float(rel.max())
     rel = (rel - low) / (high - low) if high > low else np.ones(size)
@@ -59,7 +65,7 @@ def diversify(
     max_sim = np.zeros(size)
     available = np.ones(size, dtype=np.bool_)
     picked: list[int] = []
-    for _ in range(size):
+    for _ in range(picks):
         value = np.where(available, options.lam * rel - (1 - options.lam) * max_sim, -np.inf)
         blocked = _blocked(picked, pool_channel, pool_topic, options)
         if blocked is not None:

@@ -57,6 +57,8 @@ SIGNALS: tuple[tuple[str, str], ...] = (
 )
 """Every term of the score, in the order `why` lists them, with a short label."""
 
+POOL_FACTOR = 10
+"""Diversity picks the top positions from this many times as many of the best candidates."""
 LIST_LENGTH = 1000
 """How many picks a ranking orders (For you is a short list, not the whole cache)."""
 EXPLORE_FAMILIAR = 3
@@ -72,6 +74,8 @@ class Ask:
     max_seconds: int | None = None
     known_length: bool = False
     shorts: bool = True
+    since: int | None = None
+    """Only videos published at or after this time."""
 
 
 @dataclass
@@ -195,6 +199,8 @@ class Ranker:
             mask &= (f.duration > 0) & (f.duration <= ask.max_seconds)
         if not ask.shorts:
             mask &= ~f.is_short
+        if ask.since is not None:
+            mask &= f.published >= ask.since
         return mask
 
     def _tags(self) -> FloatArray:
@@ -278,19 +284,21 @@ class Ranker:
         pool_size = self.settings.diversify if diversify_top is None else diversify_top
         indexes = np.flatnonzero(candidates)
         best = indexes
+        limit = max(limit, pool_size * POOL_FACTOR)
         if len(indexes) > limit:
             # Only the best `limit` are ever shown: partition first, then sort just those.
             best = indexes[np.argpartition(-score[indexes], limit - 1)[:limit]]
             best.sort()
         # Ties break on the video id order (stable sort), so rankings are reproducible.
         by_score = best[np.argsort(-score[best], kind="stable")]
-        head, tail = by_score[:pool_size], by_score[pool_size:]
         options = DiversityOptions.from_adventurousness(
             self.settings.adventurousness, self.settings.channel_cap, self.settings.topic_cap
         )
         f = self.features
-        head = diversify(head, score, f.channel, f.topic, f.format, options)
-        order = np.concatenate([head, tail]).astype(np.int64)
+        pool = by_score[: pool_size * POOL_FACTOR]
+        head = diversify(pool, score, f.channel, f.topic, f.format, options, picks=pool_size)
+        rest = by_score[~np.isin(by_score, head)]
+        order = np.concatenate([head, rest]).astype(np.int64)
         return Ranking(order, score, terms, candidates, len(head))
 
     def breakdown(self, ranking: Ranking, index: int) -> list[Term]:

@@ -80,9 +80,7 @@ def _evidence(table: Table, code: int, about: str, noun: str = "video") -> str:
 def _against(table: Table, code: int, what: str) -> str:
     against = int(table.against[code])
     if against:
-        return f"You disliked or hid {_plural(against, 'of the')} {what}".replace(
-            "1 of the", "one of the"
-        )
+        return f"You disliked or hid {against} {what}"
     return f"You rarely pick {what}"
 
 
