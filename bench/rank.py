@@ -31,8 +31,8 @@ from bench.cache import ingest  # noqa: E402
 from bench.common import percentiles, save  # noqa: E402
 from momentum_tui.ai.local import label_store  # noqa: E402
 from momentum_tui.config import RecommendSettings  # noqa: E402
-from momentum_tui.recommend.feeds import smart_feed  # noqa: E402
 from momentum_tui.recommend.features import load_features  # noqa: E402
+from momentum_tui.recommend.feeds import smart_feed  # noqa: E402
 from momentum_tui.recommend.ranker import Ranker  # noqa: E402
 from momentum_tui.storage import Store  # noqa: E402
 
@@ -90,7 +90,7 @@ def main() -> None:
             for _ in range(args.runs):
                 features = timed(load_ms, lambda: load_features(conn))
             ranker = Ranker.load(conn, settings, now, features=features)  # type: ignore[arg-type]
-            videos, marked = len(ranker.features), int(len(ranker.features.state.marked()))
+            videos, marked = len(ranker.features), len(ranker.features.state.marked())
 
             def full() -> object:
                 ranker.relearn()

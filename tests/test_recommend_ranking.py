@@ -1,4 +1,4 @@
-"""Ranking properties: likes lift a topic, hidden channels vanish, rules and caps hold, reasons add up."""
+"""Ranking: likes lift a topic, hidden channels vanish, rules and caps hold, reasons add up."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from momentum_tui.config import RecommendSettings
 from momentum_tui.models import Mark, VideoLabels
 from momentum_tui.recommend.diversity import DiversityOptions, diversify
-from momentum_tui.recommend.feeds import fit_budget, picks, smart_feed
 from momentum_tui.recommend.features import load_features
+from momentum_tui.recommend.feeds import fit_budget, picks, smart_feed
 from momentum_tui.recommend.matching import TextMasks, rule_mask
 from momentum_tui.recommend.ranker import Ranker
 from momentum_tui.recommend.reasons import Explainer
@@ -106,7 +106,9 @@ def test_a_hide_rule_on_a_channel_removes_it(small: Store) -> None:
     with small.write() as db:
         add_rule(db, RuleSpec(action="hide", channels=[channel_id(1)]), now=NOW)
     ranker = _ranker(small)
-    channels = {ranker.features.channel_ids[ranker.features.channel[i]] for i in ranker.rank().order}
+    channels = {
+        ranker.features.channel_ids[ranker.features.channel[i]] for i in ranker.rank().order
+    }
     assert channel_id(1) not in channels
     assert len(channels) == 5
 
@@ -149,7 +151,7 @@ def test_diversity_caps_hold_in_every_window_of_ten(demo_store: Store) -> None:
         ranker = Ranker.load(conn, RecommendSettings(), DEMO_NOW)
         order = ranker.rank().order[:60]
         f = ranker.features
-        for start in range(0, 51):
+        for start in range(51):
             window = order[start : start + 10]
             _, per_channel = np.unique(f.channel[window], return_counts=True)
             topics = f.topic[window]

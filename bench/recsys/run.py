@@ -99,10 +99,7 @@ def main() -> None:
                 marks_per_user.append(len(state.marked()))
                 features = dataclasses.replace(base, state=state)
                 candidates = (
-                    window
-                    & (state.watched_at == 0)
-                    & (state.hidden_at == 0)
-                    & (state.rating >= 0)
+                    window & (state.watched_at == 0) & (state.hidden_at == 0) & (state.rating >= 0)
                 )
                 truth = future_picks(rng, taste, cat, candidates, split, NEXT_PICKS)
                 ranker = Ranker.load(conn, settings, split, features=features)
@@ -111,7 +108,9 @@ def main() -> None:
                 pool = np.flatnonzero(candidates)
                 lists = {
                     "for_you": ours,
-                    "newest": [int(i) for i in pool[np.argsort(-base.published[pool], kind="stable")]],
+                    "newest": [
+                        int(i) for i in pool[np.argsort(-base.published[pool], kind="stable")]
+                    ],
                     "most_viewed": [
                         int(i)
                         for i in pool[np.argsort(-np.nan_to_num(base.views[pool]), kind="stable")]
@@ -156,7 +155,9 @@ def main() -> None:
             f"{row['coverage@10']:>7.3f} {row['intra_list_diversity@10']:>7.3f} "
             f"{row['distinct_channels@10']:>6.1f}"
         )
-    print(f"\nNDCG@10 ratio: {ratios['vs_newest']}× newest, {ratios['vs_most_viewed']}× most viewed")
+    print(
+        f"\nNDCG@10 ratio: {ratios['vs_newest']}× newest, {ratios['vs_most_viewed']}× most viewed"
+    )
     print(f"targets met: {met}  ({time.perf_counter() - started:.1f} s)")
     if args.no_save:
         return

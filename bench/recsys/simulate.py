@@ -123,9 +123,7 @@ def pick(
     return rng.choice(idx, size=min(count, len(idx)), replace=False, p=weights / weights.sum())
 
 
-def live(
-    rng: np.random.Generator, taste: Taste, cat: Catalogue, start: int, end: int
-) -> Marks:
+def live(rng: np.random.Generator, taste: Taste, cat: Catalogue, start: int, end: int) -> Marks:
     """Simulate daily sessions from `start` to `end`: watch, then like, dislike, save, hide."""
     f = cat.features
     marks = Marks({}, {}, {}, {})

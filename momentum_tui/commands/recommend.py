@@ -184,8 +184,13 @@ def why(state: Context, video_id: str, as_json: bool) -> None:
     emit_table(
         ["signal", "value", "weight", "adds", "because"],
         [
-            [term.label, f"{term.value:+.2f}", f"{term.weight:g}", f"{term.contribution:+.3f}",
-             sentence]  # fmt: skip
+            [
+                term.label,
+                f"{term.value:+.2f}",
+                f"{term.weight:g}",
+                f"{term.contribution:+.3f}",
+                sentence,
+            ]
             for term, sentence in terms
             if abs(term.contribution) > 1e-9
         ]
@@ -316,4 +321,3 @@ def keyword_list(state: Context, as_json: bool) -> None:
         click.echo("No keyword preferences. Add one: momentum prefs keyword add rust 1.5")
         return
     emit_table(["keyword", "weight"], [[p.keyword, f"{p.weight:+g}"] for p in found])
-

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from momentum_tui.config import RecommendSettings
-from momentum_tui.recommend.features import FloatArray, Features, IntArray
+from momentum_tui.recommend.features import Features, FloatArray, IntArray
 from momentum_tui.recommend.signals import DAY
 
 TAG_SUPPORT = 2

@@ -72,9 +72,7 @@ def suggestions(ranker: Ranker) -> list[Suggestion]:
     np.maximum.at(last_upload, f.channel, f.published)
     videos = np.bincount(f.channel, minlength=n)
     recent_uploads = np.bincount(f.channel[f.published >= now - window], minlength=n)
-    watched_labelled = np.bincount(
-        f.channel[(state.watched_at > 0) & (f.topic >= 0)], minlength=n
-    )
+    watched_labelled = np.bincount(f.channel[(state.watched_at > 0) & (f.topic >= 0)], minlength=n)
     result: list[Suggestion] = []
     for channel_id, title, added_at, cached_last_upload in channels:
         code = code_of.get(channel_id)
@@ -82,31 +80,33 @@ def suggestions(ranker: Ranker) -> list[Suggestion]:
         engaged = int(last_engaged[code]) if code is not None else 0
         count = int(videos[code]) if code is not None else 0
         name = title or channel_id
-
-        def make(kind: str, reason: str) -> Suggestion:
-            return Suggestion(
-                channel_id, name, kind, reason, count, uploaded or None, engaged or None
-            )
+        facts = (count, uploaded or None, engaged or None)
 
         if not uploaded:
-            result.append(make("dormant", "No uploads cached"))
+            result.append(Suggestion(channel_id, name, "dormant", "No uploads cached", *facts))
             continue
         if now - uploaded >= settings.dormant_days * DAY:
             quiet = _months_or_weeks((now - uploaded) / DAY)
-            result.append(make("dormant", f"No upload in {quiet}"))
+            result.append(Suggestion(channel_id, name, "dormant", f"No upload in {quiet}", *facts))
             continue
         drift = None
         if code is not None and watched_labelled[code] >= DRIFT_MIN_WATCHED:
             drift = _drift(ranker, code, now - window)
         if drift:
-            result.append(make("drifted", drift))
+            result.append(Suggestion(channel_id, name, "drifted", drift, *facts))
             continue
         followed_long = (added_at or now) <= now - window
         recent = int(recent_uploads[code]) if code is not None else 0
         if followed_long and recent and engaged < now - window:
             days = settings.cleanup_days
             result.append(
-                make("unwatched", f"Nothing watched in {days} days ({recent} uploads since)")
+                Suggestion(
+                    channel_id,
+                    name,
+                    "unwatched",
+                    f"Nothing watched in {days} days ({recent} uploads since)",
+                    *facts,
+                )
             )
     order = {"dormant": 0, "drifted": 1, "unwatched": 2}
     result.sort(key=lambda s: (order[s.kind], s.title.casefold()))
@@ -123,9 +123,7 @@ def _drift(ranker: Ranker, code: int, recent_from: float) -> str | None:
     then = Counter(f.topic[watched].tolist())
     lately = Counter(f.topic[recent].tolist())
     then_total, lately_total = sum(then.values()), sum(lately.values())
-    overlap = sum(
-        min(then[t] / then_total, lately.get(t, 0) / lately_total) for t in then
-    )
+    overlap = sum(min(then[t] / then_total, lately.get(t, 0) / lately_total) for t in then)
     main_now = lately.most_common(1)[0][0]
     if overlap >= DRIFT_OVERLAP or ranker.tastes.topic.affinity[main_now] > 0.1:
         return None

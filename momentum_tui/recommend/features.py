@@ -19,8 +19,8 @@ from __future__ import annotations
 import sqlite3
 import warnings
 from bisect import bisect_left
-from itertools import compress
 from dataclasses import dataclass, field
+from itertools import compress
 
 import numpy as np
 import numpy.typing as npt
@@ -40,7 +40,12 @@ LIVE, UPCOMING = 1, 2
 
 LENGTHS: tuple[str, ...] = ("short", "medium", "long", "very long")
 """Length buckets the person's taste is learned over: < 4 min, 4–20 min, 20–60 min, longer."""
-LENGTH_WORDS: tuple[str, ...] = ("short videos", "videos of 4–20 minutes", "long videos", "very long videos")
+LENGTH_WORDS: tuple[str, ...] = (
+    "short videos",
+    "videos of 4–20 minutes",
+    "long videos",
+    "very long videos",
+)
 _LENGTH_EDGES = (240, 1200, 3600)
 
 _VIDEOS_SQL = """
@@ -82,7 +87,9 @@ def _strings(text: str | None) -> list[str]:
 
 def _codes(values: list[str], vocabulary: tuple[str, ...] | dict[str, int]) -> SmallArray:
     # `map` over a bound `dict.get` runs in C: ~5 ms for 100,000 values.
-    lookup = vocabulary if isinstance(vocabulary, dict) else {v: i for i, v in enumerate(vocabulary)}
+    lookup = (
+        vocabulary if isinstance(vocabulary, dict) else {v: i for i, v in enumerate(vocabulary)}
+    )
     return np.array(list(map(lookup.get, values, [-1] * len(values))), dtype=np.int16)
 
 

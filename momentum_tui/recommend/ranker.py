@@ -182,7 +182,7 @@ class Ranker:
         """Videos that may be recommended for `ask`."""
         f = self.features
         state = f.state
-        mask = (
+        mask: BoolArray = (
             (state.watched_at == 0)
             & (state.hidden_at == 0)
             & (state.rating >= 0)

@@ -186,8 +186,8 @@ class Explainer:
                 gap = float(r.static.gap_days[index])
                 return f"Rarely uploads — first video in {_months_or_weeks(gap)}"
             case "rules":
-                matched = [rule for rule in r.rules if rule.id in r.rule_masks]
-                hits = [rule for rule in matched if r.rule_masks[rule.id][index]]
+                active = [rule for rule in r.rules if rule.id in r.rule_masks]
+                hits = [rule for rule in active if r.rule_masks[rule.id][index]]
                 described = "; ".join(rule.spec.describe() for rule in hits)
                 return f"Your rules: {described}"
             case "explore":

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from momentum_tui.recommend.features import FloatArray, Features
+from momentum_tui.recommend.features import Features, FloatArray
 
 HOUR = 3600.0
 DAY = 86400.0
