@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -134,6 +135,54 @@ def launch(db: Path, runs: int) -> dict:
     }
 
 
+async def _scroll(db: Path) -> dict:
+    """In the app at 160×48: time from a key's action to the new cursor row drawn with data.
+
+    The table's row renderer is wrapped to note when the cursor row is first drawn with a
+    video in it (not the placeholder shown while a page is fetched).
+    """
+    import asyncio
+
+    from momentum_tui.app import MomentumApp
+    from momentum_tui.config import Settings
+    from momentum_tui.widgets.feed_table import FeedTable
+
+    store = Store.open(db)
+    app = MomentumApp(store, Settings())
+    drawn: dict[str, float] = {}
+    original = FeedTable._render_row
+
+    def noting(self: FeedTable, row: Any, width: int, is_cursor: bool) -> Any:
+        if is_cursor and row is not None and "at" not in drawn:
+            drawn["at"] = time.perf_counter()
+        return original(self, row, width, is_cursor)
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        while not getattr(app.screen, "_feed_complete", False):
+            await pilot.pause(0.05)
+        table = app.screen.query_one(FeedTable)
+        await pilot.pause(0.3)
+        FeedTable._render_row = noting  # type: ignore[method-assign]
+
+        async def timed(action: Any) -> float:
+            drawn.clear()
+            start = time.perf_counter()
+            action()
+            while "at" not in drawn:
+                await asyncio.sleep(0.0005)
+            elapsed = (drawn["at"] - start) * 1000
+            await pilot.pause(0.05)
+            return elapsed
+
+        page_ms = [await timed(table.action_page_down) for _ in range(40)]
+        end_ms = [await timed(action) for action in
+                  (table.action_cursor_bottom, table.action_cursor_top) * 5]  # fmt: skip
+        FeedTable._render_row = original  # type: ignore[method-assign]
+        rows = len(table.source)
+    store.close()
+    return {"rows": rows, "page_down": percentiles(page_ms), "jump_end_or_top": percentiles(end_ms)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=32)
@@ -152,6 +201,14 @@ def main() -> None:
         search = searches(store, rng, args.runs)
         print(f"search (first page): p50 {search['p50_ms']} ms, p95 {search['p95_ms']} ms")
         store.close()
+        import asyncio
+
+        scrolling = asyncio.run(_scroll(db))
+        print(
+            f"scrolling {scrolling['rows']:,} rows: page-down p95 "
+            f"{scrolling['page_down']['p95_ms']} ms, G/g p95 "
+            f"{scrolling['jump_end_or_top']['p95_ms']} ms"
+        )
         started = launch(db, args.runs)
         print(
             f"launch: bare Textual {started['bare_textual_s']} s, Momentum populated feed "
@@ -168,6 +225,7 @@ def main() -> None:
         "feed_ids": ids,
         "search": search,
         "launch": started,
+        "scrolling": scrolling,
         "peak_memory_mb": round(peak, 1),
         "targets": TARGETS,
         "met": {

@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from momentum_tui.bindings import ALL_KEYS, APP, GROUP_TITLES, usable_keymap
+from momentum_tui.app_sync import SyncApp
+from momentum_tui.bindings import ALL_KEYS, APP, GROUP_TITLES, SYNC, usable_keymap
 from momentum_tui.config import Settings
 from momentum_tui.errors import MomentumError
 from momentum_tui.messages import FeedReady
@@ -21,12 +22,16 @@ from momentum_tui.storage import Store
 log = logging.getLogger(__name__)
 
 
-class MomentumApp(App[None]):
-    """Momentum's terminal app."""
+APP_GROUPS = ("app", "sync")
+"""Binding groups handled by the app itself (on every screen)."""
+
+
+class MomentumApp(SyncApp):
+    """Momentum's terminal app (syncing comes from `SyncApp`)."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
     TITLE = "Momentum"
-    BINDINGS = [key.binding() for key in APP if key.group == "app"]
+    BINDINGS = [key.binding() for key in (*APP, *SYNC) if key.group in APP_GROUPS]
 
     def __init__(
         self,
@@ -79,7 +84,7 @@ class MomentumApp(App[None]):
         for key in ALL_KEYS:
             if key.group == "nav":
                 continue
-            target = self if key.group == "app" else screen
+            target = self if key.group in APP_GROUPS else screen
             if not hasattr(target, f"action_{key.action}"):
                 continue
             yield SystemCommand(

@@ -52,6 +52,8 @@ GROUP_TITLES = {
     "filter": "Filter and sort",
     "view": "View",
     "app": "App",
+    "sync": "Sync",
+    "channels": "Channels screen",
 }
 
 NAVIGATION = [
@@ -133,7 +135,42 @@ APP = [
     Key("view.sidebar", "b", "toggle_sidebar", "Channel list", "Show or hide the channel list."),
 ]
 
-ALL_KEYS: list[Key] = [*NAVIGATION, *VIDEO, *FILTERS, *APP]
+SYNC = [
+    Key(
+        "sync.run",
+        "R",
+        "sync",
+        "Sync",
+        "Fetch new uploads from YouTube (press again to cancel; finished channels are kept).",
+    ),
+    Key(
+        "sync.channels",
+        "C",
+        "channels",
+        "Channels",
+        "Manage channels: add, remove, group, import and export subscriptions.",
+    ),
+]
+
+CHANNELS = [
+    Key("channels.add", "a", "add", "Add", "Follow a channel by URL, @handle or UC… id.", True),
+    Key(
+        "channels.remove", "x,delete", "remove", "Remove", "Stop following it (videos kept).", True
+    ),
+    Key("channels.tag", "t", "tag", "Groups", "Set its groups (-name removes one).", True),
+    Key("channels.import", "i", "import", "Import", "Import a subscriptions file.", True),
+    Key("channels.export", "e", "export", "Export", "Export to OPML, NewPipe JSON or CSV.", True),
+    Key(
+        "channels.close",
+        "escape",
+        "close",
+        "Back",
+        "Close the prompt, or go back to the feed.",
+        True,
+    ),
+]
+
+ALL_KEYS: list[Key] = [*NAVIGATION, *VIDEO, *FILTERS, *APP, *SYNC, *CHANNELS]
 BY_ID: dict[str, Key] = {key.id: key for key in ALL_KEYS}
 
 _NAMED_KEYS = {

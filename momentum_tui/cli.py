@@ -18,8 +18,10 @@ import click
 from momentum_tui import __version__, locations
 from momentum_tui.commands import ai as ai_commands
 from momentum_tui.commands import app as app_commands
+from momentum_tui.commands import channels as channel_commands
 from momentum_tui.commands import config_cmd, doctor, feed, keys
 from momentum_tui.commands import recommend as rec_commands
+from momentum_tui.commands import sync as sync_commands
 from momentum_tui.commands.common import Context
 from momentum_tui.errors import MomentumError
 
@@ -49,7 +51,7 @@ def cli(ctx: click.Context, home: Path | None, demo: bool, debug: bool) -> None:
     state.demo = demo
     ctx.call_on_close(state.close)
     if debug:
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+        _start_debug_log()
     if ctx.invoked_subcommand is None:
         ctx.invoke(app_commands.run_app)
 
@@ -65,6 +67,21 @@ for command in (ai_commands.classify_command, ai_commands.costs, ai_commands.rul
 for command in (rec_commands.recommend, rec_commands.why, rec_commands.digest,
                 rec_commands.cleanup, rec_commands.prefs):  # fmt: skip
     cli.add_command(command)
+for command in (sync_commands.sync, sync_commands.quota, sync_commands.signin,
+                sync_commands.signout, channel_commands.channels, channel_commands.import_,
+                channel_commands.export_):  # fmt: skip
+    cli.add_command(command)
+
+
+def _start_debug_log() -> None:
+    """`--debug`: log at DEBUG level to a file (never to the screen: the app owns it)."""
+    path = locations.ensure_dir(locations.log_dir()) / "momentum.log"
+    logging.basicConfig(
+        level=logging.DEBUG,
+        filename=path,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    click.echo(f"Debug log: {path}", err=True)
 
 
 def _print_error(error: MomentumError) -> None:

@@ -55,6 +55,31 @@ class YouTubeSettings(Section):
     cooldown_minutes: int = Field(
         10, ge=0, description="Minimum minutes between two syncs of one channel."
     )
+    retries: int = Field(
+        4, ge=0, le=10,
+        description="Retries after a rate limit, server error or timeout before giving up.",
+    )  # fmt: skip
+    backoff: float = Field(
+        1.0, gt=0, le=60, description="First retry delay in seconds; doubles each retry, jittered."
+    )
+    stats_refresh_days: int = Field(
+        3, ge=0, le=60, description="Refresh view counts of videos published in this many days."
+    )
+    stats_max_age_hours: float = Field(
+        6.0, ge=0, description="Refresh a recent video's view count when older than this."
+    )
+    stats_refresh_max: int = Field(
+        100, ge=0, le=5000,
+        description="Most videos refreshed per sync beyond free room in other calls (50 = 1 unit).",
+    )  # fmt: skip
+    channel_refresh_days: int = Field(
+        7, ge=0, description="Re-read channel titles and avatars this often (1 unit per 50)."
+    )
+    oauth_client_file: str = Field(
+        "",
+        description="OAuth client JSON from Google Cloud (`signin`); default: "
+        "client_secret.json next to config.toml.",
+    )
 
 
 class ClaudeSettings(Section):

@@ -234,3 +234,14 @@ def test_build_demo_is_idempotent(store: Store) -> None:
     build_demo(store, now=DEMO_NOW)
     with store.read() as conn:
         assert conn.execute("SELECT count(*) FROM videos").fetchone()[0] == 3136
+
+
+def test_a_damaged_demo_profile_is_moved_aside_and_rebuilt(run_cli) -> None:
+    path = locations.demo_db()
+    locations.ensure_dir(path.parent)
+    path.write_bytes(b"not sqlite" * 100)
+    result = run_cli("--demo", "feed", "--limit", "1", "--json")
+    assert result.code == 0, result.err
+    assert "moved to" in result.err
+    assert json.loads(result.out)["total"] > 2000
+    assert list(path.parent.glob("momentum-demo.db.corrupt-*"))

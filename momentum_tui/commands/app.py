@@ -54,6 +54,6 @@ def demo(state: Context, reset: bool) -> None:
 
     state.demo = True
     _ = state.settings
-    store = open_demo(rebuild=reset)
+    store = open_demo(rebuild=reset, notify=lambda note: click.echo(note, err=True))
     state._stores.append(store)
     launch(state, store)

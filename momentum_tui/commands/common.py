@@ -45,7 +45,7 @@ class Context:
         if self.demo:
             from momentum_tui.demo.build import open_demo
 
-            store = open_demo()
+            store = open_demo(notify=lambda note: click.echo(note, err=True))
         else:
             store = Store.open(self.cache_path())
         self._stores.append(store)

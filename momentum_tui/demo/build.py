@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from momentum_tui import locations
 from momentum_tui.ai.local import label_store
 from momentum_tui.demo.corpus import iter_corpus, newest_published
+from momentum_tui.errors import CorruptCacheError, SchemaTooNewError
 from momentum_tui.storage import Store
+from momentum_tui.storage.db import move_aside
 from momentum_tui.storage.videos import upsert_channels, upsert_videos
 
 DEMO_MARKER = "demo_built_at"
@@ -57,15 +60,30 @@ def build_demo(store: Store, now: int | None = None) -> int:
     return len(items)
 
 
-def open_demo(path: Path | None = None, *, rebuild: bool = False) -> Store:
-    """Open the demo profile's cache, building it on first use (or when `rebuild`)."""
+def open_demo(
+    path: Path | None = None,
+    *,
+    rebuild: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> Store:
+    """Open the demo profile's cache, building it on first use (or when `rebuild`).
+
+    The demo profile is disposable: a damaged one (or one from a newer Momentum) is moved
+    aside — never deleted — and built again, and `notify` is told so.
+    """
     path = path or locations.demo_db()
     if rebuild and path.exists():
         for suffix in ("", "-wal", "-shm"):
             sidecar = path.with_name(path.name + suffix)
             if sidecar.exists():
                 sidecar.unlink()
-    store = Store.open(path)
+    try:
+        store = Store.open(path)
+    except (CorruptCacheError, SchemaTooNewError) as error:
+        moved = move_aside(path)
+        if notify is not None:
+            notify(f"{error.title} It was moved to {moved.name} and the demo was built again.")
+        store = Store.open(path)
     marker = store.get_pref(DEMO_MARKER)
     if marker is None or not marker.startswith(f"{DEMO_VERSION}:"):
         build_demo(store)

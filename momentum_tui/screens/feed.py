@@ -13,6 +13,7 @@ import webbrowser
 from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
@@ -41,6 +42,7 @@ from momentum_tui.widgets.detail import DetailPane
 from momentum_tui.widgets.feed_source import PAGE_SIZE, FeedSource
 from momentum_tui.widgets.feed_table import FeedTable
 from momentum_tui.widgets.status_bar import Status, StatusBar
+from momentum_tui.widgets.sync_progress import SyncProgress
 
 SORT_CYCLE = [Sort.NEWEST, Sort.VIEWS, Sort.LONGEST, Sort.SHORTEST, Sort.CHANNEL]
 SORT_WORDS = {
@@ -97,11 +99,13 @@ class FeedScreen(Screen[None]):
         )
         self._generation = 0
         self._search_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
         self._sidebar_choice: bool | None = None
         self._selection_label = ""
         self.status = Status(sort=SORT_WORDS[self.filters.sort], demo=demo)
         self.feed_ready = False
         self._feed_complete = False
+        self._status_parts: dict[str, Text] = {}
 
     # -- layout -------------------------------------------------------------------------
 
@@ -118,6 +122,7 @@ class FeedScreen(Screen[None]):
                 with Container(id="split"):
                     yield FeedTable(id="feed", now=self._fixed_now)
                     yield DetailPane(id="detail", now=self._fixed_now)
+        yield SyncProgress(id="sync-progress")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -265,6 +270,15 @@ class FeedScreen(Screen[None]):
     def _refresh_status(self) -> None:
         self.query_one(StatusBar).show(self.status, self.now)
 
+    def set_status_part(self, name: str, text: Text | None) -> None:
+        """Show (or drop, with None) a named extra part of the status bar (the quota meter)."""
+        if text is None:
+            self._status_parts.pop(name, None)
+        else:
+            self._status_parts[name] = text
+        self.status.extra = list(self._status_parts.values())
+        self._refresh_status()
+
     @on(FeedTable.NeedRows)
     def _need_rows(self, message: FeedTable.NeedRows) -> None:
         self._fetch_pages(message.source, message.pages)
@@ -284,8 +298,13 @@ class FeedScreen(Screen[None]):
 
     @on(FeedTable.Highlighted)
     def _highlighted(self, message: FeedTable.Highlighted) -> None:
+        # Holding j or page-down moves through many rows: load the detail of the row the
+        # cursor settles on, not of every row it passes.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
         if message.row is not None:
-            self._load_detail(message.row.id)
+            video_id = message.row.id
+            self._detail_timer = self.set_timer(0.05, lambda: self._load_detail(video_id))
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _load_detail(self, video_id: str) -> None:

@@ -8,6 +8,7 @@ writes (WAL). Every connection waits up to `BUSY_TIMEOUT_MS` for another process
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -23,6 +24,8 @@ from momentum_tui.storage import migrations
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 """How long a connection waits for another writer before giving up."""
@@ -87,6 +90,12 @@ class Store:
                 conn = store._writer_connection()
                 conn.execute("PRAGMA journal_mode = WAL")
                 pending = migrations.check_not_newer(conn)
+                log.debug(
+                    "opened %s (sqlite %s); pending migrations: %s",
+                    path,
+                    sqlite3.sqlite_version,
+                    pending or "none",
+                )
                 if migrate and pending:
                     migrations.upgrade(store.db)
         except sqlite3.DatabaseError as error:

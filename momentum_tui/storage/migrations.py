@@ -366,6 +366,37 @@ def upgrade(db: Database) -> list[str]:
 
 
 @migration
+def m010_sync_runs(db: Database) -> None:
+    """One row per sync run (status bar, `momentum sync --json`), channel-detail freshness."""
+    db.executescript(
+        """
+        CREATE TABLE sync_runs (
+            id INTEGER PRIMARY KEY,
+            started_at INTEGER NOT NULL,
+            finished_at INTEGER,
+            mode TEXT NOT NULL,
+            -- running | ok | partial | cancelled | quota | offline | failed
+            status TEXT NOT NULL DEFAULT 'running',
+            channels_total INTEGER NOT NULL DEFAULT 0,
+            channels_ok INTEGER NOT NULL DEFAULT 0,
+            channels_failed INTEGER NOT NULL DEFAULT 0,
+            channels_skipped INTEGER NOT NULL DEFAULT 0,
+            videos_new INTEGER NOT NULL DEFAULT 0,
+            videos_updated INTEGER NOT NULL DEFAULT 0,
+            units INTEGER NOT NULL DEFAULT 0,
+            units_by_method TEXT NOT NULL DEFAULT '{}',
+            requests INTEGER NOT NULL DEFAULT 0,
+            error TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX sync_runs_started ON sync_runs(started_at);
+        -- When channels.list last refreshed a channel's title, handle and avatar.
+        ALTER TABLE sync_state ADD COLUMN details_at INTEGER;
+        CREATE INDEX sync_state_status ON sync_state(status);
+        """
+    )
+
+
+@migration
 def m030_recommend(db: Database) -> None:
     """The recommender's reads: a covering index over what it ranks by, and label tags by tag."""
     db.executescript(

@@ -8,11 +8,14 @@ fetches them in a worker.
 from __future__ import annotations
 
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from momentum_tui.models import FeedRow
 
 PAGE_SIZE = 100
+MAX_PAGES = 60
+"""Pages kept in memory (6,000 rows); the least recently loaded go first."""
 
 
 class FeedSource:
@@ -26,7 +29,7 @@ class FeedSource:
         self.complete = complete
         """False for a first page shown while the whole feed is still being ordered."""
         self._rows: dict[int, FeedRow] = {}
-        self._pages_loaded: set[int] = set()
+        self._pages_loaded: OrderedDict[int, None] = OrderedDict()
         self._pages_pending: set[int] = set()
 
     def __len__(self) -> int:
@@ -56,12 +59,17 @@ class FeedSource:
         self._pages_pending.update(pages)
 
     def add_rows(self, pages: Iterable[int], rows: Iterable[FeedRow]) -> None:
-        """Store fetched rows for `pages`."""
+        """Store fetched rows for `pages`, forgetting the oldest pages beyond `MAX_PAGES`."""
         for row in rows:
             self._rows[row.rowid] = row
         for page in pages:
             self._pages_pending.discard(page)
-            self._pages_loaded.add(page)
+            self._pages_loaded[page] = None
+            self._pages_loaded.move_to_end(page)
+        while len(self._pages_loaded) > MAX_PAGES:
+            old, _ = self._pages_loaded.popitem(last=False)
+            for rowid in self.page_rowids(old):
+                self._rows.pop(rowid, None)
 
     def replace_row(self, row: FeedRow) -> None:
         """Update one row in place (after a mark) if it is loaded."""

@@ -15,6 +15,7 @@ from rich.cells import cell_len, get_character_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -161,6 +162,9 @@ class FeedTable(ScrollView, can_focus=True):
     def __init__(self, *, now: float | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.source = FeedSource()
+        # Drawn lines by (row index, width, is cursor, focused): scrolling and cursor moves
+        # redraw only lines that changed. Cleared whenever the data or the look changes.
+        self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
         self._fixed_now = now
         self._empty_message = "Loading…"
         self._last_highlight: tuple[int, int | None] | None = None
@@ -175,6 +179,7 @@ class FeedTable(ScrollView, can_focus=True):
     def set_source(self, source: FeedSource, cursor: int = 0, empty_message: str = "") -> None:
         """Show a new feed; the cursor goes to `cursor` (clamped)."""
         self.source = source
+        self._lines.clear()
         self._empty_message = empty_message
         self.virtual_size = Size(self.size.width, len(source) + HEADER_LINES)
         self._last_highlight = None
@@ -183,6 +188,7 @@ class FeedTable(ScrollView, can_focus=True):
 
     def rows_loaded(self) -> None:
         """Rows arrived for the current source: redraw, and re-announce the highlight."""
+        self._lines.clear()
         self.refresh()
         self._announce()
 
@@ -205,6 +211,7 @@ class FeedTable(ScrollView, can_focus=True):
 
     def watch_plain_titles(self) -> None:
         """Redraw with the other titles."""
+        self._lines.clear()
         self.refresh()
 
     def _announce(self) -> None:
@@ -286,19 +293,27 @@ class FeedTable(ScrollView, can_focus=True):
             return self._render_header(width, base)
         index = round(self.scroll_y) + y - HEADER_LINES
         if not len(self.source):
-            if y == HEADER_LINES + 1:
-                message = Text(f"  {self._empty_message}", no_wrap=True)
+            lines = Text(self._empty_message).wrap(self.app.console, max(10, width - 4))
+            line_number = y - HEADER_LINES - 1
+            if 0 <= line_number < len(lines):
+                message = Text("  ") + lines[line_number]
                 message.stylize(self.get_component_rich_style("feed-table--meta"))
+                message.stylize_before(base)
                 return Strip(message.render(self.app.console)).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         if index >= len(self.source):
             return Strip.blank(width, base)
         self._request_visible_pages()
-        row = self.source.row(index)
-        text = self._render_row(row, width, index == self.cursor)
-        text.stylize_before(base)
-        segments = list(text.render(self.app.console))
-        return Strip(segments).adjust_cell_length(width, base).simplify()
+        key = (index, width, index == self.cursor, self.has_focus)
+        line = self._lines.get(key)
+        if line is None:
+            row = self.source.row(index)
+            text = self._render_row(row, width, index == self.cursor)
+            text.stylize_before(base)
+            line = Strip(list(text.render(self.app.console)), width)
+            if row is not None:
+                self._lines[key] = line
+        return line
 
     def _request_visible_pages(self) -> None:
         top = round(self.scroll_y)
@@ -381,3 +396,8 @@ class FeedTable(ScrollView, can_focus=True):
     def on_blur(self) -> None:
         """Redraw the cursor in its blurred colour."""
         self.refresh()
+
+    def notify_style_update(self) -> None:
+        """The theme or CSS changed: drawn lines are stale."""
+        super().notify_style_update()
+        self._lines.clear()

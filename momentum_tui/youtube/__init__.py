@@ -1,1 +1,4 @@
-"""YouTube: API client, feeds, importers, quota ledger and the sync engine."""
+"""YouTube: the Data API client, channel feeds, the quota ledger, importers and the sync engine.
+
+This layer never imports `textual`; the app drives it from a thread worker.
+"""

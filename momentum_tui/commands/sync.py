@@ -1,0 +1,256 @@
+"""`momentum sync`, `momentum quota`, `momentum signin|signout`: fetching uploads from YouTube."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from momentum_tui import secrets
+from momentum_tui.commands.common import Context, emit_json, emit_table, json_option, pass_context
+from momentum_tui.errors import MomentumError
+
+# The YouTube modules (and the client libraries under them) load only when a command that
+# needs them runs: `momentum` starting the app must not pay for them.
+if TYPE_CHECKING:
+    from momentum_tui.youtube.sync import SyncEvent, SyncSummary
+
+
+def iso(timestamp: float | None) -> str | None:
+    """Unix seconds to ISO-8601 UTC."""
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ProgressLine:
+    """Turns sync events into one rewritten line on a terminal's stderr (quiet otherwise)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._last = 0.0
+        self._width = 0
+
+    def __call__(self, event: SyncEvent) -> None:
+        """Show one event."""
+        from momentum_tui.youtube.sync import ChannelFailed, QuotaWarning, SyncFinished
+
+        if isinstance(event, QuotaWarning):
+            self._clear()
+            click.echo(
+                f"Note: {event.used:,} of {event.budget:,} quota units are spent today.", err=True
+            )
+        if isinstance(event, ChannelFailed) and self.enabled:
+            self._clear()
+            click.echo(f"  failed: {event.title}: {event.error}", err=True)
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if isinstance(event, SyncFinished):
+            self._clear()
+            return
+        if now - self._last < 0.1:
+            return  # a redraw per channel would flood slow terminals
+        self._last = now
+        p = event.progress
+        text = f"  {p.done}/{p.total} channels · {p.videos_new} new"
+        if p.failed:
+            text += f" · {p.failed} failed"
+        self._width = max(self._width, len(text))
+        click.echo("\r" + text.ljust(self._width), err=True, nl=False)
+
+    def _clear(self) -> None:
+        if self.enabled and self._width:
+            click.echo("\r" + " " * self._width + "\r", err=True, nl=False)
+
+
+def _print_summary(summary: SyncSummary) -> None:
+    click.echo(summary.message)
+    for failure in summary.failures[:10]:
+        click.echo(f"  {failure['title']}: {failure['error']}")
+    if len(summary.failures) > 10:
+        click.echo(f"  … and {len(summary.failures) - 10} more (`momentum channels list`).")
+    if summary.quota is not None:
+        quota = summary.quota
+        by_method = ", ".join(f"{m} {u}" for m, u in sorted(summary.units_by_method.items()))
+        click.echo(
+            f"Quota: {summary.units} units this sync ({by_method or 'none'}); "
+            f"{quota.used:,} of {quota.budget:,} used today.",
+            err=True,
+        )
+
+
+@click.command()
+@click.option(
+    "--rss/--api",
+    "rss",
+    default=None,
+    help="Free mode: read channel feeds first (no quota) and call the API only for "
+    "channels with something new. Default from `youtube.rss`.",
+)
+@click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    metavar="ID",
+    help="Sync only this channel (repeatable).",
+)
+@click.option("--force", is_flag=True, help="Ignore the per-channel cooldown.")
+@click.option(
+    "--backfill",
+    type=click.IntRange(0, 5000),
+    help="Uploads to read for channels never synced (default `youtube.backfill`).",
+)
+@json_option
+@pass_context
+def sync(
+    state: Context,
+    rss: bool | None,
+    channels: tuple[str, ...],
+    force: bool,
+    backfill: int | None,
+    as_json: bool,
+) -> None:
+    """Fetch new uploads of the channels you follow.
+
+    Ctrl-C stops cleanly: channels already done are kept, the rest wait for the next sync.
+    """
+    from momentum_tui.youtube.api import api_key_or_raise
+    from momentum_tui.youtube.sync import SyncEngine, SyncOptions
+
+    if state.demo:
+        raise MomentumError(
+            "The demo profile is bundled data; it is never synced.",
+            "Run `momentum sync` without --demo to sync your own channels.",
+        )
+    settings = state.settings.youtube
+    api_key = api_key_or_raise()
+    store = state.open_store()
+    cancel = threading.Event()
+    engine = SyncEngine(
+        store,
+        settings,
+        api_key=api_key,
+        cancel=cancel,
+        on_event=ProgressLine(enabled=sys.stderr.isatty() and not as_json),
+    )
+    options = SyncOptions(rss=rss, channel_ids=channels, force=force, backfill=backfill)
+    result: list[SyncSummary] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(engine.run(options))
+        except BaseException as error:
+            failure.append(error)
+
+    # The engine runs in a thread so that Ctrl-C here can cancel it cleanly.
+    worker = threading.Thread(target=work, name="momentum-sync", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        cancel.set()
+        click.echo("\nCancelling… (finishing the requests in flight)", err=True)
+        worker.join()
+    if failure:
+        raise failure[0]
+    summary = result[0]
+    if as_json:
+        emit_json(summary.to_json())
+    else:
+        _print_summary(summary)
+    if summary.error is not None:
+        raise summary.error
+
+
+@click.command()
+@click.option(
+    "--days",
+    type=click.IntRange(1, 90),
+    default=1,
+    show_default=True,
+    help="Also show this many past days.",
+)
+@json_option
+@pass_context
+def quota(state: Context, days: int, as_json: bool) -> None:
+    """Show today's YouTube quota use by method (the day resets at midnight Pacific)."""
+    from momentum_tui.youtube.quota import QuotaLedger, describe_wait
+
+    settings = state.settings.youtube
+    store = state.open_store()
+    ledger = QuotaLedger(store, settings.daily_quota, settings.warn_at)
+    status = ledger.status()
+    history = ledger.history(days) if days > 1 else []
+    now = time.time()
+    if as_json:
+        emit_json(
+            {
+                "day": status.day,
+                "used": status.used,
+                "budget": status.budget,
+                "remaining": status.remaining,
+                "fraction": round(status.fraction, 4),
+                "warn": status.warn,
+                "exhausted": status.exhausted,
+                "resets_at": iso(status.reset_at),
+                "by_method": dict(sorted(status.by_method.items())),
+                "history": [
+                    {"day": d, "method": m, "calls": c, "units": u} for d, m, c, u in history
+                ],
+            }
+        )
+        return
+    rows: list[list[Any]] = [[m, f"{u:,}"] for m, u in sorted(status.by_method.items())]
+    if rows:
+        emit_table(["method", "units"], rows)
+        click.echo("")
+    state_text = " — YouTube says it is spent" if status.exhausted else ""
+    click.echo(
+        f"{status.day} (Pacific): {status.used:,} of {status.budget:,} units used "
+        f"({status.fraction:.0%}){state_text}; {status.remaining:,} left. Resets in "
+        f"{describe_wait(status.reset_at - now)}."
+    )
+    if status.warn and not status.exhausted:
+        click.echo("Past the warning threshold: syncs stop before the budget is passed.")
+    if history:
+        click.echo("")
+        emit_table(
+            ["day", "method", "calls", "units"],
+            [[d, m, f"{c:,}", f"{u:,}"] for d, m, c, u in history],
+        )
+
+
+@click.command()
+@click.option("--no-browser", is_flag=True, help="Print the sign-in URL instead of opening it.")
+@click.option("--no-import", is_flag=True, help="Only sign in; don't import subscriptions.")
+@pass_context
+def signin(state: Context, no_browser: bool, no_import: bool) -> None:
+    """Sign in with Google (read-only) and import your account's subscriptions."""
+    from momentum_tui.youtube.api import YouTubeClient
+    from momentum_tui.youtube.channels import import_account
+    from momentum_tui.youtube.oauth import sign_in, stored_credentials
+    from momentum_tui.youtube.quota import QuotaLedger
+
+    settings = state.settings.youtube
+    where = sign_in(settings, open_browser=False if no_browser else None)
+    click.echo(f"Signed in; the refresh token is kept in the {where}.", err=True)
+    if no_import:
+        return
+    store = state.open_store()
+    ledger = QuotaLedger(store, settings.daily_quota, settings.warn_at)
+    client = YouTubeClient(settings, ledger, credentials=stored_credentials(settings))
+    click.echo(import_account(store, client).sentence())
+
+
+@click.command()
+def signout() -> None:
+    """Forget the Google sign-in (the refresh token in the keyring)."""
+    removed = secrets.delete_secret("youtube-oauth")
+    click.echo("Signed out." if removed else "You were not signed in.")

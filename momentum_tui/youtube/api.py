@@ -1,0 +1,386 @@
+"""A thin client over google-api-python-client: quota-ledgered, retried, errors in sentences.
+
+* One `httplib2.Http` (and one service object) per thread: httplib2 is not thread-safe.
+* Every call is recorded in the quota ledger before it is sent (`QuotaLedger.spend`).
+* Rate limits (403/429), server errors (5xx), timeouts, dropped connections and broken
+  bodies are retried with jittered exponential backoff, `youtube.retries` times; the
+  library's own retry is off (it would log the request URL, which carries the key, and
+  spend quota behind the ledger's back).
+* `quotaExceeded` stops everything until the Pacific-midnight reset; an invalid or
+  blocked key is one sentence pointing at `momentum keys set youtube`.
+* `search.list` (100 units) is never used: uploads come from the uploads playlist.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import random
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import httplib2
+from google.auth.exceptions import RefreshError, TransportError
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+
+from momentum_tui import secrets
+from momentum_tui.config import YouTubeSettings
+from momentum_tui.errors import MissingKeyError
+from momentum_tui.models import Channel, Video
+from momentum_tui.youtube import parse
+from momentum_tui.youtube.errors import (
+    KEY_HINT,
+    BadResponseError,
+    InvalidKeyError,
+    RateLimitedError,
+    RequestRejectedError,
+    ServerError,
+    SignInError,
+    SyncCancelledError,
+    YouTubeError,
+    YouTubeNetworkError,
+)
+from momentum_tui.youtube.parse import BATCH
+from momentum_tui.youtube.quota import QuotaLedger
+
+VIDEO_PARTS = "snippet,contentDetails,statistics,liveStreamingDetails,status"
+CHANNEL_PARTS = "snippet,contentDetails,statistics"
+PLAYLIST_PARTS = "snippet,contentDetails"
+
+_KEY_REASONS = {"keyInvalid", "keyExpired", "API_KEY_INVALID", "API_KEY_EXPIRED"}
+_BLOCKED_REASONS = {
+    "forbidden",
+    "accessNotConfigured",
+    "ipRefererBlocked",
+    "SERVICE_DISABLED",
+    "API_KEY_SERVICE_BLOCKED",
+    "API_KEY_HTTP_REFERRER_BLOCKED",
+    "API_KEY_IP_ADDRESS_BLOCKED",
+}
+_RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
+_QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
+_KEY_IN_URL = re.compile(r"([?&]key=)[^&\s\"']+")
+
+
+class _RedactKey(logging.Filter):
+    """The client library logs request URLs at DEBUG; the API key is in them. Cut it out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "key=" in message:
+            record.msg, record.args = _KEY_IN_URL.sub(r"\1<redacted>", message), ()
+        return True
+
+
+for _name in ("googleapiclient.discovery", "googleapiclient.http", "googleapiclient.model"):
+    logging.getLogger(_name).addFilter(_RedactKey())
+
+
+def error_reasons(content: bytes) -> tuple[set[str], str]:
+    """The `reason`s (and the message) of a Google API error body; empty when unreadable."""
+    try:
+        body = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return set(), ""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return set(), ""
+    reasons: set[str] = set()
+    for key in ("errors", "details"):
+        for detail in error.get(key) or []:
+            if isinstance(detail, dict) and isinstance(detail.get("reason"), str):
+                reasons.add(detail["reason"])
+    raw_message = error.get("message")
+    message = raw_message if isinstance(raw_message, str) else ""
+    if "API key not valid" in message:
+        reasons.add("keyInvalid")
+    return reasons, message
+
+
+def describe_network_error(error: BaseException) -> str:
+    """A short phrase for a transport failure (never the URL)."""
+    if isinstance(error, TimeoutError | socket.timeout):
+        return "did not answer in time"
+    if isinstance(error, ConnectionRefusedError):
+        return "refused the connection"
+    if isinstance(error, ConnectionResetError):
+        return "dropped the connection"
+    if isinstance(error, httplib2.ServerNotFoundError):
+        return "could not be found (no network, or DNS is down)"
+    if isinstance(error, http.client.IncompleteRead):
+        return "cut its answer short"
+    return f"could not be reached ({type(error).__name__})"
+
+
+_UNREACHABLE = (httplib2.ServerNotFoundError, ConnectionRefusedError)
+_TRANSPORT_ERRORS = (OSError, httplib2.HttpLib2Error, http.client.HTTPException, TransportError)
+
+
+def api_key_or_raise() -> str:
+    """The stored YouTube API key, or a clear `MissingKeyError`."""
+    key = secrets.get_secret("youtube")
+    if not key:
+        raise MissingKeyError("No YouTube API key is set, so nothing was synced.", KEY_HINT)
+    return key
+
+
+class YouTubeClient:
+    """The calls Momentum makes, each ledgered and retried (safe to share between threads)."""
+
+    def __init__(
+        self,
+        settings: YouTubeSettings,
+        ledger: QuotaLedger,
+        *,
+        api_key: str | None = None,
+        credentials: Any = None,
+        cancel: threading.Event | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.credentials = credentials
+        self.api_key = None if credentials is not None else (api_key or api_key_or_raise())
+        self.cancel = cancel or threading.Event()
+        self.requests = 0
+        """HTTP requests sent (retries included)."""
+        self._rng = rng or random.Random()
+        self._local = threading.local()
+        self._count_lock = threading.Lock()
+
+    # --- plumbing -------------------------------------------------------------------
+
+    def _service(self) -> Any:
+        service = getattr(self._local, "service", None)
+        if service is None:
+            transport: Any = httplib2.Http(timeout=self.settings.timeout)
+            if self.credentials is not None:
+                import google_auth_httplib2
+
+                transport = google_auth_httplib2.AuthorizedHttp(self.credentials, http=transport)
+            service = build(
+                "youtube",
+                "v3",
+                developerKey=self.api_key,
+                static_discovery=True,
+                cache_discovery=False,
+                client_options={"api_endpoint": self.settings.api_root},
+                http=transport,
+            )
+            self._local.service = service
+        return service
+
+    def _drop_connection(self) -> None:
+        # After a timeout or reset the connection's state is unknown; start clean.
+        self._local.service = None
+
+    def _pause(self, attempt: int, retry_after: float | None) -> None:
+        base = self.settings.backoff * 2 ** (attempt - 1)
+        delay = min(base, self.settings.backoff * 32)
+        delay = self._rng.uniform(delay / 2, delay)  # jitter: retries from 8 threads spread out
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, 60.0))
+        if self.cancel.wait(delay):
+            raise SyncCancelledError("The sync was cancelled.", "Finished channels are kept.")
+
+    def call(
+        self,
+        method: str,
+        make: Callable[[Any], Any],
+        *,
+        not_found_ok: bool = False,
+    ) -> dict[str, Any] | None:
+        """Run one API call through the ledger, retrying what is worth retrying.
+
+        Returns the JSON body, or None for a 404 when `not_found_ok` (an empty channel's
+        uploads playlist answers `playlistNotFound`).
+        """
+        last: YouTubeError | None = None
+        for attempt in range(self.settings.retries + 1):
+            if attempt:
+                self._pause(
+                    attempt, last.retry_after if isinstance(last, RateLimitedError) else None
+                )
+            if self.cancel.is_set():
+                raise SyncCancelledError("The sync was cancelled.", "Finished channels are kept.")
+            row = self.ledger.spend(method)
+            with self._count_lock:
+                self.requests += 1
+            try:
+                body = make(self._service()).execute(num_retries=0)
+            except HttpError as error:
+                self.ledger.settle(row, error.resp.status)
+                outcome = self._classify(method, error, not_found_ok)
+                if outcome is None:
+                    return None
+                if not outcome.retryable:
+                    raise outcome from None  # `from None`: the HttpError's text holds the key
+                last = outcome
+                continue
+            except RefreshError:
+                raise SignInError(
+                    "Google no longer accepts the sign-in (it was revoked or has expired).",
+                    "Run `momentum signin` again.",
+                ) from None
+            except _TRANSPORT_ERRORS as error:
+                self.ledger.settle(row, 0)
+                self._drop_connection()
+                last = YouTubeNetworkError(
+                    f"YouTube {describe_network_error(error)} ({method}).",
+                    "Check your connection; channels that failed are retried by the next sync.",
+                )
+                if attempt >= 1 and isinstance(error, _UNREACHABLE):
+                    break  # no DNS or nothing listening: more waiting rarely helps
+                continue
+            if not isinstance(body, dict) or not isinstance(body.get("items", []), list):
+                self.ledger.settle(row, 200)
+                last = BadResponseError(
+                    f"YouTube's answer to {method} was not the JSON expected.",
+                    "This is usually a passing problem; the next sync retries.",
+                )
+                continue
+            return body
+        assert last is not None
+        raise last
+
+    def _classify(self, method: str, error: HttpError, not_found_ok: bool) -> YouTubeError | None:
+        status = int(error.resp.status)
+        reasons, message = error_reasons(error.content)
+        if status == 403 and reasons & _QUOTA_REASONS:
+            raise self.ledger.mark_exhausted() from None
+        if status == 400 and reasons & _KEY_REASONS:
+            raise InvalidKeyError("YouTube says the API key is not valid.", KEY_HINT) from None
+        if status == 401:
+            raise SignInError(
+                "YouTube did not accept the sign-in (the token was refused).",
+                "Run `momentum signin` again.",
+            ) from None
+        if status in (429, 403) and (status == 429 or reasons & _RATE_REASONS):
+            limited = RateLimitedError(
+                f"YouTube kept rate-limiting {method} after {self.settings.retries} retries.",
+                "Wait a few minutes and sync again; finished channels are kept.",
+            )
+            retry_after = error.resp.get("retry-after", "")
+            limited.retry_after = float(retry_after) if retry_after.isdigit() else None
+            return limited
+        if status == 403 and reasons & _BLOCKED_REASONS and self.credentials is None:
+            raise InvalidKeyError(
+                "YouTube refused the API key (it is blocked, restricted, or the YouTube Data "
+                "API v3 is not enabled for its project).",
+                "Enable the YouTube Data API v3 for the key's Google Cloud project and lift its "
+                "application restrictions, or run `momentum keys set youtube` with another key.",
+            ) from None
+        if status >= 500:
+            return ServerError(
+                f"YouTube had a server error ({status}) on {method} after every retry.",
+                "This is on YouTube's side; the next sync retries.",
+            )
+        if status == 404 and not_found_ok:
+            return None
+        reason = ", ".join(sorted(reasons)) or message or "no reason given"
+        return RequestRejectedError(f"YouTube refused {method} ({status}: {reason}).", "")
+
+    # --- the calls Momentum makes -----------------------------------------------------
+
+    def channels(self, ids: Sequence[str]) -> list[Channel]:
+        """Channel details for `ids` (one call per 50); unknown ids are simply missing."""
+        found: list[Channel] = []
+        for start in range(0, len(ids), BATCH):
+            chunk = ",".join(ids[start : start + BATCH])
+
+            def request(service: Any, chunk: str = chunk) -> Any:
+                return service.channels().list(id=chunk, part=CHANNEL_PARTS, maxResults=BATCH)
+
+            body = self.call("channels.list", request)
+            found += [
+                c
+                for c in map(parse.channel_from_item, parse.items_of(body, "channels"))
+                if c is not None
+            ]
+        return found
+
+    def channel_by_handle(self, handle: str) -> Channel | None:
+        """The channel with this @handle (one call), or None."""
+        body = self.call(
+            "channels.list",
+            lambda s: s.channels().list(forHandle=handle, part=CHANNEL_PARTS),
+        )
+        channels = [c for c in map(parse.channel_from_item, parse.items_of(body, "channels")) if c]
+        return channels[0] if channels else None
+
+    def channel_by_username(self, username: str) -> Channel | None:
+        """The channel with this legacy /user/ name (one call), or None."""
+        body = self.call(
+            "channels.list",
+            lambda s: s.channels().list(forUsername=username, part=CHANNEL_PARTS),
+        )
+        channels = [c for c in map(parse.channel_from_item, parse.items_of(body, "channels")) if c]
+        return channels[0] if channels else None
+
+    def playlist_page(
+        self, playlist_id: str, page_token: str | None = None, max_results: int = BATCH
+    ) -> parse.PlaylistPage | None:
+        """One page of a playlist, newest first; None when it does not exist (empty channel)."""
+        kwargs: dict[str, Any] = {
+            "playlistId": playlist_id,
+            "part": PLAYLIST_PARTS,
+            "maxResults": max(1, min(BATCH, max_results)),
+        }
+        if page_token:
+            kwargs["pageToken"] = page_token
+        body = self.call(
+            "playlistItems.list",
+            lambda s: s.playlistItems().list(**kwargs),
+            not_found_ok=True,
+        )
+        return None if body is None else parse.playlist_page(body)
+
+    def videos(
+        self, ids: Sequence[str], now: int, short_hints: set[str] | frozenset[str] = frozenset()
+    ) -> tuple[list[Video], list[str]]:
+        """Details of up to 50 videos in one call; returns (videos, ids YouTube did not return).
+
+        Deleted and private videos are simply absent from the answer.
+        """
+        if len(ids) > BATCH:
+            raise ValueError("videos() takes at most 50 ids per call")
+        joined = ",".join(ids)
+        body = self.call(
+            "videos.list",
+            lambda s: s.videos().list(id=joined, part=VIDEO_PARTS, maxResults=BATCH),
+        )
+        videos: list[Video] = []
+        for item in parse.items_of(body, "videos.list"):
+            video = parse.video_from_item(item, now, short_hint=item.get("id") in short_hints)
+            if video is not None:
+                videos.append(video)
+        returned = {v.id for v in videos} | {
+            i.get("id") for i in parse.items_of(body, "videos.list")
+        }
+        return videos, [i for i in ids if i not in returned]
+
+    def my_subscriptions(self) -> Iterator[Channel]:
+        """The signed-in account's subscriptions (`subscriptions.list mine=true`), 50 a page."""
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"mine": True, "part": "snippet", "maxResults": BATCH}
+            if token:
+                kwargs["pageToken"] = token
+
+            def request(service: Any, kwargs: dict[str, Any] = kwargs) -> Any:
+                return service.subscriptions().list(**kwargs)
+
+            body = self.call("subscriptions.list", request)
+            assert body is not None
+            for item in parse.items_of(body, "subscriptions.list"):
+                channel = parse.subscription_channel(item)
+                if channel is not None:
+                    yield channel
+            token = parse.next_page(body)
+            if not token:
+                return

@@ -1,0 +1,301 @@
+"""Following channels: add by URL / @handle / id, remove, list, import and export.
+
+Adding costs one `channels.list` call. Removing keeps the channel's videos and your marks
+(it only stops following; `purge` forgets them too). Importing the same file twice
+changes nothing, and a channel you removed stays removed when an old export that still
+lists it is imported again (add it back with `momentum channels add`).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from momentum_tui.errors import NotFoundError
+from momentum_tui.models import Channel
+from momentum_tui.storage import Store
+from momentum_tui.storage.channels import normalise_tag
+from momentum_tui.storage.videos import upsert_channels
+from momentum_tui.youtube.api import YouTubeClient
+from momentum_tui.youtube.errors import ChannelNotFoundError
+from momentum_tui.youtube.exporters import ExportedChannel
+from momentum_tui.youtube.importers import CHANNEL_ID, ImportedList
+
+_HANDLE = re.compile(r"^@[\w.\-·]{3,100}$", re.UNICODE)
+_YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"}
+_REF_HINT = "Give a channel URL, an @handle or a UC… channel id."
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """How a person named a channel: `id`, `handle` or `username` (legacy /user/ URLs)."""
+
+    kind: str
+    value: str
+
+
+def parse_channel_ref(text: str) -> ChannelRef:
+    """Read `UC…`, `@handle`, or a youtube.com channel URL; raise `NotFoundError` otherwise."""
+    value = text.strip()
+    if CHANNEL_ID.match(value):
+        return ChannelRef("id", value)
+    if _HANDLE.match(value):
+        return ChannelRef("handle", value)
+    candidate = value if "://" in value else f"https://{value}"
+    parts = urlsplit(candidate)
+    host = (parts.hostname or "").casefold()
+    if host in _YOUTUBE_HOSTS:
+        segments = [unquote(s) for s in parts.path.split("/") if s]
+        if segments and segments[0].startswith("@") and _HANDLE.match(segments[0]):
+            return ChannelRef("handle", segments[0])
+        if len(segments) >= 2 and segments[0] == "channel" and CHANNEL_ID.match(segments[1]):
+            return ChannelRef("id", segments[1])
+        if len(segments) >= 2 and segments[0] == "user":
+            return ChannelRef("username", segments[1])
+        if segments and segments[0] in ("watch", "shorts", "live", "playlist"):
+            raise NotFoundError(
+                f"{value[:80]} is a video or playlist link, not a channel.", _REF_HINT
+            )
+        if len(segments) >= 2 and segments[0] == "c":
+            raise NotFoundError(
+                f"Old /c/ channel URLs can't be looked up without YouTube's 100-unit search "
+                f"({value[:80]}).",
+                "Open the channel in a browser and use its @handle or /channel/UC… URL instead.",
+            )
+    if host == "youtu.be":
+        raise NotFoundError(f"{value[:80]} is a video link, not a channel.", _REF_HINT)
+    raise NotFoundError(f"{value[:80]!r} is not a channel URL, @handle or channel id.", _REF_HINT)
+
+
+def resolve(client: YouTubeClient, ref: ChannelRef) -> Channel:
+    """Look a channel up with one `channels.list` call."""
+    if ref.kind == "id":
+        found = client.channels([ref.value])
+        channel = found[0] if found else None
+    elif ref.kind == "handle":
+        channel = client.channel_by_handle(ref.value)
+    else:
+        channel = client.channel_by_username(ref.value)
+    if channel is None:
+        raise ChannelNotFoundError(
+            f"YouTube has no channel {ref.value}.", "Check the spelling, or copy the URL again."
+        )
+    return channel
+
+
+def follow(store: Store, channel: Channel, source: str, now: int | None = None) -> bool:
+    """Follow a resolved channel (again, if it was removed); True when it was not followed."""
+    now = int(time.time()) if now is None else now
+    with store.write() as db:
+        row = db.conn.execute(
+            "SELECT followed FROM channels WHERE id = ?", (channel.id,)
+        ).fetchone()
+        upsert_channels(db, [channel], source=source, now=now)
+        db.conn.execute("UPDATE channels SET followed = 1 WHERE id = ?", (channel.id,))
+        db.conn.execute(
+            "INSERT INTO sync_state (channel_id, details_at) VALUES (?, ?) "
+            "ON CONFLICT(channel_id) DO UPDATE SET details_at = excluded.details_at",
+            (channel.id, now),
+        )
+    return row is None or not row[0]
+
+
+def add_channel(store: Store, client: YouTubeClient, text: str) -> tuple[Channel, bool]:
+    """Resolve `text` (URL, @handle, id) and follow it; returns it and whether it is new."""
+    channel = resolve(client, parse_channel_ref(text))
+    return channel, follow(store, channel, "added")
+
+
+def find_cached(conn: sqlite3.Connection, text: str) -> tuple[str, str]:
+    """A cached channel by id, @handle or exact title (any case): (id, title)."""
+    value = text.strip()
+    rows = conn.execute(
+        "SELECT id, title FROM channels WHERE id = ? OR (handle != '' AND handle = ? "
+        "COLLATE NOCASE) OR title = ? COLLATE NOCASE",
+        (value, value if value.startswith("@") else f"@{value}", value),
+    ).fetchall()
+    if not rows and "/" in value:
+        try:
+            ref = parse_channel_ref(value)
+        except NotFoundError:
+            ref = None
+        if ref is not None and ref.kind in ("id", "handle"):
+            return find_cached(conn, ref.value)
+    if not rows:
+        raise NotFoundError(
+            f"No channel {value!r} is in the cache.", "See `momentum channels list`."
+        )
+    if len(rows) > 1:
+        raise NotFoundError(
+            f"{len(rows)} channels match {value!r}.",
+            "Use the channel id from `momentum channels list`.",
+        )
+    return str(rows[0][0]), str(rows[0][1])
+
+
+def remove_channel(store: Store, text: str, *, purge: bool = False) -> tuple[str, str]:
+    """Stop following a channel (keeping its videos and marks, unless `purge`)."""
+    with store.write() as db:
+        channel_id, title = find_cached(db.conn, text)
+        if purge:
+            db.conn.execute("DELETE FROM channels WHERE id = ?", (channel_id,))
+        else:
+            db.conn.execute("UPDATE channels SET followed = 0 WHERE id = ?", (channel_id,))
+    return channel_id, title
+
+
+@dataclass(frozen=True)
+class ChannelListing:
+    """A row of `momentum channels list`."""
+
+    id: str
+    title: str
+    handle: str
+    followed: bool
+    tags: tuple[str, ...]
+    videos: int
+    last_synced_at: int | None
+    last_upload_at: int | None
+    status: str
+    error: str
+
+
+def list_channels(
+    conn: sqlite3.Connection, *, include_removed: bool = False, tag: str | None = None
+) -> list[ChannelListing]:
+    """Followed channels (and removed ones when asked), by title."""
+    where, params = ([] if include_removed else ["c.followed = 1"]), []
+    if tag:
+        where.append("c.id IN (SELECT channel_id FROM channel_tags WHERE tag = ?)")
+        params.append(normalise_tag(tag))
+    sql = f"""
+        SELECT c.id, c.title, c.handle, c.followed,
+               (SELECT group_concat(tag, ',') FROM
+                  (SELECT tag FROM channel_tags t WHERE t.channel_id = c.id ORDER BY tag)),
+               (SELECT count(*) FROM videos v WHERE v.channel_id = c.id),
+               c.last_synced_at, c.last_upload_at,
+               coalesce(s.status, 'never'), coalesce(s.error, '')
+        FROM channels c LEFT JOIN sync_state s ON s.channel_id = c.id
+        {"WHERE " + " AND ".join(where) if where else ""}
+        ORDER BY c.title COLLATE NOCASE, c.id
+    """
+    return [
+        ChannelListing(
+            row[0],
+            row[1],
+            row[2],
+            bool(row[3]),
+            tuple(row[4].split(",")) if row[4] else (),
+            row[5],
+            row[6],
+            row[7],
+            row[8],
+            row[9],
+        )
+        for row in conn.execute(sql, params)
+    ]
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    format: str
+    added: int = 0
+    already: int = 0
+    kept_removed: int = 0
+    tagged: int = 0
+    skipped: int = 0
+
+    def sentence(self) -> str:
+        """`Imported 12 channels (3 already followed; 1 you removed was left out).`"""
+        parts = [
+            f"Imported {self.added} new channel{'s' if self.added != 1 else ''} "
+            f"from a {_FORMAT_NAMES.get(self.format, self.format)} list"
+        ]
+        extra = []
+        if self.already:
+            extra.append(f"{self.already} already followed")
+        if self.kept_removed:
+            extra.append(
+                f"{self.kept_removed} you had removed left out — "
+                "`momentum channels add` brings one back"
+            )
+        if self.tagged:
+            extra.append(f"{self.tagged} group tags added")
+        if self.skipped:
+            extra.append(f"{self.skipped} non-YouTube entries skipped")
+        text = parts[0] + (f" ({'; '.join(extra)})" if extra else "") + "."
+        return text + (" Run `momentum sync` to fetch their videos." if self.added else "")
+
+
+_FORMAT_NAMES = {
+    "takeout-csv": "Takeout CSV",
+    "takeout-json": "Takeout JSON",
+    "opml": "OPML",
+    "newpipe": "NewPipe",
+    "freetube": "FreeTube",
+    "account": "YouTube account",
+}
+
+
+def import_channels(store: Store, imported: ImportedList, now: int | None = None) -> ImportReport:
+    """Follow the channels of an imported list; one transaction, idempotent."""
+    now = int(time.time()) if now is None else now
+    report = ImportReport(imported.format, skipped=imported.skipped)
+    with store.write() as db:
+        known = dict(db.conn.execute("SELECT id, followed FROM channels").fetchall())
+        fresh = [c for c in imported.channels if c.id not in known]
+        upsert_channels(
+            db, (Channel(id=c.id, title=c.title) for c in fresh), source=imported.format, now=now
+        )
+        # Existing channels keep their (synced, newer) titles; only a missing one is filled.
+        db.conn.executemany(
+            "UPDATE channels SET title = ? WHERE id = ? AND title = ''",
+            [
+                (Channel(id=c.id, title=c.title).title, c.id)
+                for c in imported.channels
+                if c.id in known and c.title
+            ],
+        )
+        report.added = len(fresh)
+        report.already = sum(1 for c in imported.channels if known.get(c.id) == 1)
+        report.kept_removed = sum(1 for c in imported.channels if known.get(c.id) == 0)
+        tags = [(c.id, t) for c in imported.channels for t in map(normalise_tag, c.tags) if t]
+        before = db.conn.total_changes
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO channel_tags (channel_id, tag) VALUES (?, ?)", tags
+        )
+        report.tagged = db.conn.total_changes - before
+    return report
+
+
+def import_account(store: Store, client: YouTubeClient) -> ImportReport:
+    """Follow the signed-in account's subscriptions (`subscriptions.list mine=true`)."""
+    imported = ImportedList("account")
+    for channel in client.my_subscriptions():
+        imported.add(channel.id, channel.title)
+    return import_channels(store, imported)
+
+
+def exportable(conn: sqlite3.Connection) -> list[ExportedChannel]:
+    """Followed channels for an export, by title."""
+    return [
+        ExportedChannel(row[0], row[1])
+        for row in conn.execute(
+            "SELECT id, title FROM channels WHERE followed = 1 ORDER BY title COLLATE NOCASE, id"
+        )
+    ]
+
+
+def channel_titles(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
+    """Titles of cached channels by id."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    marks = ",".join("?" for _ in wanted)
+    return dict(conn.execute(f"SELECT id, title FROM channels WHERE id IN ({marks})", wanted))

@@ -1,0 +1,110 @@
+"""The quota ledger: Pacific days, the budget, the warning, refusing, concurrency."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from momentum_tui.errors import QuotaExhaustedError
+from momentum_tui.storage import Store
+from momentum_tui.youtube.quota import QuotaLedger, describe_wait, quota_day, reset_at
+
+
+def utc(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+def test_the_day_is_the_pacific_calendar_date() -> None:
+    assert quota_day(utc("2026-11-22T07:59:59")) == "2026-11-21"  # 23:59:59 PST
+    assert quota_day(utc("2026-11-22T08:00:00")) == "2026-11-22"  # midnight PST
+    assert quota_day(utc("2026-07-01T06:59:59")) == "2026-06-30"  # 23:59:59 PDT
+    assert quota_day(utc("2026-07-01T07:00:00")) == "2026-07-01"
+
+
+def test_reset_is_the_next_pacific_midnight_across_daylight_saving() -> None:
+    assert reset_at(utc("2026-11-22T12:00:00")) == utc("2026-11-23T08:00:00")
+    assert reset_at(utc("2026-07-01T12:00:00")) == utc("2026-07-02T07:00:00")
+    # 2026-03-08 is 23 hours long in Los Angeles; 2026-11-01 is 25 hours long.
+    assert reset_at(utc("2026-03-08T09:00:00")) == utc("2026-03-09T07:00:00")
+    assert reset_at(utc("2026-11-01T08:00:00")) == utc("2026-11-02T08:00:00")
+
+
+def test_describe_wait() -> None:
+    assert describe_wait(5 * 3600 + 12 * 60 + 5) == "5 h 12 min"
+    assert describe_wait(40 * 60) == "40 min"
+    assert describe_wait(20) == "under a minute"
+
+
+def test_spending_is_recorded_by_method_and_refused_before_the_budget(store: Store) -> None:
+    now = utc("2026-11-22T12:00:00")
+    ledger = QuotaLedger(store, budget=5, warn_at=0.8, clock=lambda: now)
+    for method in ("channels.list", "playlistItems.list", "playlistItems.list", "videos.list"):
+        ledger.spend(method)
+    status = ledger.status()
+    assert status.by_method == {"channels.list": 1, "playlistItems.list": 2, "videos.list": 1}
+    assert (status.used, status.remaining, status.warn) == (4, 1, True)
+    ledger.spend("videos.list")
+    with pytest.raises(QuotaExhaustedError) as refused:
+        ledger.spend("videos.list")
+    assert "5 of 5 units" in refused.value.title
+    assert "midnight Pacific" in refused.value.hint
+    assert ledger.status().used == 5  # the refused call was not recorded
+    tomorrow = QuotaLedger(store, budget=5, clock=lambda: now + 86400)
+    tomorrow.spend("videos.list")
+    assert tomorrow.status().used == 1
+
+
+def test_youtubes_own_quota_exceeded_closes_the_day(store: Store) -> None:
+    now = utc("2026-11-22T12:00:00")
+    ledger = QuotaLedger(store, budget=10_000, clock=lambda: now)
+    ledger.spend("videos.list")
+    error = ledger.mark_exhausted()
+    assert "YouTube says" in error.title
+    with pytest.raises(QuotaExhaustedError):
+        ledger.spend("videos.list")
+    status = ledger.status()
+    assert status.exhausted
+    assert (status.remaining, status.fraction) == (0, 1.0)
+    assert status.by_method == {"videos.list": 1}
+    QuotaLedger(store, clock=lambda: now + 86400).spend("videos.list")  # a new day
+
+
+def test_threads_and_two_processes_never_overspend_together(store: Store, tmp_path) -> None:
+    other = Store.open(store.path)  # a second process's connection to the same cache
+    ledgers = [QuotaLedger(store, budget=60), QuotaLedger(other, budget=60)]
+    refused = []
+
+    def spend(ledger: QuotaLedger) -> None:
+        for _ in range(20):
+            try:
+                ledger.spend("playlistItems.list")
+            except QuotaExhaustedError:
+                refused.append(1)
+
+    threads = [threading.Thread(target=spend, args=(ledgers[n % 2],)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert ledgers[0].status().used == 60
+    assert len(refused) == 8 * 20 - 60
+    other.close()
+
+
+def test_history_and_failed_calls(store: Store) -> None:
+    now = utc("2026-11-22T12:00:00")
+    ledger = QuotaLedger(store, clock=lambda: now)
+    row = ledger.spend("videos.list")
+    ledger.settle(row, 503)
+    QuotaLedger(store, clock=lambda: now - 86400).spend("channels.list")
+    assert ledger.history(7) == [
+        ("2026-11-22", "videos.list", 1, 1),
+        ("2026-11-21", "channels.list", 1, 1),
+    ]
+    with store.read() as conn:
+        assert conn.execute("SELECT status FROM quota_ledger WHERE id = ?", (row,)).fetchone() == (
+            503,
+        )
+    assert ledger.status().meter() == "quota 1/10,000 (0 %)"
