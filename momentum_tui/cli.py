@@ -20,6 +20,7 @@ from momentum_tui.commands import ai as ai_commands
 from momentum_tui.commands import app as app_commands
 from momentum_tui.commands import channels as channel_commands
 from momentum_tui.commands import config_cmd, doctor, feed, keys
+from momentum_tui.commands import recommend as rec_commands
 from momentum_tui.commands import sync as sync_commands
 from momentum_tui.commands.common import Context
 from momentum_tui.errors import MomentumError
@@ -62,6 +63,9 @@ cli.add_command(keys.keys)
 cli.add_command(doctor.doctor)
 cli.add_command(config_cmd.config)
 for command in (ai_commands.classify_command, ai_commands.costs, ai_commands.rules):
+    cli.add_command(command)
+for command in (rec_commands.recommend, rec_commands.why, rec_commands.digest,
+                rec_commands.cleanup, rec_commands.prefs):  # fmt: skip
     cli.add_command(command)
 for command in (sync_commands.sync, sync_commands.quota, sync_commands.signin,
                 sync_commands.signout, channel_commands.channels, channel_commands.import_,

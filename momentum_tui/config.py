@@ -150,6 +150,54 @@ class UISettings(Section):
     plain_titles: bool = Field(False, description="Show de-baited titles when labels exist.")
 
 
+class RecommendSettings(Section):
+    """The "For you" ranking: every weight lives here (`momentum config show` lists them).
+
+    A video's score is the sum of weight × signal over the signals below; `momentum why
+    VIDEO_ID` shows each term. Affinity signals lie in -1…1, the others in 0…1.
+    """
+
+    w_topic: float = Field(1.6, ge=0, description="Topic affinity learned from your marks.")
+    w_tag: float = Field(0.8, ge=0, description="Tag affinity learned from your marks.")
+    w_channel: float = Field(1.4, ge=0, description="Creator affinity learned from your marks.")
+    w_mood: float = Field(0.6, ge=0, description="Mood affinity learned from your marks.")
+    w_format: float = Field(0.5, ge=0, description="Format affinity learned from your marks.")
+    w_length: float = Field(0.5, ge=0, description="Length affinity learned from your marks.")
+    w_keyword: float = Field(1.0, ge=0, description="Scale of `momentum prefs keyword` weights.")
+    w_freshness: float = Field(0.9, ge=0, description="How much newer uploads are preferred.")
+    w_momentum: float = Field(0.5, ge=0, description="Views ahead of the channel's usual pace.")
+    w_quality: float = Field(0.3, ge=0, description="Like rate above the usual.")
+    w_clickbait: float = Field(0.8, ge=0, description="Penalty for clickbait titles (subtracted).")
+    w_rare: float = Field(0.5, ge=0, description="Lift for channels that rarely upload.")
+    w_rules: float = Field(1.0, ge=0, description="Scale of boost (+) and bury (-) rule weights.")
+    w_explore: float = Field(
+        0.6, ge=0, description="Curiosity bonus for topics you have not tried (× adventurousness)."
+    )
+    mark_liked: float = Field(1.0, description="Evidence of a like.")
+    mark_saved: float = Field(0.7, description="Evidence of saving a video.")
+    mark_watched: float = Field(0.4, description="Evidence of watching a video.")
+    mark_disliked: float = Field(-1.0, description="Evidence of a dislike.")
+    mark_hidden: float = Field(-0.7, description="Evidence of hiding a video.")
+    half_life_days: float = Field(
+        45.0, gt=0, description="Marks this many days old count half as much."
+    )
+    freshness_half_life_hours: float = Field(
+        72.0, gt=0, description="Freshness halves every this many hours of a video's age."
+    )
+    adventurousness: float = Field(
+        0.3, ge=0, le=1, description="0: more of what you like; 1: variety and new topics."
+    )
+    channel_cap: int = Field(2, ge=1, description="At most this many per channel in any top 10.")
+    topic_cap: int = Field(2, ge=1, description="At most this many per topic in any top 10.")
+    diversify: int = Field(200, ge=10, le=2000, description="How many top picks are diversified.")
+    cleanup_days: int = Field(
+        90, ge=7, description="Suggest unfollowing channels not watched for this many days."
+    )
+    dormant_days: int = Field(
+        180, ge=30, description="A channel with no upload for this many days is dormant."
+    )
+
+
 class Settings(BaseModel):
     """All settings. Read with `load_settings()`."""
 
@@ -160,6 +208,7 @@ class Settings(BaseModel):
     backend: BackendSettings = Field(default_factory=BackendSettings)
     feed: FeedSettings = Field(default_factory=FeedSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    recommend: RecommendSettings = Field(default_factory=RecommendSettings)
     keymap: dict[str, str] = Field(
         default_factory=dict, description='Binding id → keys, e.g. `"video.like" = "l,+"`.'
     )

@@ -394,3 +394,49 @@ def m010_sync_runs(db: Database) -> None:
         CREATE INDEX sync_state_status ON sync_state(status);
         """
     )
+
+
+@migration
+def m030_recommend(db: Database) -> None:
+    """The recommender's reads: a covering index over what it ranks by, and label tags by tag."""
+    db.executescript(
+        """
+        -- The ranker reads these columns for every video in one scan ordered by id; the
+        -- covering index keeps that scan off the wide rows (descriptions), ~10x faster.
+        CREATE INDEX videos_rank ON videos(
+            id, status, channel_id, published_at, duration_s, is_short, live_state,
+            view_count, like_count, stats_at
+        );
+        CREATE INDEX video_labels_rank ON video_labels(
+            video_id, topic, mood, format, clickbait, confidence
+        );
+        -- Label tags one per row, so the videos sharing a tag the person likes are found by
+        -- index instead of parsing every label's JSON. Kept in step by triggers.
+        CREATE TABLE label_tags (
+            tag TEXT NOT NULL,
+            video_id TEXT NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+            PRIMARY KEY (tag, video_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX label_tags_video ON label_tags(video_id);
+        INSERT OR IGNORE INTO label_tags (tag, video_id)
+            SELECT j.value, l.video_id FROM video_labels l,
+                json_each(CASE WHEN json_valid(l.tags) THEN l.tags ELSE '[]' END) j
+            WHERE j.type = 'text';
+        CREATE TRIGGER label_tags_ai AFTER INSERT ON video_labels BEGIN
+            INSERT OR IGNORE INTO label_tags (tag, video_id)
+                SELECT value, new.video_id
+                FROM json_each(CASE WHEN json_valid(new.tags) THEN new.tags ELSE '[]' END)
+                WHERE type = 'text';
+        END;
+        CREATE TRIGGER label_tags_au AFTER UPDATE OF tags, video_id ON video_labels BEGIN
+            DELETE FROM label_tags WHERE video_id = old.video_id;
+            INSERT OR IGNORE INTO label_tags (tag, video_id)
+                SELECT value, new.video_id
+                FROM json_each(CASE WHEN json_valid(new.tags) THEN new.tags ELSE '[]' END)
+                WHERE type = 'text';
+        END;
+        CREATE TRIGGER label_tags_ad AFTER DELETE ON video_labels BEGIN
+            DELETE FROM label_tags WHERE video_id = old.video_id;
+        END;
+        """
+    )

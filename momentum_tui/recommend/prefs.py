@@ -1,0 +1,93 @@
+"""Keyword preferences (`momentum prefs keyword add rust 1.5`): the `keyword_prefs` table.
+
+A keyword matches a video when it appears, case-folded, as a whole word (or phrase) in
+its title, its plain title or its label tags. Positive weights lift matching videos,
+negative ones push them down; `recommend.w_keyword` scales them all.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from momentum_tui import sanitize
+from momentum_tui.errors import MomentumError, NotFoundError
+
+WEIGHT_LIMIT = 5.0
+"""Keyword weights lie in -5…5."""
+
+
+class KeywordError(MomentumError):
+    """A keyword preference that can't be stored (empty, or an out-of-range weight)."""
+
+
+@dataclass(frozen=True)
+class KeywordPref:
+    """One keyword and how much it matters."""
+
+    keyword: str
+    weight: float
+    created_at: int
+
+    def as_json(self) -> dict[str, object]:
+        """Stable JSON for `momentum prefs keyword list --json`."""
+        return {"keyword": self.keyword, "weight": self.weight, "created_at": self.created_at}
+
+
+def normalise_keyword(text: str) -> str:
+    """Clean, case-fold and single-space a keyword; raise `KeywordError` when nothing is left."""
+    keyword = " ".join(sanitize.clean_line(text, max_len=80).casefold().split())
+    if not keyword:
+        raise KeywordError("That keyword is empty.", "Give a word or a short phrase, e.g. rust.")
+    return keyword
+
+
+def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """A case-folded whole-word pattern for `keyword` (`c++` and `c#` work too)."""
+    return re.compile(r"(?<!\w)" + re.escape(keyword) + r"(?!\w)")
+
+
+def list_keywords(conn: sqlite3.Connection) -> list[KeywordPref]:
+    """Every keyword preference, strongest first."""
+    rows = conn.execute(
+        "SELECT keyword, weight, created_at FROM keyword_prefs ORDER BY abs(weight) DESC, keyword"
+    )
+    return [KeywordPref(str(r[0]), float(r[1]), int(r[2])) for r in rows]
+
+
+def add_keyword(db: Database, keyword: str, weight: float, now: int | None = None) -> KeywordPref:
+    """Add or re-weigh a keyword preference."""
+    if not -WEIGHT_LIMIT <= weight <= WEIGHT_LIMIT or weight == 0:
+        raise KeywordError(
+            f"The weight {weight:g} is out of range.",
+            "Use a number between -5 and 5 other than 0 (negative pushes videos down).",
+        )
+    keyword = normalise_keyword(keyword)
+    now = int(time.time()) if now is None else now
+    db.conn.execute(
+        "INSERT INTO keyword_prefs (keyword, weight, created_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(keyword) DO UPDATE SET weight = excluded.weight",
+        (keyword, float(weight), now),
+    )
+    row = db.conn.execute(
+        "SELECT created_at FROM keyword_prefs WHERE keyword = ?", (keyword,)
+    ).fetchone()
+    return KeywordPref(keyword, float(weight), int(row[0]))
+
+
+def remove_keyword(db: Database, keyword: str) -> KeywordPref:
+    """Remove a keyword preference; `NotFoundError` when there is none."""
+    keyword = normalise_keyword(keyword)
+    row = db.conn.execute(
+        "SELECT keyword, weight, created_at FROM keyword_prefs WHERE keyword = ?", (keyword,)
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(
+            f"There is no keyword preference {keyword!r}.", "See `momentum prefs keyword list`."
+        )
+    db.conn.execute("DELETE FROM keyword_prefs WHERE keyword = ?", (keyword,))
+    return KeywordPref(str(row[0]), float(row[1]), int(row[2]))
