@@ -55,6 +55,7 @@ GROUP_TITLES = {
     "app": "App",
     "sync": "Sync",
     "channels": "Channels screen",
+    "digest": "Digest screen",
 }
 
 NAVIGATION = [
@@ -79,6 +80,13 @@ VIDEO = [
     Key("video.save", "s", "toggle_saved", "Save", "Save it for later, or unsave."),
     Key("video.copy_url", "y", "copy_url", "Copy URL", "Copy the video's URL to the clipboard."),
     Key("video.undo", "u", "undo", "Undo", "Undo the last mark, hide, like or save."),
+    Key(
+        "video.why",
+        "e",
+        "why",
+        "Why",
+        "Explain its For-you score: every term, its weight and what it adds.",
+    ),
 ]
 
 FILTERS = [
@@ -87,7 +95,7 @@ FILTERS = [
         "slash",
         "search",
         "Search",
-        "Search titles, descriptions, channels and tags as you type.",
+        "Search titles, descriptions, channels and tags as you type (on Subscriptions).",
         True,
     ),
     Key(
@@ -104,7 +112,7 @@ FILTERS = [
         "O",
         "cycle_sort",
         "Sort",
-        "Cycle: newest, most viewed, longest, shortest, channel.",
+        "Cycle: newest, most viewed, longest, shortest, channel (For you keeps its order).",
     ),
     Key(
         "filter.panel",
@@ -134,6 +142,37 @@ APP = [
     Key("app.help", "question_mark", "help", "Help", "Show every key and what it does.", True),
     Key("app.quit", "q", "quit", "Quit", "Leave Momentum.", True),
     Key("view.sidebar", "b", "toggle_sidebar", "Channel list", "Show or hide the channel list."),
+]
+
+VIEWS = [
+    Key(
+        "view.for_you",
+        "1",
+        "show_for_you",
+        "For you",
+        "The For-you tab: your subscriptions ranked for you, each with its reasons.",
+    ),
+    Key(
+        "view.subscriptions",
+        "2",
+        "show_subscriptions",
+        "Subscriptions",
+        "The Subscriptions tab: every upload, newest first (search and sort work here).",
+    ),
+    Key(
+        "view.smart",
+        "m",
+        "smart_feed",
+        "Smart feed",
+        "Pick a mood, minutes and topics: For you shows a list that fits (Esc returns).",
+    ),
+    Key(
+        "view.digest",
+        "D",
+        "digest",
+        "Digest",
+        "What arrived since your last visit, by topic, with the best pick of each.",
+    ),
 ]
 
 AI = [
@@ -186,6 +225,14 @@ CHANNELS = [
     Key("channels.import", "i", "import", "Import", "Import a subscriptions file.", True),
     Key("channels.export", "e", "export", "Export", "Export to OPML, NewPipe JSON or CSV.", True),
     Key(
+        "channels.cleanup",
+        "s",
+        "cleanup",
+        "Clean-up",
+        "Show only channels you might unfollow (dormant, drifted, unwatched), with why.",
+        True,
+    ),
+    Key(
         "channels.close",
         "escape",
         "close",
@@ -195,7 +242,38 @@ CHANNELS = [
     ),
 ]
 
-ALL_KEYS: list[Key] = [*NAVIGATION, *VIDEO, *FILTERS, *AI, *APP, *SYNC, *CHANNELS]
+DIGEST = [
+    Key(
+        "digest.jump",
+        "enter",
+        "jump",
+        "Go to pick",
+        "Close the digest with the cursor on the highlighted group's best pick.",
+        True,
+        priority=True,
+    ),
+    Key(
+        "digest.since",
+        "s",
+        "cycle_since",
+        "Since…",
+        "Cover the time since your last visit, the last day, or the last week.",
+        True,
+    ),
+    Key("digest.close", "escape", "close", "Back", "Go back to the feed.", True),
+]
+
+ALL_KEYS: list[Key] = [
+    *NAVIGATION,
+    *VIDEO,
+    *FILTERS,
+    *AI,
+    *APP,
+    *VIEWS,
+    *SYNC,
+    *CHANNELS,
+    *DIGEST,
+]
 BY_ID: dict[str, Key] = {key.id: key for key in ALL_KEYS}
 
 _NAMED_KEYS = {

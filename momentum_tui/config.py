@@ -148,6 +148,9 @@ class UISettings(Section):
 
     theme: str = Field("textual-dark", description="Textual theme name.")
     plain_titles: bool = Field(False, description="Show de-baited titles when labels exist.")
+    start_view: Literal["for-you", "subscriptions"] = Field(
+        "for-you", description="The tab the app opens on: for-you (ranked) or subscriptions."
+    )
 
 
 class RecommendSettings(Section):

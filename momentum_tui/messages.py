@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from momentum_tui.models import FeedRow
 from momentum_tui.storage.feed import ChannelSummary, Totals, VideoDetail
 from momentum_tui.storage.marks import MarkResult
-from momentum_tui.widgets.feed_source import FeedSource
+from momentum_tui.widgets.feed_source import SUBSCRIPTIONS, FeedSource
+
+if TYPE_CHECKING:  # the recommender (NumPy) loads after the first paint
+    from momentum_tui.recommend.session import Explanation, Listing
 
 
 @dataclass
@@ -21,6 +25,9 @@ class FeedLoaded(Message):
     cursor: int
     totals: Totals | None  # None: a first page shown ahead of the full, counted feed
     offline: bool = False
+    view: str = SUBSCRIPTIONS
+    listing: Listing | None = None
+    """For the For-you tab: how many candidates, smart-feed notes."""
 
 
 @dataclass
@@ -62,3 +69,26 @@ class Marked(Message):
 @dataclass
 class FeedReady(Message):
     """The first feed is on screen (the launch benchmark measures up to here)."""
+
+
+@dataclass
+class Explained(Message):
+    """The breakdown of one video's For-you score is ready (None: the ranker can't see it)."""
+
+    row: FeedRow
+    explanation: Explanation | None
+
+
+@dataclass
+class JumpReady(Message):
+    """The rowid of a video to put the cursor on (from the digest)."""
+
+    video_id: str
+    rowid: int | None
+
+
+@dataclass
+class VisitRecorded(Message):
+    """The app's visit was recorded; the digest starts from the previous one (None: first)."""
+
+    previous: int | None

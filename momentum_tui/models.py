@@ -329,6 +329,8 @@ class FeedRow:
     mood: str | None = None
     format: str | None = None
     clickbait: float | None = None
+    reasons: tuple[str, ...] = ()
+    """Why For you recommends it, strongest first (empty outside For you)."""
 
     @property
     def url(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,13 +12,25 @@ from momentum_tui import locations
 from momentum_tui.ai.local import label_store
 from momentum_tui.demo.corpus import iter_corpus, newest_published
 from momentum_tui.errors import CorruptCacheError, SchemaTooNewError
+from momentum_tui.recommend.memory import LAST_VISIT_PREF
 from momentum_tui.storage import Store
 from momentum_tui.storage.db import move_aside
 from momentum_tui.storage.videos import upsert_channels, upsert_videos
 
 DEMO_MARKER = "demo_built_at"
-DEMO_VERSION = "2"
-"""Bump to rebuild existing demo profiles (2: labelled by the offline classifier)."""
+DEMO_VERSION = "3"
+"""Bump to rebuild existing demo profiles (2: labelled offline; 3: likes for For you)."""
+
+SEEDED_MARKS: tuple[tuple[str, str, int], ...] = (
+    ("liked", "cooking", 4),
+    ("liked", "tech", 3),
+    ("saved", "education", 2),
+    ("disliked", "news", 3),
+)
+"""A few tastes so the demo's For you has personal reasons ("You liked 4 videos about
+cooking"): (mark, topic, how many), picked deterministically among older videos."""
+DEMO_LAST_VISIT_S = 36 * 3600
+"""The demo's "last visit" (the digest starts there); the demo never records visits."""
 
 
 def _seeded_share(video_id: str, salt: str) -> float:
@@ -50,6 +63,7 @@ def build_demo(store: Store, now: int | None = None) -> int:
         )
     # The demo has no Claude key: the offline classifier gives every video its labels.
     label_store(store, now=now - 3600)
+    _seed_tastes(store, now)
     # The marker goes last, so an interrupted build is rebuilt on the next start.
     with store.write() as db:
         db.conn.execute(
@@ -58,6 +72,38 @@ def build_demo(store: Store, now: int | None = None) -> int:
             (DEMO_MARKER, f"{DEMO_VERSION}:{now}", now),
         )
     return len(items)
+
+
+def _seed_tastes(store: Store, now: int) -> None:
+    """Likes, saves and dislikes by topic (after labelling: the picks depend on labels)."""
+    with store.write() as db:
+        rows = db.conn.execute(
+            "SELECT v.id, l.topic, v.published_at FROM videos v "
+            "JOIN video_labels l ON l.video_id = v.id "
+            "LEFT JOIN video_state s ON s.video_id = v.id "
+            "WHERE v.published_at < ? AND s.video_id IS NULL",
+            (now - 3 * 86400,),
+        ).fetchall()
+        for mark, topic, count in SEEDED_MARKS:
+            chosen = sorted(
+                (row for row in rows if row[1] == topic),
+                key=lambda row: _seeded_share(row[0], mark),
+            )[:count]
+            for video_id, _, published_at in chosen:
+                at = published_at + 86400
+                watched = None if mark == "disliked" else at
+                rating = {"liked": 1, "disliked": -1}.get(mark, 0)
+                db.conn.execute(
+                    "INSERT INTO video_state (video_id, watched_at, rating, rated_at, saved_at, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (video_id, watched, rating, at if rating else None,
+                     at if mark == "saved" else None, now),
+                )  # fmt: skip
+        db.conn.execute(
+            "INSERT INTO preferences (key, value, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (LAST_VISIT_PREF, json.dumps(now - DEMO_LAST_VISIT_S), now),
+        )
 
 
 def open_demo(

@@ -16,11 +16,11 @@ import numpy as np
 
 from momentum_tui.models import format_duration
 from momentum_tui.recommend.features import TOPICS
+from momentum_tui.recommend.memory import LAST_VISIT_PREF
 from momentum_tui.recommend.ranker import Ranker, Ranking
 from momentum_tui.recommend.reasons import Explainer
 
-LAST_VISIT_PREF = "recommend.last_visit"
-"""Preference key: Unix time the app was last opened (JSON int)."""
+__all__ = ["LAST_VISIT_PREF", "Best", "Digest", "Group", "build_digest"]
 UNLABELLED = "unlabelled"
 
 

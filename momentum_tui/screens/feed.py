@@ -1,9 +1,14 @@
-"""The main screen: channel list, feed table, detail pane, search, status bar.
+"""The main screen: channel list, two tabs (For you, Subscriptions), feed table, detail pane.
 
 All database work runs in thread workers that post messages back; handlers here only
-update widgets. Marks re-query the feed and keep the cursor on the same video (or, when
-that video has left the view — hidden, or watched while showing unwatched only — on
-the one that took its place).
+update widgets. Marks re-query the feed — or re-rank For you — and keep the cursor on
+the same video (or, when that video has left the view — hidden, watched — on the one
+that took its place).
+
+The two tabs share the one feed table and the filters: each tab keeps its own ordered
+source and cursor (`ViewState`), and a tab whose data went stale while the other was
+shown is loaded again when it comes back. For you's own workers and actions (ranking,
+why, smart feeds, the digest) live in `screens/for_you.py`.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import time
 import webbrowser
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -19,10 +25,10 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
-from momentum_tui.bindings import AI, BY_ID, FILTERS, VIDEO
+from momentum_tui.bindings import AI, BY_ID, FILTERS, VIDEO, VIEWS
 from momentum_tui.config import Settings
 from momentum_tui.messages import (
     ChannelsLoaded,
@@ -34,12 +40,14 @@ from momentum_tui.messages import (
 )
 from momentum_tui.models import Filters, Mark, Sort
 from momentum_tui.screens.ai_actions import AIFeedActions
+from momentum_tui.screens.for_you import ForYouActions
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as queries
+from momentum_tui.storage.feed import Totals
 from momentum_tui.storage.marks import toggle_mark, undo_last
 from momentum_tui.widgets.channel_list import SAVED, ChannelList
 from momentum_tui.widgets.detail import DetailPane
-from momentum_tui.widgets.feed_source import PAGE_SIZE, FeedSource
+from momentum_tui.widgets.feed_source import FOR_YOU, PAGE_SIZE, SUBSCRIPTIONS, FeedSource
 from momentum_tui.widgets.feed_table import FeedTable
 from momentum_tui.widgets.status_bar import Status, StatusBar
 from momentum_tui.widgets.sync_progress import SyncProgress
@@ -71,10 +79,28 @@ _MARK_WORDS = {
 }
 
 
-class FeedScreen(ReportsWorkerErrors, AIFeedActions):
-    """Browse, filter, search and mark the feed (label and rule actions: `AIFeedActions`)."""
+TAB_TITLES = {FOR_YOU: "For you", SUBSCRIPTIONS: "Subscriptions"}
+KEY_HINTS = "1/2 tabs · e why · m smart feed · D digest"
+"""The right side of the tab line when nothing else needs saying."""
 
-    BINDINGS = [key.binding() for key in (*VIDEO, *FILTERS, *AI, BY_ID["view.sidebar"])]
+
+@dataclass
+class ViewState:
+    """One tab's feed: the last source shown, where the cursor was, whether it is stale."""
+
+    generation: int = 0
+    source: FeedSource | None = None
+    cursor: int = 0
+    stale: bool = True
+
+
+class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
+    """Browse, filter, search and mark the feed.
+
+    For-you actions come from `ForYouActions`, label and rule actions from `AIFeedActions`.
+    """
+
+    BINDINGS = [key.binding() for key in (*VIDEO, *FILTERS, *AI, BY_ID["view.sidebar"], *VIEWS)]
 
     def __init__(
         self,
@@ -98,7 +124,11 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
             hide_shorts=defaults.hide_shorts,
             hide_live=defaults.hide_live,
         )
-        self._generation = 0
+        self.initial_filters = self.filters
+        self.view = settings.ui.start_view
+        self.views = {FOR_YOU: ViewState(), SUBSCRIPTIONS: ViewState()}
+        self.totals: Totals | None = None
+        self.init_for_you()
         self._search_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._sidebar_choice: bool | None = None
@@ -111,10 +141,19 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
     # -- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        """Channel list | (search, feed, detail); status bar and footer below."""
+        """Channel list | (tabs, search, feed, detail); status bar and footer below."""
         with Horizontal(id="body"):
             yield ChannelList(id="channels")
             with Vertical(id="center"):
+                with Horizontal(id="view-bar"):
+                    tabs = Tabs(
+                        *(Tab(title, id=view) for view, title in TAB_TITLES.items()),
+                        active=self.view,
+                        id="tabs",
+                    )
+                    tabs.can_focus = False  # 1 and 2 switch; the table keeps the focus
+                    yield tabs
+                    yield Static(KEY_HINTS, id="view-note")
                 yield Input(
                     placeholder="Search titles, descriptions, channels, tags  ·  Enter: done  "
                     "·  Esc: clear",
@@ -140,8 +179,12 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
     def on_mount(self) -> None:
         """Start loading the feed at once; the channel list follows."""
         self.table.plain_titles = self.settings.ui.plain_titles
+        self.table.reasons = self.view == FOR_YOU
         self.table.focus()
-        self.reload()
+        if self.view == FOR_YOU:
+            self.start_for_you(self.views[FOR_YOU].generation)
+        else:
+            self.load_view(keep_rowid=None, keep_index=0)
         self.load_ai_spend()
 
     def on_resize(self, event: Resize) -> None:
@@ -157,16 +200,94 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
 
     # -- loading ------------------------------------------------------------------------
 
-    def reload(self, *, keep_video: bool = True, keep_index: int | None = None) -> None:
-        """Query the feed again; the cursor stays on the same video (or the one in its place)."""
-        self._generation += 1
+    def reload(
+        self,
+        *,
+        keep_video: bool = True,
+        keep_index: int | None = None,
+        data_changed: bool = True,
+    ) -> None:
+        """Show the current tab again; the cursor stays on the same video (or the one in its place).
+
+        `data_changed` (a sync, new labels, a rule, a channel change) makes For you reload
+        its features; marks and filters only re-rank.
+        """
+        if data_changed:
+            self.recommender.invalidate()
+        for state in self.views.values():
+            state.stale = True
         row = self.table.current_row
         keep_rowid = row.rowid if keep_video and row is not None else None
+        self.load_view(keep_rowid=keep_rowid, keep_index=keep_index)
+
+    def load_view(self, *, keep_rowid: int | None, keep_index: int | None) -> None:
+        """Start loading the current tab (results older than this load are ignored)."""
+        state = self.views[self.view]
+        state.generation += 1
+        state.stale = False
         if keep_index is None:
             keep_index = self.table.cursor
-        self._query_feed(
-            self._generation, self.filters, keep_rowid, keep_index, max(self.table.size.height, 40)
+        height = max(self.table.size.height, 40)
+        if self.view == FOR_YOU:
+            self.rank_for_you(state.generation, self.filters, self.smart, keep_rowid, keep_index)
+            self._show_note()
+        else:
+            self._query_feed(state.generation, self.filters, keep_rowid, keep_index, height)
+
+    def show_view(self, view: str, *, fresh: bool = False, keep_rowid: int | None = None) -> None:
+        """Switch tabs: the other tab's feed comes back where its cursor was.
+
+        `fresh` loads the tab again with the cursor on `keep_rowid` (or at the top).
+        """
+        if fresh:
+            self.views[view].stale = True
+        if view == self.view:
+            if fresh:
+                self.load_view(keep_rowid=keep_rowid, keep_index=0)
+            return
+        table = self.table
+        leaving = self.views[self.view]
+        leaving.source, leaving.cursor = table.source, table.cursor
+        self.view = view
+        self.query_one(Tabs).active = view
+        table.reasons = view == FOR_YOU
+        # Searches belong to the Subscriptions tab: its box comes and goes with it.
+        self.query_one("#search", Input).set_class(
+            view == SUBSCRIPTIONS and bool(self.filters.search), "-visible"
         )
+        state = self.views[view]
+        if state.source is not None:
+            table.set_source(state.source, state.cursor, self._empty_words(None, state.source))
+        else:
+            loading = "Ranking your feed…" if view == FOR_YOU else "Loading…"
+            table.set_source(FeedSource(view=view), 0, loading)
+        self._feed_complete = state.source is not None and state.source.complete
+        self._update_status_for_view()
+        if fresh:
+            self.load_view(keep_rowid=keep_rowid, keep_index=0)
+        elif state.stale or state.source is None:
+            row = table.current_row
+            self.load_view(keep_rowid=row.rowid if row else None, keep_index=table.cursor)
+        else:
+            self._show_note()
+
+    def action_show_for_you(self) -> None:
+        """The For-you tab."""
+        self.show_view(FOR_YOU)
+
+    def action_show_subscriptions(self) -> None:
+        """The Subscriptions tab."""
+        self.show_view(SUBSCRIPTIONS)
+
+    @on(Tabs.TabActivated, "#tabs")
+    def _tab_clicked(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id in TAB_TITLES:
+            self.show_view(event.tab.id)
+
+    def _show_note(self) -> None:
+        """The right side of the tab line: what For you is doing, or the tab keys."""
+        note = self.query_one("#view-note", Static)
+        note.update(self.for_you_note() if self.view == FOR_YOU else KEY_HINTS)
 
     @work(thread=True, exclusive=True, group="feed", exit_on_error=False)
     def _query_feed(
@@ -184,7 +305,7 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
                 # A fresh view: show its first page at once; the whole feed is ordered and
                 # counted after that page is on screen (see on_feed_loaded).
                 first = queries.feed_ids(conn, filters, limit=PAGE_SIZE)
-                source = FeedSource(first, generation, complete=False)
+                source = FeedSource(first, generation, complete=False, view=SUBSCRIPTIONS)
                 source.add_rows([0], queries.rows_by_rowid(conn, list(first)))
                 if not worker.is_cancelled:
                     self.post_message(FeedLoaded(generation, source, keep_index, None))
@@ -192,7 +313,7 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
             ids = queries.feed_ids(conn, filters)
             if worker.is_cancelled:
                 return
-            source = FeedSource(ids, generation)
+            source = FeedSource(ids, generation, view=SUBSCRIPTIONS)
             cursor = source.index_of(keep_rowid) if keep_rowid is not None else None
             if cursor is None:
                 cursor = min(keep_index, max(0, len(ids) - 1))
@@ -205,63 +326,109 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
             self.post_message(FeedLoaded(generation, source, cursor, totals, offline))
 
     def on_feed_loaded(self, message: FeedLoaded) -> None:
-        """Show the new feed (ignoring results of queries that were superseded)."""
-        if message.generation != self._generation:
+        """Show the new feed (ignoring results of loads that were superseded)."""
+        state = self.views[message.view]
+        if message.generation != state.generation:
+            return
+        if message.totals is not None:
+            self._take_totals(message)
+        if message.view == FOR_YOU and message.listing is not None:
+            self.for_you_loaded(message)
+        if message.view != self.view:
+            # A tab loaded in the background: keep it for when the person switches.
+            if message.totals is not None:
+                state.source, state.cursor = message.source, message.cursor
             return
         table = self.table
         cursor = message.cursor
-        if table.source.generation == message.generation and not table.source.complete:
-            cursor = table.cursor  # the person may already have moved within the first page
+        preview = table.source.generation == message.generation and not table.source.complete
+        if preview and table.source.view == message.view and (row := table.current_row):
+            # The person may already have moved within the first page: stay on that video.
+            found = message.source.index_of(row.rowid)
+            cursor = found if found is not None else table.cursor
+        table.set_source(message.source, cursor, self._empty_words(message.totals, message.source))
+        self._update_status_for_view()
         if message.totals is None:
-            table.set_source(message.source, cursor, "")
-            self.status.shown = len(message.source)
-            self.status.filters = self._filter_words()
-            self.status.sort = SORT_WORDS[self.filters.sort]
-            self._refresh_status()
             if len(message.source):
                 self._first_feed_shown()
             # Order and count the whole feed once this first page has been drawn.
-            self.call_after_refresh(
-                self._query_feed,
-                message.generation,
-                self.filters,
-                None,
-                0,
-                max(self.table.size.height, 40),
-                False,
-            )
+            self.call_after_refresh(self._complete_first_load, message.view, message.generation)
             return
-        empty = ""
         if not len(message.source):
-            if message.totals.channels == 0:
-                empty = (
-                    "No subscriptions yet. Import them with `momentum import FILE`, or try "
-                    "`momentum demo` to look around."
-                )
-            elif message.totals.videos == 0:
-                empty = "No videos cached yet. Run `momentum sync` to fetch your channels' uploads."
-            else:
-                empty = "Nothing matches. Esc clears the search and channel; f changes filters."
-        table.set_source(message.source, cursor, empty)
-        self.status.shown = len(message.source)
+            self.query_one(DetailPane).show(None)
+        if self._jump_rowid is not None:
+            self._check_jump(message.source)
+        self._first_feed_shown()
+        self._feed_complete = True
+        self._show_note()
+
+    def _complete_first_load(self, view: str, generation: int) -> None:
+        height = max(self.table.size.height, 40)
+        if view == FOR_YOU:
+            self.rank_for_you(generation, self.filters, self.smart, None, 0)
+        else:
+            self._query_feed(generation, self.filters, None, 0, height, False)
+
+    def _load_in_background(self, view: str) -> None:
+        """Load the tab that is not shown, so that switching to it is instant."""
+        state = self.views[view]
+        if view == self.view or state.source is not None or not state.stale:
+            return
+        state.generation += 1
+        state.stale = False
+        if view == FOR_YOU:
+            self.rank_for_you(state.generation, self.filters, self.smart, None, 0)
+        else:
+            height = max(self.table.size.height, 40)
+            self._query_feed(state.generation, self.filters, None, 0, height, False)
+
+    def _take_totals(self, message: FeedLoaded) -> None:
+        assert message.totals is not None
+        self.totals = message.totals
         self.status.total = message.totals.videos
         self.status.unwatched = message.totals.unwatched
         self.status.last_sync = message.totals.last_sync
         self.status.offline = message.offline
-        self.status.filters = self._filter_words()
-        self.status.sort = SORT_WORDS[self.filters.sort]
+
+    def _empty_words(self, totals: Totals | None, source: FeedSource) -> str:
+        """What an empty tab says: what to do next."""
+        if len(source):
+            return ""
+        totals = totals or self.totals
+        if totals is None:
+            return "Ranking your feed…" if source.view == FOR_YOU else "Loading…"
+        if totals.channels == 0:
+            return (
+                "No subscriptions yet. Import them with `momentum import FILE`, or try "
+                "`momentum demo` to look around."
+            )
+        if totals.videos == 0:
+            return "No videos cached yet. Run `momentum sync` to fetch your channels' uploads."
+        if source.view == FOR_YOU:
+            return self.for_you_empty_words()
+        return "Nothing matches. Esc clears the search and channel; f changes filters."
+
+    def _update_status_for_view(self) -> None:
+        """Fill the status bar for the tab on screen."""
+        self.status.shown = len(self.table.source)
+        if self.view == FOR_YOU:
+            self.for_you_status()
+        else:
+            self.status.picks_from = None
+            self.status.mode = ""
+            self.status.filters = self._filter_words()
+            self.status.sort = SORT_WORDS[self.filters.sort]
         self._refresh_status()
-        if not len(message.source):
-            self.query_one(DetailPane).show(None)
-        self._first_feed_shown()
-        self._feed_complete = True
 
     def _first_feed_shown(self) -> None:
-        """Once videos are on screen: load the channel list, and tell the app (benchmarks)."""
+        """Once videos are on screen: tell the app (benchmarks), then load the rest."""
         if not self.feed_ready:
             self.feed_ready = True
-            self.load_channels()
             self.app.post_message(FeedReady())
+            self.load_channels()
+            self.record_visit()
+            other = SUBSCRIPTIONS if self.view == FOR_YOU else FOR_YOU
+            self.call_after_refresh(self._load_in_background, other)
 
     def _filter_words(self) -> list[str]:
         words = self.filters.describe()
@@ -290,6 +457,8 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
         rowids = [rowid for page in pages for rowid in source.page_rowids(page)]
         with self.store.read() as conn:
             rows = queries.rows_by_rowid(conn, rowids)
+        if source.view == FOR_YOU:
+            self.recommender.explain_rows(rows)
         self.post_message(RowsLoaded(source, pages, rows))
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
@@ -344,7 +513,7 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
         if selection_label is not None:
             self._selection_label = selection_label
         self.filters = filters
-        self.reload(keep_video=False, keep_index=0)
+        self.reload(keep_video=False, keep_index=0, data_changed=False)
 
     def _toggle(self, field: str, words: tuple[str, str]) -> None:
         value = not getattr(self.filters, field)
@@ -364,7 +533,13 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
         self._toggle("hide_live", ("Live and upcoming hidden", "Live and upcoming shown"))
 
     def action_cycle_sort(self) -> None:
-        """Next sort order."""
+        """Next sort order (of the Subscriptions tab)."""
+        if self.view == FOR_YOU:
+            self.notify(
+                "For you keeps its ranked order; O sorts the Subscriptions tab (press 2).",
+                timeout=4,
+            )
+            return
         position = SORT_CYCLE.index(self.filters.sort)
         sort = SORT_CYCLE[(position + 1) % len(SORT_CYCLE)]
         self.set_filters(self.filters.model_copy(update={"sort": sort}))
@@ -383,7 +558,8 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
         self.app.push_screen(FilterScreen(self.filters, tags), apply)
 
     def action_search(self) -> None:
-        """Show the search box and type into it."""
+        """Show the search box and type into it (searches show on the Subscriptions tab)."""
+        self.show_view(SUBSCRIPTIONS)
         search = self.query_one("#search", Input)
         search.add_class("-visible")
         search.focus()
@@ -407,9 +583,12 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
         self.table.focus()
 
     def action_clear_filters(self) -> None:
-        """Esc: close the search; then clear the channel selection and search."""
+        """Esc: close the search, leave a smart feed; then clear the channel and search."""
         search = self.query_one("#search", Input)
-        if search.has_focus or search.value:
+        if self.view == FOR_YOU and self.smart is not None:
+            self.leave_smart_feed()
+            return
+        if search.has_focus or (self.view == SUBSCRIPTIONS and search.value):
             search.value = ""
             search.remove_class("-visible")
             self.table.focus()
@@ -509,13 +688,13 @@ class FeedScreen(ReportsWorkerErrors, AIFeedActions):
             self.notify("Nothing to undo.", timeout=2)
             return
         short_title = message.title if len(message.title) <= 50 else message.title[:49] + "…"
+        self.recommender.note_mark(message.result.video_id, message.result.state)
         if message.undo:
             self.notify(f"Undid “{message.result.mark}” on {short_title}", timeout=3)
-            self.reload()
         else:
             words = _MARK_WORDS.get(message.result.mark, message.result.mark)
             self.notify(f"{words}: {short_title}  (u undoes)", timeout=3)
-            self.reload()
+        self.reload(data_changed=False)
         self.load_channels()
         row = self.table.current_row
         if row is not None:

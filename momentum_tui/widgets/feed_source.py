@@ -13,6 +13,10 @@ from collections.abc import Iterable
 
 from momentum_tui.models import FeedRow
 
+FOR_YOU = "for-you"
+SUBSCRIPTIONS = "subscriptions"
+"""The two tabs of the feed screen (also the `ui.start_view` setting's values)."""
+
 PAGE_SIZE = 100
 MAX_PAGES = 60
 """Pages kept in memory (6,000 rows); the least recently loaded go first."""
@@ -22,12 +26,19 @@ class FeedSource:
     """An ordered feed of `len(ids)` videos, loaded a page at a time."""
 
     def __init__(
-        self, ids: array[int] | None = None, generation: int = 0, *, complete: bool = True
+        self,
+        ids: array[int] | None = None,
+        generation: int = 0,
+        *,
+        complete: bool = True,
+        view: str = SUBSCRIPTIONS,
     ) -> None:
         self.ids: array[int] = ids if ids is not None else array("q")
         self.generation = generation
         self.complete = complete
         """False for a first page shown while the whole feed is still being ordered."""
+        self.view = view
+        """Which tab the feed belongs to ("for-you" rows carry reasons)."""
         self._rows: dict[int, FeedRow] = {}
         self._pages_loaded: OrderedDict[int, None] = OrderedDict()
         self._pages_pending: set[int] = set()

@@ -4,6 +4,10 @@ It holds no video data itself: a `FeedSource` knows the order and the rows fetch
 and the table asks for missing pages with a `NeedRows` message. That keeps 100,000-row
 feeds as smooth as 100-row ones. Titles and channel names are drawn as `Text` (never
 markup) and truncated by terminal cell width, so CJK, Arabic and emoji stay aligned.
+
+With `reasons` on (the For-you tab) every video takes two lines: the usual row, then a
+dim line with why it is recommended — as many of its reasons as fit the width, so a
+wide terminal shows more of them.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from momentum_tui.models import FeedRow, format_age_short, format_count, format_
 from momentum_tui.widgets.feed_source import FeedSource
 
 HEADER_LINES = 1
+REASON_GAP = " · "
+PARTIAL_REASON_MIN = 24
+"""A reason that does not fit whole is shown cut only if this many cells are left for it."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,7 @@ class FeedTable(ScrollView, can_focus=True):
         "feed-table--placeholder",
         "feed-table--topic",
         "feed-table--format",
+        "feed-table--reason",
     }
 
     DEFAULT_CSS = """
@@ -139,10 +147,13 @@ class FeedTable(ScrollView, can_focus=True):
     FeedTable > .feed-table--placeholder { color: $text-disabled; }
     FeedTable > .feed-table--topic { color: $text-success; }
     FeedTable > .feed-table--format { color: $text-warning; }
+    FeedTable > .feed-table--reason { color: $text-muted; text-style: italic; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True)
     plain_titles: reactive[bool] = reactive(False)
+    reasons: reactive[bool] = reactive(False)
+    """Two lines per video: the row, then why it is recommended (the For-you tab)."""
 
     class Highlighted(Message):
         """The cursor moved to another video (or the feed became empty)."""
@@ -170,9 +181,10 @@ class FeedTable(ScrollView, can_focus=True):
     def __init__(self, *, now: float | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.source = FeedSource()
-        # Drawn lines by (row index, width, is cursor, focused): scrolling and cursor moves
-        # redraw only lines that changed. Cleared whenever the data or the look changes.
-        self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
+        # Drawn lines by (row index, line of the row, width, is cursor, focused): scrolling
+        # and cursor moves redraw only lines that changed. Cleared whenever the data or the
+        # look changes.
+        self._lines: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(1024)
         self._fixed_now = now
         self._empty_message = "Loading…"
         self._last_highlight: tuple[int, int | None] | None = None
@@ -184,14 +196,27 @@ class FeedTable(ScrollView, can_focus=True):
         """The time ages are measured from (fixed in tests and snapshots)."""
         return self._fixed_now if self._fixed_now is not None else time.time()
 
+    @property
+    def row_lines(self) -> int:
+        """Lines each video takes (2 with reasons)."""
+        return 2 if self.reasons else 1
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.source) * self.row_lines + HEADER_LINES)
+
     def set_source(self, source: FeedSource, cursor: int = 0, empty_message: str = "") -> None:
         """Show a new feed; the cursor goes to `cursor` (clamped)."""
         self.source = source
         self._lines.clear()
         self._empty_message = empty_message
-        self.virtual_size = Size(self.size.width, len(source) + HEADER_LINES)
+        self._update_virtual_size()
         self._last_highlight = None
         self.cursor = max(0, min(cursor, len(source) - 1)) if len(source) else 0
+        self.refresh()
+
+    def set_empty_message(self, message: str) -> None:
+        """Change what an empty table says ("Ranking your feed…")."""
+        self._empty_message = message
         self.refresh()
 
     def rows_loaded(self) -> None:
@@ -222,6 +247,13 @@ class FeedTable(ScrollView, can_focus=True):
         self._lines.clear()
         self.refresh()
 
+    def watch_reasons(self) -> None:
+        """Switch between one and two lines per video, keeping the cursor in view."""
+        self._lines.clear()
+        self._update_virtual_size()
+        self.scroll_to(y=self.cursor * self.row_lines, animate=False, immediate=True)
+        self.refresh()
+
     def _announce(self) -> None:
         row = self.current_row
         key = (self.cursor, row.rowid if row else None)
@@ -230,15 +262,22 @@ class FeedTable(ScrollView, can_focus=True):
             self.post_message(self.Highlighted(row, self.cursor))
 
     def _body_height(self) -> int:
+        """Lines available for rows."""
         return max(1, self.scrollable_content_region.height - HEADER_LINES)
+
+    def _body_rows(self) -> int:
+        """Whole videos that fit on screen."""
+        return max(1, self._body_height() // self.row_lines)
 
     def _scroll_cursor_into_view(self) -> None:
         top = round(self.scroll_y)
         height = self._body_height()
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
+        first = self.cursor * self.row_lines
+        last = first + self.row_lines - 1
+        if first < top:
+            self.scroll_to(y=first, animate=False)
+        elif last >= top + height:
+            self.scroll_to(y=last - height + 1, animate=False)
 
     def action_cursor_down(self) -> None:
         """Next video."""
@@ -257,30 +296,30 @@ class FeedTable(ScrollView, can_focus=True):
         self.cursor = len(self.source) - 1
 
     def _move_by(self, rows: int) -> None:
-        self.scroll_to(y=self.scroll_y + rows, animate=False)
+        self.scroll_to(y=self.scroll_y + rows * self.row_lines, animate=False)
         self.cursor += rows
 
     def action_half_page_down(self) -> None:
         """Half a page down."""
-        self._move_by(self._body_height() // 2)
+        self._move_by(max(1, self._body_rows() // 2))
 
     def action_half_page_up(self) -> None:
         """Half a page up."""
-        self._move_by(-(self._body_height() // 2))
+        self._move_by(-max(1, self._body_rows() // 2))
 
     def action_page_down(self) -> None:
         """A page down."""
-        self._move_by(self._body_height())
+        self._move_by(self._body_rows())
 
     def action_page_up(self) -> None:
         """A page up."""
-        self._move_by(-self._body_height())
+        self._move_by(-self._body_rows())
 
     def on_click(self, event: events.Click) -> None:
         """Click a row to highlight it; click the highlighted row again to open it."""
         if event.y < HEADER_LINES:
             return
-        index = round(self.scroll_y) + event.y - HEADER_LINES
+        index = (round(self.scroll_y) + event.y - HEADER_LINES) // self.row_lines
         if 0 <= index < len(self.source):
             if index == self.cursor and event.chain >= 2 and (row := self.current_row):
                 self.post_message(self.Activated(row))
@@ -288,7 +327,7 @@ class FeedTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         """Keep the virtual size and the cursor's visibility right after a resize."""
-        self.virtual_size = Size(self.size.width, len(self.source) + HEADER_LINES)
+        self._update_virtual_size()
         self._scroll_cursor_into_view()
 
     # -- drawing ------------------------------------------------------------------------
@@ -299,7 +338,7 @@ class FeedTable(ScrollView, can_focus=True):
         base = self.rich_style
         if y < HEADER_LINES:
             return self._render_header(width, base)
-        index = round(self.scroll_y) + y - HEADER_LINES
+        index, part = divmod(round(self.scroll_y) + y - HEADER_LINES, self.row_lines)
         if not len(self.source):
             lines = Text(self._empty_message).wrap(self.app.console, max(10, width - 4))
             line_number = y - HEADER_LINES - 1
@@ -312,11 +351,14 @@ class FeedTable(ScrollView, can_focus=True):
         if index >= len(self.source):
             return Strip.blank(width, base)
         self._request_visible_pages()
-        key = (index, width, index == self.cursor, self.has_focus)
+        key = (index, part, width, index == self.cursor, self.has_focus)
         line = self._lines.get(key)
         if line is None:
             row = self.source.row(index)
-            text = self._render_row(row, width, index == self.cursor)
+            if part:
+                text = self._render_reasons(row, width, index == self.cursor)
+            else:
+                text = self._render_row(row, width, index == self.cursor)
             text.stylize_before(base)
             line = Strip(list(text.render(self.app.console)), width)
             if row is not None:
@@ -324,9 +366,8 @@ class FeedTable(ScrollView, can_focus=True):
         return line
 
     def _request_visible_pages(self) -> None:
-        top = round(self.scroll_y)
-        height = self._body_height()
-        pages = self.source.missing_pages(top, top + height + 1)
+        top = round(self.scroll_y) // self.row_lines
+        pages = self.source.missing_pages(top, top + self._body_rows() + 2)
         if pages:
             self.source.mark_pending(pages)
             self.post_message(self.NeedRows(self.source, pages))
@@ -394,6 +435,31 @@ class FeedTable(ScrollView, can_focus=True):
             ]
         text = Text.assemble(*parts, no_wrap=True)
         if row.watched or row.hidden:
+            text.stylize(style("feed-table--watched"))
+        if is_cursor:
+            text.stylize(
+                style("feed-table--cursor" if self.has_focus else "feed-table--cursor-blurred")
+            )
+        return text
+
+    def _render_reasons(self, row: FeedRow | None, width: int, is_cursor: bool) -> Text:
+        """The second line of a For-you row: its reasons, whole ones while they fit."""
+        style = self.get_component_rich_style
+        glyph = Columns.for_width(width).glyph
+        room = max(1, width - glyph)
+        line = Text("")
+        for reason in row.reasons if row is not None else ():
+            gap = REASON_GAP if line.plain else ""
+            left = room - cell_len(line.plain + gap)
+            if line.plain and cell_len(reason) > left:
+                # Whole reasons read best; a cut one is worth it only with room to say something.
+                if left >= PARTIAL_REASON_MIN:
+                    line.append(gap + reason)
+                break
+            line.append(gap + reason)
+        text = Text.assemble(_cell("", glyph), _cell(line, room), no_wrap=True)
+        text.stylize(style("feed-table--reason"))
+        if row is not None and (row.watched or row.hidden):
             text.stylize(style("feed-table--watched"))
         if is_cursor:
             text.stylize(

@@ -25,6 +25,12 @@ class Status:
     extra: list[Text] = field(default_factory=list)
     ai_spend: str = ""
     ai_progress: str = ""
+    picks_from: int | None = None
+    """On the For-you tab: how many unwatched videos the picks were ranked from."""
+    mode: str = ""
+    """What the For-you tab shows when it is not the plain ranking ("smart feed: …")."""
+    busy: str = ""
+    """Work under way that changes what is shown ("ranking…")."""
 
 
 class StatusBar(Static):
@@ -44,11 +50,20 @@ class StatusBar(Static):
             text.append(" offline ", style="bold reverse yellow")
             text.append(" ")
         text.append(f"{status.shown:,}", style="bold")
-        text.append(f" of {status.total:,} videos")
+        if status.picks_from is not None:
+            text.append(f" pick{'' if status.shown == 1 else 's'} of {status.picks_from:,}")
+        else:
+            text.append(f" of {status.total:,} videos")
+        if status.mode:
+            text.append(" · ")
+            text.append(status.mode, style="bold")
         if status.filters:
             text.append(" · " + ", ".join(status.filters))
         text.append(f" · {status.sort}")
-        text.append(f" · {status.unwatched:,} unwatched", style="dim")
+        if status.busy:
+            text.append(f" · {status.busy}", style="bold")
+        if status.picks_from is None:
+            text.append(f" · {status.unwatched:,} unwatched", style="dim")
         synced = f"{format_age_short(status.last_sync, now)} ago" if status.last_sync else "never"
         text.append(f" · synced {synced}", style="dim")
         if status.ai_progress:
