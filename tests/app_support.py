@@ -25,10 +25,23 @@ class Opened:
         return True
 
 
-def make_app(store: Store, settings: Settings | None = None, **kwargs: Any) -> MomentumApp:
-    """The app on `store`, with a fixed clock and a recording browser."""
+def make_app(
+    store: Store,
+    settings: Settings | None = None,
+    *,
+    start_view: str | None = None,
+    **kwargs: Any,
+) -> MomentumApp:
+    """The app on `store`, with a fixed clock and a recording browser.
+
+    `start_view="subscriptions"` opens on the chronological tab (For you is the default).
+    """
     kwargs.setdefault("opener", Opened())
-    return MomentumApp(store, settings or Settings(), demo=True, now=DEMO_NOW, **kwargs)
+    settings = settings or Settings()
+    if start_view is not None:
+        ui = settings.ui.model_copy(update={"start_view": start_view})
+        settings = settings.model_copy(update={"ui": ui})
+    return MomentumApp(store, settings, demo=True, now=DEMO_NOW, **kwargs)
 
 
 async def settle(pilot: Pilot[Any], timeout: float = 10.0) -> FeedScreen:

@@ -15,6 +15,7 @@ from momentum_tui.screens.ai_actions import ClassifyProgressed
 from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.screens.rules import RulesScreen
 from momentum_tui.storage import Store
+from momentum_tui.widgets.feed_source import SUBSCRIPTIONS
 from momentum_tui.widgets.feed_table import FeedTable
 from tests.app_support import make_app, settle
 from tests.emulators.claude import ClaudeEmulator
@@ -65,7 +66,7 @@ async def test_t_switches_to_plain_titles(demo_store: Store) -> None:
             "ON l.video_id = v.id WHERE l.plain_title != v.title "
             "ORDER BY v.published_at DESC LIMIT 1"
         ).fetchone()
-    async with make_app(demo_store).run_test(size=(160, 40)) as pilot:
+    async with make_app(demo_store, start_view=SUBSCRIPTIONS).run_test(size=(160, 40)) as pilot:
         screen = await settle(pilot)
         table = screen.query_one(FeedTable)
         index = next(i for i in range(200) if (r := table.source.row(i)) and r.id == video_id)
@@ -144,7 +145,9 @@ async def test_classify_with_claude_shows_progress_spend_and_stops_at_the_budget
 async def test_a_rule_in_plain_english_from_the_app(
     demo_store: Store, claude: ClaudeEmulator
 ) -> None:
-    async with make_app(demo_store, claude_settings(claude)).run_test(size=(120, 40)) as pilot:
+    async with make_app(demo_store, claude_settings(claude), start_view=SUBSCRIPTIONS).run_test(
+        size=(120, 40)
+    ) as pilot:
         screen = await settle(pilot)
         before = len(screen.query_one(FeedTable).source)
         await pilot.press("H")

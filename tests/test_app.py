@@ -10,13 +10,14 @@ from textual.widgets import Static
 from momentum_tui.config import Settings
 from momentum_tui.models import Sort
 from momentum_tui.storage import Store
+from momentum_tui.widgets.feed_source import SUBSCRIPTIONS
 from momentum_tui.widgets.feed_table import FeedTable
 from tests.app_support import Opened, make_app, settle, state_of
 from tests.factories import add, make_video
 
 
 async def test_feed_loads_and_vim_keys_move(demo_store: Store) -> None:
-    app = make_app(demo_store)
+    app = make_app(demo_store, start_view=SUBSCRIPTIONS)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
         table = screen.query_one(FeedTable)
@@ -40,7 +41,7 @@ async def test_feed_loads_and_vim_keys_move(demo_store: Store) -> None:
 
 
 async def test_marks_from_the_keyboard_and_undo(demo_store: Store) -> None:
-    app = make_app(demo_store)
+    app = make_app(demo_store, start_view=SUBSCRIPTIONS)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
         table = screen.query_one(FeedTable)
@@ -68,7 +69,7 @@ async def test_marks_from_the_keyboard_and_undo(demo_store: Store) -> None:
 
 
 async def test_hiding_removes_the_row_and_keeps_the_cursor_in_place(demo_store: Store) -> None:
-    app = make_app(demo_store)
+    app = make_app(demo_store, start_view=SUBSCRIPTIONS)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
         table = screen.query_one(FeedTable)
@@ -112,7 +113,7 @@ async def test_search_as_you_type_and_escape(demo_store: Store) -> None:
 
 
 async def test_quick_filter_toggles_and_sort(demo_store: Store) -> None:
-    app = make_app(demo_store)
+    app = make_app(demo_store, start_view=SUBSCRIPTIONS)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
         table = screen.query_one(FeedTable)
@@ -172,7 +173,7 @@ async def test_filter_panel_refuses_nonsense(demo_store: Store) -> None:
 
 
 async def test_pick_a_channel_then_clear(demo_store: Store) -> None:
-    app = make_app(demo_store)
+    app = make_app(demo_store, start_view=SUBSCRIPTIONS)
     async with app.run_test(size=(150, 40)) as pilot:
         screen = await settle(pilot)
         table = screen.query_one(FeedTable)

@@ -68,7 +68,8 @@ def momentum(features: Features, now: float) -> tuple[FloatArray, FloatArray]:
     pace = np.log1p(features.views) - 0.5 * np.log1p(hours)
     baseline = _channel_mean(pace, features.channel.astype(np.float64), len(features.channel_ids))
     excess = pace - baseline
-    spread = float(np.nanstd(pace)) or 1.0
+    # No view counts at all (an empty cache, or RSS-only videos): no spread to measure.
+    spread = (float(np.nanstd(pace)) if np.isfinite(pace).any() else 0.0) or 1.0
     age_days = np.maximum(0.0, now - features.published) / DAY
     fade = np.power(0.5, age_days / (_MOMENTUM_WINDOW_DAYS / 2))
     value = np.clip(excess / (1.5 * spread), -1.0, 1.0) * fade
@@ -103,8 +104,7 @@ def upload_gaps(features: Features) -> FloatArray:
     gaps = np.full(len(features), np.nan)
     same = np.zeros(len(order), dtype=np.bool_)
     same[1:] = channel[1:] == channel[:-1]
-    previous = np.empty_like(published)
-    previous[0] = np.nan
+    previous = np.full_like(published, np.nan)  # no previous for the first (or an empty cache)
     previous[1:] = published[:-1]
     gaps[order] = np.where(same, (published - previous) / DAY, np.nan)
     return gaps

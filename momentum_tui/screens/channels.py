@@ -2,7 +2,9 @@
 
 Every change runs in a thread worker (adding a channel calls YouTube once); a failure
 becomes the app's error notification. One prompt line at the bottom serves every action
-that needs words typed in; Esc closes it, and Esc again goes back to the feed.
+that needs words typed in; Esc closes it, and Esc again goes back to the feed. `s`
+narrows the list to clean-up suggestions (dormant, drifted, unwatched), each with why;
+x then unfollows the highlighted one as usual.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -26,6 +29,9 @@ from momentum_tui.storage import Store
 from momentum_tui.storage.channels import normalise_tag, tag_channel
 from momentum_tui.worker_errors import ReportsWorkerErrors
 from momentum_tui.youtube import channels as follow
+
+if TYPE_CHECKING:
+    from momentum_tui.recommend.cleanup import Suggestion
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +51,13 @@ class ChannelsListed(Message):
     """The channel list was read."""
 
     rows: list[follow.ChannelListing]
+
+
+@dataclass
+class SuggestionsFound(Message):
+    """Clean-up suggestions were worked out."""
+
+    suggestions: list[Suggestion]
 
 
 @dataclass
@@ -79,6 +92,10 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         self.mode = ""
         self.changed = False
         self.rows: list[follow.ChannelListing] = []
+        """The channels in the table, in its order."""
+        self.listed: list[follow.ChannelListing] = []
+        self.suggestions: dict[str, Suggestion] | None = None
+        """Channel id → clean-up suggestion while only suggestions are shown."""
 
     @property
     def now(self) -> float:
@@ -94,9 +111,7 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
 
     def on_mount(self) -> None:
         """Columns, then the rows."""
-        table = self.query_one(DataTable)
-        table.add_columns("Channel", "Handle", "Groups", "Videos", "Synced", "State")
-        table.focus()
+        self.query_one(DataTable).focus()
         self.load()
 
     @work(thread=True, exclusive=True, group="channels-screen", exit_on_error=False)
@@ -107,12 +122,21 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         self.post_message(ChannelsListed(rows))
 
     def on_channels_listed(self, message: ChannelsListed) -> None:
+        """Keep the list and show it."""
+        self.listed = message.rows
+        self._fill()
+
+    def _fill(self) -> None:
         """Fill the table (titles are untrusted: Text, never markup)."""
+        if self.suggestions is not None:
+            self._fill_suggestions(self.suggestions)
+            return
         table = self.query_one(DataTable)
         keep = self.current
-        self.rows = message.rows
-        table.clear()
-        for row in message.rows:
+        self.rows = self.listed
+        table.clear(columns=True)
+        table.add_columns("Channel", "Handle", "Groups", "Videos", "Synced", "State")
+        for row in self.rows:
             synced = (
                 format_age_short(row.last_synced_at, self.now) if row.last_synced_at else "never"
             )
@@ -126,18 +150,79 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
                 state,
                 key=row.id,
             )
-        if keep is not None:
-            for index, row in enumerate(message.rows):
-                if row.id == keep.id:
-                    table.move_cursor(row=index)
-        failed = sum(1 for r in message.rows if r.status == "failed")
-        title = Text(f"{len(message.rows):,} channels followed", style="bold")
+        self._keep_cursor(keep)
+        failed = sum(1 for r in self.rows if r.status == "failed")
+        title = Text(f"{len(self.rows):,} channels followed", style="bold")
         if failed:
             title.append(f" · {failed} failed last sync", style="red")
         title.append(
-            "  ·  a add · x remove · t groups · i import · e export · Esc back", style="dim"
+            "  ·  a add · x remove · t groups · i import · e export · s clean-up · Esc back",
+            style="dim",
         )
         self.query_one("#channels-title", Static).update(title)
+
+    def _keep_cursor(self, keep: follow.ChannelListing | None) -> None:
+        if keep is not None:
+            for index, row in enumerate(self.rows):
+                if row.id == keep.id:
+                    self.query_one(DataTable).move_cursor(row=index)
+
+    def _fill_suggestions(self, suggestions: dict[str, Suggestion]) -> None:
+        table = self.query_one(DataTable)
+        keep = self.current
+        self.rows = [row for row in self.listed if row.id in suggestions]
+        order = list(suggestions)
+        self.rows.sort(key=lambda row: order.index(row.id))
+        table.clear(columns=True)
+        table.add_columns("Channel", "Kind", "Why", "Videos")
+        for row in self.rows:
+            found = suggestions[row.id]
+            table.add_row(
+                Text(row.title or row.id),
+                Text(found.kind, style="bold"),
+                Text(found.reason),
+                Text(f"{row.videos:,}", justify="right"),
+                key=row.id,
+            )
+        self._keep_cursor(keep)
+        if not self.rows:
+            days = self.settings.recommend.cleanup_days
+            title = Text("No clean-up suggestions", style="bold")
+            title.append(
+                f": every channel still uploads, and none followed for {days} days goes unwatched"
+            )
+            title.append("  ·  s shows every channel", style="dim")
+            self.query_one("#channels-title", Static).update(title)
+            return
+        title = Text(f"{len(self.rows):,} clean-up suggestions", style="bold")
+        title.append(" (nothing is unfollowed)")
+        title.append("  ·  x unfollows the highlighted one · s shows every channel", style="dim")
+        self.query_one("#channels-title", Static).update(title)
+
+    def action_cleanup(self) -> None:
+        """Show only channels worth reconsidering, or every channel again."""
+        if self.suggestions is not None:
+            self.suggestions = None
+            self._fill()
+            return
+        self.query_one("#channels-title", Static).update(
+            Text("Looking for channels you might unfollow…", style="bold")
+        )
+        self._find_suggestions()
+
+    @work(thread=True, exclusive=True, group="channels-cleanup", exit_on_error=False)
+    def _find_suggestions(self) -> None:
+        from momentum_tui.recommend.cleanup import suggestions
+        from momentum_tui.recommend.ranker import Ranker
+
+        with self.store.read() as conn:
+            found = suggestions(Ranker.load(conn, self.settings.recommend, self.now))
+        self.post_message(SuggestionsFound(found))
+
+    def on_suggestions_found(self, message: SuggestionsFound) -> None:
+        """Show the suggestions (most telling kinds first: dormant, drifted, unwatched)."""
+        self.suggestions = {found.channel_id: found for found in message.suggestions}
+        self._fill()
 
     @property
     def current(self) -> follow.ChannelListing | None:
