@@ -48,3 +48,46 @@ def test_help_80x24(snap_compare, demo_store: Store) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(demo_store), terminal_size=(80, 24), run_before=help_)
+
+
+def test_why_80x24(snap_compare, demo_store: Store) -> None:
+    async def why(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("j", "e")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_store), terminal_size=(80, 24), run_before=why)
+
+
+def test_smart_feed_picker_80x24(snap_compare, demo_store: Store) -> None:
+    async def picker(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*"25")
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_store), terminal_size=(80, 24), run_before=picker)
+
+
+def test_smart_feed_160x48(snap_compare, demo_store: Store) -> None:
+    async def smart(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*"60", "enter")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_store), terminal_size=(160, 48), run_before=smart)
+
+
+def test_digest_160x48(snap_compare, demo_store: Store) -> None:
+    async def digest(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("D")
+        await pilot.pause()
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_store), terminal_size=(160, 48), run_before=digest)

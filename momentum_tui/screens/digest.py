@@ -75,7 +75,9 @@ class DigestScreen(ReportsWorkerErrors, Screen[str | None]):
 
     DEFAULT_CSS = """
     DigestScreen #digest-title { height: auto; padding: 0 1; background: $panel; }
-    DigestScreen OptionList, DigestScreen OptionList:focus { height: 1fr; border: none; }
+    DigestScreen OptionList, DigestScreen OptionList:focus {
+        height: 1fr; border: none; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def __init__(self, recommender: LiveRecommender, *, visit: int | None, now: float) -> None:
