@@ -144,11 +144,12 @@ async def _scroll(db: Path) -> dict:
     import asyncio
 
     from momentum_tui.app import MomentumApp
-    from momentum_tui.config import Settings
+    from momentum_tui.config import Settings, UISettings
     from momentum_tui.widgets.feed_table import FeedTable
 
     store = Store.open(db)
-    app = MomentumApp(store, Settings())
+    # Scrolling is measured on every upload (the Subscriptions tab), not For you's picks.
+    app = MomentumApp(store, Settings(ui=UISettings(start_view="subscriptions")))
     drawn: dict[str, float] = {}
     original = FeedTable._render_row
 

@@ -2,6 +2,8 @@
 
     python bench/launch_probe.py bare            a bare Textual app shows its first screen
     python bench/launch_probe.py momentum DB     Momentum shows a populated feed from DB
+    python bench/launch_probe.py ranked DB       … and For you shows a fresh ranking
+    python bench/launch_probe.py subscriptions DB   … opening on the Subscriptions tab
 
 Prints one JSON line: seconds from process start (before imports) and peak RSS.
 """
@@ -41,26 +43,38 @@ def bare() -> None:
     Bare().run(headless=True, size=(160, 48))
 
 
-def momentum(db: str) -> None:
+def momentum(db: str, kind: str) -> None:
     from momentum_tui.app import MomentumApp
-    from momentum_tui.config import Settings
+    from momentum_tui.config import Settings, UISettings
     from momentum_tui.messages import FeedReady
     from momentum_tui.storage import Store
 
     class Probe(MomentumApp):
         def on_feed_ready(self, message: FeedReady) -> None:
-            self.call_after_refresh(self.done)
+            if kind == "ranked":
+                # The remembered order is up; wait for the fresh ranking to replace it.
+                self.set_interval(0.002, self.poll)
+            else:
+                self.call_after_refresh(self.done)
+
+        def poll(self) -> None:
+            if getattr(self.screen, "_feed_complete", False):
+                self.call_after_refresh(self.done)
 
         def done(self) -> None:
-            report("momentum")
-            self.exit()
+            if self.is_running and not getattr(self, "reported", False):
+                self.reported = True
+                report(kind)
+                self.exit()
 
+    start_view = "subscriptions" if kind == "subscriptions" else "for-you"
+    settings = Settings(ui=UISettings(start_view=start_view))
     store = Store.open(Path(db))
-    Probe(store, Settings()).run(headless=True, size=(160, 48))
+    Probe(store, settings).run(headless=True, size=(160, 48))
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "bare":
         bare()
     else:
-        momentum(sys.argv[2])
+        momentum(sys.argv[2], sys.argv[1])

@@ -159,6 +159,7 @@ class Features:
     _postings: dict[str, IntArray] = field(default_factory=dict)
     _video_tags: dict[int, list[str]] = field(default_factory=dict)
     _haystacks: tuple[list[str], list[str]] | None = None
+    _positions: dict[str, int] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -170,8 +171,12 @@ class Features:
 
     def indexes_of(self, video_ids: list[str]) -> IntArray:
         """Indexes of many videos (-1 for the ones not loaded)."""
-        found = [self.index_of(video_id) for video_id in video_ids]
-        return np.array([-1 if i is None else i for i in found], dtype=np.int64)
+        if self._positions is None:
+            # Tag postings look up ~150,000 ids at 100,000 videos: a dict (built once, in C)
+            # does it in ~10 ms where a binary search per id takes ~250 ms.
+            self._positions = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        lookup = self._positions.get
+        return np.fromiter((lookup(i, -1) for i in video_ids), dtype=np.int64, count=len(video_ids))
 
     def tag_postings(self, conn: sqlite3.Connection, tags: list[str]) -> dict[str, IntArray]:
         """The videos carrying each tag (indexed; remembered until the next load)."""
@@ -180,10 +185,13 @@ class Features:
             chunk = missing[start : start + 500]
             marks = ",".join("?" * len(chunk))
             found: dict[str, list[str]] = {tag: [] for tag in chunk}
-            for tag, video_id in conn.execute(
-                f"SELECT tag, video_id FROM label_tags WHERE tag IN ({marks})", chunk
+            # One row per tag (ids joined by SQLite, split in C) instead of one per posting.
+            for tag, joined in conn.execute(
+                f"SELECT tag, group_concat(video_id) FROM label_tags WHERE tag IN ({marks}) "
+                "GROUP BY tag",
+                chunk,
             ):
-                found[tag].append(video_id)
+                found[tag] = _strings(joined)
             for tag, video_ids in found.items():
                 indexes = self.indexes_of(video_ids)
                 self._postings[tag] = indexes[indexes >= 0]

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from momentum_tui.ai.claude import ClassifyProgress
 from momentum_tui.config import Settings
 from momentum_tui.errors import MomentumError
 from momentum_tui.storage import Store
 from momentum_tui.widgets.feed_table import FeedTable
 from momentum_tui.widgets.status_bar import Status
+
+if TYPE_CHECKING:  # the anthropic SDK takes ~1.5 s to import: only the classify worker needs it
+    from momentum_tui.ai.claude import ClassifyProgress
 
 
 @dataclass

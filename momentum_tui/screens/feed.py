@@ -128,6 +128,7 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
         self.view = settings.ui.start_view
         self.views = {FOR_YOU: ViewState(), SUBSCRIPTIONS: ViewState()}
         self.totals: Totals | None = None
+        self._channels_stale = False
         self.init_for_you()
         self._search_timer: Timer | None = None
         self._detail_timer: Timer | None = None
@@ -214,6 +215,7 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
         """
         if data_changed:
             self.recommender.invalidate()
+            self.data_changed_since_totals = True
         for state in self.views.values():
             state.stale = True
         row = self.table.current_row
@@ -358,6 +360,9 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
             self.query_one(DetailPane).show(None)
         if self._jump_rowid is not None:
             self._check_jump(message.source)
+        if self._channels_stale:
+            self._channels_stale = False
+            self.load_channels()
         self._first_feed_shown()
         self._feed_complete = True
         self._show_note()
@@ -384,6 +389,8 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
 
     def _take_totals(self, message: FeedLoaded) -> None:
         assert message.totals is not None
+        if message.totals is not self.totals:  # counted afresh (not handed back by For you)
+            self.data_changed_since_totals = False
         self.totals = message.totals
         self.status.total = message.totals.videos
         self.status.unwatched = message.totals.unwatched
@@ -688,14 +695,17 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
             self.notify("Nothing to undo.", timeout=2)
             return
         short_title = message.title if len(message.title) <= 50 else message.title[:49] + "…"
-        self.recommender.note_mark(message.result.video_id, message.result.state)
+        if self._recommender is not None:  # not made yet: its first load reads this mark
+            self._recommender.note_mark(message.result.video_id, message.result.state)
         if message.undo:
             self.notify(f"Undid “{message.result.mark}” on {short_title}", timeout=3)
         else:
             words = _MARK_WORDS.get(message.result.mark, message.result.mark)
             self.notify(f"{words}: {short_title}  (u undoes)", timeout=3)
         self.reload(data_changed=False)
-        self.load_channels()
+        # The channel counts can wait for the new list: at 100,000 videos they take a
+        # second of work that would otherwise slow the re-ranking down.
+        self._channels_stale = True
         row = self.table.current_row
         if row is not None:
             self._load_detail(row.id)

@@ -83,6 +83,7 @@ class ForYouActions(Screen[None]):
         self.visit_since: int | None = None
         self._recommender: LiveRecommender | None = None
         self._jump_rowid: int | None = None
+        self.data_changed_since_totals = True
 
     @property
     def recommender(self) -> LiveRecommender:
@@ -141,7 +142,10 @@ class ForYouActions(Screen[None]):
     ) -> None:
         """Rank (or build the smart feed) in a worker; the result arrives as `FeedLoaded`."""
         height = max(self._table.size.height, 40)
-        self._rank_worker(generation, filters, smart, keep_rowid, keep_index, height)
+        # After a mark the cache-wide counts barely move and For you doesn't show them:
+        # reuse the last ones rather than count 100,000 videos again.
+        known = None if self.data_changed_since_totals else self.totals
+        self._rank_worker(generation, filters, smart, keep_rowid, keep_index, height, known)
 
     @work(thread=True, exclusive=True, group="for-you", exit_on_error=False)
     def _rank_worker(
@@ -152,8 +156,9 @@ class ForYouActions(Screen[None]):
         keep_rowid: int | None,
         keep_index: int,
         height: int,
+        known: Totals | None,
     ) -> None:
-        self._rank(generation, filters, smart, keep_rowid, keep_index, height)
+        self._rank(generation, filters, smart, keep_rowid, keep_index, height, known)
 
     def _rank(
         self,
@@ -163,6 +168,7 @@ class ForYouActions(Screen[None]):
         keep_rowid: int | None,
         keep_index: int,
         height: int,
+        known: Totals | None = None,
     ) -> None:
         """Rank, fetch the rows around the cursor with their reasons, post the result."""
         worker = get_current_worker()
@@ -178,7 +184,7 @@ class ForYouActions(Screen[None]):
         rowids = [rowid for page in pages for rowid in source.page_rowids(page)]
         with self.store.read() as conn:
             rows = queries.rows_by_rowid(conn, rowids)
-            totals = queries.totals(conn)
+            totals = known or queries.totals(conn)
         offline = self.store.get_pref("network.offline") == "1"
         unexplained = [row for row in rows if row.rowid not in listing.reasons]
         for row in rows:

@@ -1,0 +1,219 @@
+"""Benchmark the For-you tab at 100,000 videos: launch, a like, why, a smart feed, tabs.
+
+    .venv/bin/python bench/for_you.py [--copies 32] [--runs 7] [--db PATH]
+
+Builds (or reuses, with --db) the cache bench/rank.py builds (the demo corpus ×32,
+labelled offline, 2 % watched, some liked, disliked and hidden). Then, p50/p95:
+
+* launch, each in a fresh process (bench/launch_probe.py), to the first videos on screen
+  (`FeedReady`): a bare Textual app; Momentum with the remembered For-you order (warm);
+  without it (cold: the first launch ever ranks before it can show anything); opening on
+  Subscriptions; and warm launch until the fresh ranking has replaced the remembered one;
+* in the app at 160×48 (Pilot): `l` → the re-ranked list on screen with the cursor on the
+  video; `e` → the why panel; `m` 25 Enter → the smart feed on screen; `2`/`1` tab switches;
+* the live recommender alone: loading features, a first ranking with reasons, and a
+  re-ranking after one like (what the app's worker does, without Textual).
+
+Writes bench/results/for_you.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.cache import ingest  # noqa: E402
+from bench.common import percentiles, save  # noqa: E402
+from bench.rank import seed_marks  # noqa: E402
+from momentum_tui.ai.local import label_store  # noqa: E402
+from momentum_tui.config import Settings  # noqa: E402
+from momentum_tui.recommend.memory import SAVED_ORDER_PREF  # noqa: E402
+from momentum_tui.storage import Store  # noqa: E402
+
+PROBE = ROOT / "bench" / "launch_probe.py"
+
+
+def _probe(kind: str, db: Path | None = None) -> float:
+    args = [sys.executable, str(PROBE), kind] + ([str(db)] if db else [])
+    done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT, timeout=120)
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
+
+
+def _forget_order(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM preferences WHERE key = ?", (SAVED_ORDER_PREF,))
+
+
+def launches(db: Path, runs: int) -> dict[str, Any]:
+    """Median seconds from process start to the first videos, per way of launching."""
+    seconds: dict[str, list[float]] = {
+        k: [] for k in ("bare", "warm", "cold", "subscriptions", "warm_until_ranked")
+    }
+    for _ in range(runs):
+        seconds["bare"].append(_probe("bare"))
+        _forget_order(db)
+        seconds["cold"].append(_probe("momentum", db))  # ranks, then remembers the order
+        seconds["warm"].append(_probe("momentum", db))
+        seconds["warm_until_ranked"].append(_probe("ranked", db))
+        seconds["subscriptions"].append(_probe("subscriptions", db))
+    medians = {kind: round(statistics.median(values), 3) for kind, values in seconds.items()}
+    bare = medians["bare"]
+    return {
+        "median_s": medians,
+        "ratio_to_bare": {k: round(v / bare, 2) for k, v in medians.items() if k != "bare"},
+    }
+
+
+async def in_the_app(db: Path, runs: int) -> dict[str, Any]:
+    """Key → result on screen, in the app at 160×48 (times end when the handler has run)."""
+    from textual.message import Message
+
+    from momentum_tui.app import MomentumApp
+    from momentum_tui.messages import FeedLoaded
+    from momentum_tui.screens.smart_feed import SmartFeedScreen
+    from momentum_tui.screens.why import WhyScreen
+    from momentum_tui.widgets.feed_table import FeedTable
+
+    arrived: list[FeedLoaded] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, FeedLoaded) and message.totals is not None:
+            arrived.append(message)
+
+    store = Store.open(db)
+    app = MomentumApp(store, Settings())
+    like_ms, why_ms, smart_ms, tab_ms = [], [], [], []
+    async with app.run_test(size=(160, 48), message_hook=hook) as pilot:
+        while not getattr(app.screen, "_feed_complete", False):
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        table = app.screen.query_one(FeedTable)
+
+        async def timed(keys: tuple[str, ...], check: Any = None) -> float:
+            """Press keys; milliseconds until `check()` holds, or until a new feed is on screen
+            (watched while the keys go in: Pilot's press returns once the app is idle)."""
+            before = table.source
+
+            def new_feed() -> bool:
+                return table.source is not before and bool(app.screen._feed_complete)
+
+            done = check or new_feed
+
+            async def watch() -> float:
+                while not done():
+                    await asyncio.sleep(0.002)
+                return (time.perf_counter() - start) * 1000
+
+            start = time.perf_counter()
+            watcher = asyncio.create_task(watch())
+            await pilot.press(*keys)
+            elapsed = await watcher
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.05)
+            return elapsed
+
+        for run in range(runs):
+            table.cursor = 3 + run
+            await pilot.pause(0.05)
+            liked = table.current_row
+            assert liked is not None
+            like_ms.append(await timed(("l",)))
+            assert table.current_row is not None
+            assert table.current_row.id == liked.id  # the cursor stayed on the liked video
+
+            why_ms.append(await timed(("e",), lambda: isinstance(app.screen, WhyScreen)))
+            await pilot.press("escape")
+            await timed(("m",), lambda: isinstance(app.screen, SmartFeedScreen))
+            await pilot.press("2", "5")
+            smart_ms.append(await timed(("enter",)))
+            await timed(("escape",), lambda: app.screen.smart is None)  # back to For you
+            for key in ("2", "1"):
+                tab_ms.append(await timed((key,)))
+    store.close()
+    return {
+        "like_to_reranked_ms": percentiles(like_ms),
+        "why_panel_ms": percentiles(why_ms),
+        "smart_feed_ms": percentiles(smart_ms),
+        "tab_switch_ms": percentiles(tab_ms),
+    }
+
+
+def recommender_alone(db: Path, runs: int) -> dict[str, Any]:
+    """The live recommender without Textual: load, first ranking with reasons, re-rank."""
+    from momentum_tui.recommend.session import LiveRecommender
+
+    store = Store.open(db)
+    now = time.time()
+    load_ms, first_ms, rerank_ms = [], [], []
+    recommender = LiveRecommender(store, Settings().recommend, lambda: now)
+    for _ in range(runs):
+        start = time.perf_counter()
+        recommender.load()
+        load_ms.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        listing = recommender.rank()
+        first_ms.append((time.perf_counter() - start) * 1000)
+    with store.read() as conn:
+        ids = dict(conn.execute("SELECT rowid, id FROM videos").fetchall())
+    for run in range(runs * 2):
+        video_id = ids[listing.rowids[run]]
+        start = time.perf_counter()
+        recommender.note_mark(video_id, {"rating": 1, "rated_at": int(now)})
+        listing = recommender.rank()
+        rerank_ms.append((time.perf_counter() - start) * 1000)
+    recommender.close()
+    store.close()
+    return {
+        "load": percentiles(load_ms),
+        "first_ranking_with_reasons": percentiles(first_ms),
+        "rerank_after_one_like": percentiles(rerank_ms),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=32)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--db", type=Path, help="Reuse this cache (built on first use).")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or Path(tmp) / "for_you.db"
+        if not db.exists():
+            seconds, written = ingest(db, args.copies)
+            store = Store.open(db)
+            label_store(store, now=int(time.time()))
+            marks = seed_marks(store, int(time.time()), random.Random(5))
+            store.close()
+            print(f"built {written:,} videos in {seconds:.1f} s (+ labels), {marks:,} marks")
+        with sqlite3.connect(db) as conn:
+            videos = conn.execute("SELECT count(*) FROM videos").fetchone()[0]
+        # Launches first: each is its own process, on a cache no other connection holds.
+        launch = launches(db, args.runs)
+        for kind, value in launch["median_s"].items():
+            ratio = launch["ratio_to_bare"].get(kind)
+            print(f"launch {kind:<20} {value:.3f} s" + (f"  ({ratio}× bare)" if ratio else ""))
+        alone = recommender_alone(db, args.runs)
+        for name, row in alone.items():
+            print(f"recommender {name:<28} p50 {row['p50_ms']:>7.1f}  p95 {row['p95_ms']:>7.1f} ms")
+        app = asyncio.run(in_the_app(db, args.runs))
+        for name, row in app.items():
+            print(f"app {name:<36} p50 {row['p50_ms']:>7.1f} ms  p95 {row['p95_ms']:>7.1f} ms")
+    figures = {"videos": videos, "recommender": alone, "app": app, "launch": launch}
+    print(f"wrote {save('for_you', figures)}")
+
+
+if __name__ == "__main__":
+    main()
