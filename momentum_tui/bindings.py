@@ -119,7 +119,7 @@ FILTERS = [
         "f",
         "filters",
         "Filters",
-        "All filters: length range, channel group, unwatched, Shorts, live, saved.",
+        "All filters: length, channel group, unwatched, Shorts, live, saved (they narrow For you).",
         True,
     ),
     Key(

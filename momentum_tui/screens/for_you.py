@@ -10,6 +10,7 @@ at 100,000 videos), keeping the cursor on the same video or on the one in its pl
 
 from __future__ import annotations
 
+import threading
 from array import array
 from typing import TYPE_CHECKING, Any
 
@@ -82,19 +83,21 @@ class ForYouActions(Screen[None]):
         self.listing: Listing | None = None
         self.visit_since: int | None = None
         self._recommender: LiveRecommender | None = None
+        self._recommender_lock = threading.Lock()
         self._jump_rowid: int | None = None
         self.data_changed_since_totals = True
 
     @property
     def recommender(self) -> LiveRecommender:
         """The live ranker (imported on first use: NumPy stays out of the launch path)."""
-        if self._recommender is None:
-            from momentum_tui.recommend.session import LiveRecommender
+        with self._recommender_lock:  # first used from whichever worker comes first
+            if self._recommender is None:
+                from momentum_tui.recommend.session import LiveRecommender
 
-            self._recommender = LiveRecommender(
-                self.store, self.settings.recommend, lambda: self.now
-            )
-        return self._recommender
+                self._recommender = LiveRecommender(
+                    self.store, self.settings.recommend, lambda: self.now
+                )
+            return self._recommender
 
     def on_unmount(self) -> None:
         """Give the ranker's read connection back."""
