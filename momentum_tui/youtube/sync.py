@@ -38,6 +38,7 @@ from momentum_tui.config import YouTubeSettings
 from momentum_tui.errors import MomentumError, NotFoundError, QuotaExhaustedError
 from momentum_tui.models import Video
 from momentum_tui.storage import Store
+from momentum_tui.storage.videos import existing_video_ids
 from momentum_tui.youtube import state
 from momentum_tui.youtube.errors import (
     FeedUnavailableError,
@@ -472,7 +473,6 @@ class SyncEngine:
             )
         self._emit(SyncFinished(self._progress(), summary))
 
-
     def _label_offline(self) -> int:
         """New and changed videos get offline labels at once, so filters and "For you" see them.
 
@@ -637,7 +637,7 @@ class _Pipeline:
                 return _ListOutcome([], empty=True)
             ids = [e.video_id for e in page.entries]
             with self.engine.store.read() as conn:
-                cached = state.cached_ids(conn, ids)
+                cached = existing_video_ids(conn, ids)
             for entry in page.entries:
                 if entry.video_id in cached and not entry.private:
                     return _ListOutcome(entries, empty=False)
@@ -665,7 +665,7 @@ class _Pipeline:
     def _handle_feed(self, job: _Job, feed: ChannelFeed) -> None:
         ids = [e.video_id for e in feed.entries]
         with self.engine.store.read() as conn:
-            cached = state.cached_ids(conn, ids)
+            cached = existing_video_ids(conn, ids)
         # Written with the channel's commit: one transaction per channel, as everywhere.
         job.feed_views = [
             (e.video_id, e.views)
