@@ -67,6 +67,11 @@ def test_first_sync_caches_every_channel_for_the_fewest_units(store, youtube, yt
         statuses = {r[0] for r in conn.execute("SELECT status FROM sync_state")}
     assert titles == {c.id: c.title for c in world.channels.values()}
     assert statuses == {"ok"}
+    # New videos are labelled offline straight away (Claude replaces those labels later).
+    assert summary.videos_labelled == total
+    with store.read() as conn:
+        labels = conn.execute("SELECT count(*), min(source) FROM video_labels").fetchone()
+    assert labels == (total, "local")
 
 
 def test_incremental_sync_costs_one_unit_per_channel_plus_batches(

@@ -137,22 +137,10 @@ def _where(filters: Filters, conn: sqlite3.Connection | None = None) -> tuple[li
     return clauses, params
 
 
-_LABELS_JOIN = " LEFT JOIN video_labels l ON l.video_id = v.id "
-_LABEL_COLUMN = re.compile(r"\bl\.")
-
-
-def _joins_for(clauses: list[str], joins: str) -> str:
-    """Hide rules may test labels (`l.`): join them only when a clause does."""
-    if "video_labels l " not in joins and any(_LABEL_COLUMN.search(c) for c in clauses):
-        return joins + _LABELS_JOIN
-    return joins
-
-
 def _select(
     columns: str, filters: Filters, joins: str = "", conn: sqlite3.Connection | None = None
 ) -> tuple[str, list[Any]]:
     clauses, params = _where(filters, conn)
-    joins = _joins_for(clauses, joins)
     ranked_search = (
         filters.search
         and filters.sort == Sort.NEWEST
@@ -235,8 +223,7 @@ def feed_page(
 def feed_count(conn: sqlite3.Connection, filters: Filters) -> int:
     """How many videos the filters match."""
     clauses, params = _where(filters, conn)
-    joins = _joins_for(clauses, "")
-    sql = f"SELECT count(*) FROM videos v {joins} WHERE {' AND '.join(clauses)}"
+    sql = f"SELECT count(*) FROM videos v WHERE {' AND '.join(clauses)}"
     return int(conn.execute(sql, params).fetchone()[0])
 
 

@@ -57,18 +57,6 @@ def channels_to_sync(conn: sqlite3.Connection, only: Sequence[str] = ()) -> list
     return [ChannelRow(*row) for row in conn.execute(sql, params)]
 
 
-def cached_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
-    """Which of `ids` are cached."""
-    found: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        marks = ",".join("?" for _ in chunk)
-        found.update(
-            r[0] for r in conn.execute(f"SELECT id FROM videos WHERE id IN ({marks})", chunk)
-        )
-    return found
-
-
 def stale_recent_videos(
     conn: sqlite3.Connection, now: int, days: int, max_age_s: float, limit: int
 ) -> list[str]:

@@ -38,6 +38,7 @@ from momentum_tui.config import YouTubeSettings
 from momentum_tui.errors import MomentumError, NotFoundError, QuotaExhaustedError
 from momentum_tui.models import Video
 from momentum_tui.storage import Store
+from momentum_tui.storage.videos import existing_video_ids
 from momentum_tui.youtube import state
 from momentum_tui.youtube.errors import (
     FeedUnavailableError,
@@ -158,6 +159,7 @@ class SyncSummary:
     channels_empty: int = 0
     videos_new: int = 0
     videos_updated: int = 0
+    videos_labelled: int = 0
     units_by_method: dict[str, int] = field(default_factory=dict)
     requests: int = 0
     feeds_read: int = 0
@@ -189,7 +191,11 @@ class SyncSummary:
                 "skipped": self.channels_skipped,
                 "empty": self.channels_empty,
             },
-            "videos": {"new": self.videos_new, "updated": self.videos_updated},
+            "videos": {
+                "new": self.videos_new,
+                "updated": self.videos_updated,
+                "labelled": self.videos_labelled,
+            },
             "quota": {
                 "units": self.units,
                 "by_method": dict(sorted(self.units_by_method.items())),
@@ -447,6 +453,8 @@ class SyncEngine:
         if summary.status == "ok" and summary.channels_failed:
             summary.status = "partial"
         summary.quota = self.ledger.status()
+        if summary.videos_new or summary.videos_updated:
+            summary.videos_labelled = self._label_offline()
         summary.message = _message(summary, self.clock())
         with self.store.write() as db:
             # The status bar's "offline" badge (read by the feed screen) follows the network.
@@ -464,6 +472,20 @@ class SyncEngine:
                 int(self.clock()),
             )
         self._emit(SyncFinished(self._progress(), summary))
+
+    def _label_offline(self) -> int:
+        """New and changed videos get offline labels at once, so filters and "For you" see them.
+
+        Claude's labels replace these later (`momentum classify`); a failure here never
+        fails the sync, whose videos are already committed.
+        """
+        from momentum_tui.ai.local import label_store
+
+        try:
+            return label_store(self.store, now=int(self.clock())).labelled
+        except Exception:
+            log.exception("offline labelling after a sync failed")
+            return 0
 
 
 class _Pipeline:
@@ -615,7 +637,7 @@ class _Pipeline:
                 return _ListOutcome([], empty=True)
             ids = [e.video_id for e in page.entries]
             with self.engine.store.read() as conn:
-                cached = state.cached_ids(conn, ids)
+                cached = existing_video_ids(conn, ids)
             for entry in page.entries:
                 if entry.video_id in cached and not entry.private:
                     return _ListOutcome(entries, empty=False)
@@ -643,7 +665,7 @@ class _Pipeline:
     def _handle_feed(self, job: _Job, feed: ChannelFeed) -> None:
         ids = [e.video_id for e in feed.entries]
         with self.engine.store.read() as conn:
-            cached = state.cached_ids(conn, ids)
+            cached = existing_video_ids(conn, ids)
         # Written with the channel's commit: one transaction per channel, as everywhere.
         job.feed_views = [
             (e.video_id, e.views)
