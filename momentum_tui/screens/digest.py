@@ -85,7 +85,8 @@ class DigestScreen(ReportsWorkerErrors, Screen[str | None]):
         self.recommender = recommender
         self.now = now
         self.choices = windows(visit, now)
-        self.window = 0
+        # No visit recorded yet: start with the last week, as `momentum digest` does.
+        self.window = 0 if len(self.choices) == 3 else 1
         self.digest: Digest | None = None
 
     def compose(self) -> ComposeResult:
