@@ -129,6 +129,7 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
         self.views = {FOR_YOU: ViewState(), SUBSCRIPTIONS: ViewState()}
         self.totals: Totals | None = None
         self._channels_stale = False
+        self._rest_loaded = False
         self.init_for_you()
         self._search_timer: Timer | None = None
         self._detail_timer: Timer | None = None
@@ -364,6 +365,7 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
             self._channels_stale = False
             self.load_channels()
         self._first_feed_shown()
+        self._first_feed_complete()
         self._feed_complete = True
         self._show_note()
 
@@ -428,12 +430,22 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
         self._refresh_status()
 
     def _first_feed_shown(self) -> None:
-        """Once videos are on screen: tell the app (benchmarks), then load the rest."""
+        """Once videos are on screen: tell the app (benchmarks) and note the visit."""
         if not self.feed_ready:
             self.feed_ready = True
             self.app.post_message(FeedReady())
-            self.load_channels()
             self.record_visit()
+
+    def _first_feed_complete(self) -> None:
+        """Once the first tab is complete: the channel list, then the other tab.
+
+        Not sooner: at launch the fresh ranking (or the whole ordered feed) comes first,
+        and these would compete with it for the interpreter.
+        """
+        if not self._rest_loaded:
+            self._rest_loaded = True
+            self._channels_stale = False
+            self.load_channels()
             other = SUBSCRIPTIONS if self.view == FOR_YOU else FOR_YOU
             self.call_after_refresh(self._load_in_background, other)
 
