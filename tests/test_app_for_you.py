@@ -409,3 +409,18 @@ def test_every_key_is_unique_on_its_screen() -> None:
     assert {"video.why", "view.for_you", "view.subscriptions", "view.smart", "view.digest"} <= set(
         ids
     )
+
+
+async def test_after_a_sync_for_you_ranks_the_new_videos(demo_store: Store) -> None:
+    async with make_app(demo_store).run_test(size=(100, 30)) as pilot:
+        screen = await settle(pilot)
+        table = screen.query_one(FeedTable)
+        fresh = make_video(
+            900_001, channel_id=channel_id(77), channel_title="Fresh", published_at=DEMO_NOW - 60
+        )
+        add(demo_store, fresh, now=DEMO_NOW)
+        screen.reload()  # what the app does when a sync (or a rule, or labels) changed the cache
+        await settle(pilot)
+        with demo_store.read() as conn:
+            rowid = conn.execute("SELECT rowid FROM videos WHERE id = ?", (fresh.id,)).fetchone()[0]
+        assert table.source.index_of(rowid) is not None

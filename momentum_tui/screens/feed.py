@@ -215,7 +215,8 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
         its features; marks and filters only re-rank.
         """
         if data_changed:
-            self.recommender.invalidate()
+            if self._recommender is not None:  # none yet: its first load reads the change
+                self._recommender.invalidate()
             self.data_changed_since_totals = True
         for state in self.views.values():
             state.stale = True
