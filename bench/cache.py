@@ -167,6 +167,9 @@ async def _scroll(db: Path) -> dict:
 
         async def timed(action: Any) -> float:
             drawn.clear()
+            # A row drawn before comes from the table's line cache without `_render_row`,
+            # so the second G or g would never be noticed (the loop below waited forever).
+            table._lines.clear()
             start = time.perf_counter()
             action()
             while "at" not in drawn:

@@ -426,6 +426,7 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
         else:
             self.status.picks_from = None
             self.status.mode = ""
+            self.status.busy = ""
             self.status.filters = self._filter_words()
             self.status.sort = SORT_WORDS[self.filters.sort]
         self._refresh_status()
