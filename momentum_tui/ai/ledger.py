@@ -15,12 +15,13 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 PRICE_KEYS = ("input", "output", "cache_write", "cache_read")
 

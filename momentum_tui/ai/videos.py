@@ -11,10 +11,12 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from momentum_tui.models import VideoLabels
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 _TEXT_COLUMNS = (
     "v.rowid, v.id, v.title, v.description, v.tags, v.channel_title, v.category_id, "

@@ -15,12 +15,14 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from momentum_tui.ai import ledger
 from momentum_tui.ai.videos import VideoText, save_labels, texts_by_rowid
 from momentum_tui.models import VideoLabels
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 _CANDIDATES_SQL = """
     SELECT v.rowid FROM videos v

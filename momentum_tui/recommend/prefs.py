@@ -11,11 +11,13 @@ import re
 import sqlite3
 import time
 from dataclasses import dataclass
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from momentum_tui import sanitize
 from momentum_tui.errors import MomentumError, NotFoundError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 WEIGHT_LIMIT = 5.0
 """Keyword weights lie in -5…5."""

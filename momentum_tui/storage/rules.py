@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 import time
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from momentum_tui.errors import NotFoundError
 from momentum_tui.rules import Rule, RuleSpec
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 _COLUMNS = "id, spec, text, enabled, source, created_at"
 
