@@ -53,7 +53,7 @@ def ingest(path: Path, copies: int) -> tuple[float, int]:
     for item in iter_corpus(shift=shift, copies=copies):
         batch_videos.append(item.video)
         batch_channels[item.channel.id] = item.channel
-        if len(batch_videos) >= 5000:
+        if len(batch_videos) >= 20_000:
             with store.write() as db:
                 upsert_channels(db, batch_channels.values(), now=now)
                 written += upsert_videos(db, batch_videos, now=now).new

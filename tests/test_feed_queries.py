@@ -134,3 +134,19 @@ def test_video_detail(filled: Store) -> None:
 )
 def test_fts_query_is_always_safe(typed: str, query: str | None) -> None:
     assert q.fts_query(typed) == query
+
+
+def test_broad_searches_list_newest_first_narrow_ones_by_relevance(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(
+        store,
+        make_video(1, title="zebra zebra zebra stripes", published_at=1_000),
+        make_video(2, title="a documentary that mentions a zebra once among many words", published_at=2_000),
+        make_video(3, title="zebra", published_at=3_000),
+    )  # fmt: skip
+    assert ids(store, search="zebra")[-1] == "2"  # relevance: the long, diluted title is last
+    monkeypatch.setattr(q, "RELEVANCE_LIMIT", 2)
+    with store.read() as conn:
+        broad = [r.id[-1] for r in q.feed_page(conn, Filters(search="zebra"), limit=10)]
+    assert broad == ["3", "2", "1"]  # too many matches to rank: newest first

@@ -99,9 +99,18 @@ def m001_core(db: Database) -> None:
             published_at, status, is_short, live_state, duration_s, channel_id, id
         );
         CREATE INDEX videos_channel_published ON videos(channel_id, published_at);
-        CREATE INDEX videos_views ON videos(view_count);
-        CREATE INDEX videos_duration ON videos(duration_s);
-        CREATE INDEX videos_channel_title ON videos(channel_title COLLATE NOCASE, published_at);
+        -- The other orders get covering indexes too, so deep pages of `momentum feed
+        -- --sort views --offset 5000` never touch the rows either.
+        CREATE INDEX videos_feed_views ON videos(
+            view_count, status, is_short, live_state, duration_s, channel_id, id, published_at
+        );
+        CREATE INDEX videos_feed_length ON videos(
+            duration_s, status, is_short, live_state, channel_id, id, published_at
+        );
+        CREATE INDEX videos_feed_channel ON videos(
+            channel_title COLLATE NOCASE, published_at DESC, status, is_short, live_state,
+            duration_s, channel_id, id
+        );
         CREATE INDEX videos_first_seen ON videos(first_seen_at);
 
         -- The person's current state per video; `interactions` is the undoable history.
