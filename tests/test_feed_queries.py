@@ -142,7 +142,7 @@ def test_broad_searches_list_newest_first_narrow_ones_by_relevance(
     add(
         store,
         make_video(1, title="zebra zebra zebra stripes", published_at=1_000),
-        make_video(2, title="a documentary that mentions a zebra once among many words", published_at=2_000),
+        make_video(2, title="a film that mentions a zebra once among words", published_at=2_000),
         make_video(3, title="zebra", published_at=3_000),
     )  # fmt: skip
     assert ids(store, search="zebra")[-1] == "2"  # relevance: the long, diluted title is last

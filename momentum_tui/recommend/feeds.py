@@ -126,6 +126,13 @@ def smart_feed(
         for i in order
     ]
     total = sum(max(0, int(ranker.features.duration[p.index])) for p in chosen)
-    if not chosen:
+    if not chosen and not len(ranker.features.ids):
+        notes.append(
+            "No videos are cached yet: import your subscriptions (`momentum import FILE`) "
+            "and run `momentum sync`."
+        )
+    elif not chosen and (mood or topics or budget is not None):
         notes.append("Nothing unwatched matches; try another mood, more minutes or no topic.")
+    elif not chosen:
+        notes.append("Everything cached is watched, hidden or disliked; sync for new uploads.")
     return SmartFeed(chosen, total, budget, moods, topics, candidates, notes)
