@@ -14,6 +14,7 @@ from momentum_tui.demo.corpus import iter_corpus, newest_published
 from momentum_tui.errors import CorruptCacheError, SchemaTooNewError
 from momentum_tui.recommend.memory import LAST_VISIT_PREF
 from momentum_tui.storage import Store
+from momentum_tui.storage.bulk import bulk_load
 from momentum_tui.storage.db import move_aside
 from momentum_tui.storage.videos import upsert_channels, upsert_videos
 
@@ -47,7 +48,8 @@ def build_demo(store: Store, now: int | None = None) -> int:
     with store.write() as db:
         upsert_channels(db, channels.values(), source="demo", now=now - 30 * 86400)
         db.conn.execute("UPDATE channels SET last_synced_at = ?", (now - 2 * 3600,))
-        upsert_videos(db, (item.video for item in items), now=now - 3600)
+        with bulk_load(db):  # a new profile: rows first, indexes built once
+            upsert_videos(db, (item.video for item in items), now=now - 3600)
         # A little history so the demo looks lived-in: about 1 in 12 older videos watched,
         # a few liked. Deterministic, so screenshots and tests are stable.
         watched = [
