@@ -172,6 +172,29 @@ async def test_filter_panel_refuses_nonsense(demo_store: Store) -> None:
         assert screen.filters.min_seconds is None
 
 
+async def test_filter_panel_buttons_apply_cancel_and_reset(demo_store: Store) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=(100, 60)) as pilot:
+        screen = await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.click("#unwatched_only")
+        await pilot.click("#cancel")
+        await settle(pilot)
+        assert app.screen is screen and not screen.filters.unwatched_only
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.click("#unwatched_only")
+        await pilot.click("#apply")
+        await settle(pilot)
+        assert app.screen is screen and screen.filters.unwatched_only
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.click("#reset")
+        await settle(pilot)
+        assert app.screen is screen and not screen.filters.unwatched_only
+
+
 async def test_pick_a_channel_then_clear(demo_store: Store) -> None:
     app = make_app(demo_store, start_view=SUBSCRIPTIONS)
     async with app.run_test(size=(150, 40)) as pilot:

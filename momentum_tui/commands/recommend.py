@@ -24,6 +24,7 @@ from momentum_tui.recommend.feeds import Pick, SmartFeed, smart_feed
 from momentum_tui.recommend.prefs import add_keyword, list_keywords, remove_keyword
 from momentum_tui.recommend.ranker import Ranker
 from momentum_tui.recommend.reasons import Explainer
+from momentum_tui.recommend.session import excluded_because
 from momentum_tui.storage import feed as feed_queries
 
 DEFAULT_SINCE_S = 7 * 86400
@@ -114,21 +115,6 @@ def recommend(
                err=True)  # fmt: skip
 
 
-def _excluded(ranker: Ranker, index: int) -> str | None:
-    state = ranker.features.state
-    if state.watched_at[index]:
-        return "watched"
-    if state.hidden_at[index]:
-        return "hidden"
-    if state.rating[index] < 0:
-        return "disliked"
-    if ranker.rule_hidden[index]:
-        return "hidden by a rule"
-    if ranker.features.live[index] == 2:
-        return "upcoming"
-    return None
-
-
 @click.command("why")
 @click.argument("video_id")
 @json_option
@@ -151,7 +137,7 @@ def why(state: Context, video_id: str, as_json: bool) -> None:
         row = rows_for_ids(conn, [video_id]).get(video_id)
     position = ranking.position(index)
     score = float(ranking.score[index])
-    excluded = _excluded(ranker, index)
+    excluded = excluded_because(ranker, index)
     if as_json:
         emit_json(
             {

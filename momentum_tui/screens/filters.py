@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from momentum_tui.models import Filters, Format, Mood, Sort, Topic, parse_duration
+from momentum_tui.screens.form import FormScreen
 
 
 def _seconds_to_text(seconds: int | None) -> str:
@@ -51,7 +51,7 @@ def _parse_minutes(text: str) -> int | None:
     return parse_duration(value) if value else None
 
 
-class FilterScreen(ModalScreen[Filters | None]):
+class FilterScreen(FormScreen[Filters]):
     """Edit all filters; Enter applies, Esc cancels."""
 
     BINDINGS = [
@@ -61,10 +61,11 @@ class FilterScreen(ModalScreen[Filters | None]):
 
     DEFAULT_CSS = """
     FilterScreen { align: center middle; }
-    FilterScreen > Vertical {
-        width: 64; max-width: 100%; height: auto; border: round $accent;
+    FilterScreen > VerticalScroll {
+        width: 64; max-width: 100%; height: auto; max-height: 100%; border: round $accent;
         background: $surface; padding: 0 1;
     }
+    FilterScreen .checks Checkbox { width: 1fr; }
     FilterScreen Horizontal { height: auto; }
     FilterScreen .duration Input { width: 1fr; }
     FilterScreen .labels Select { width: 1fr; }
@@ -82,12 +83,17 @@ class FilterScreen(ModalScreen[Filters | None]):
     def compose(self) -> ComposeResult:
         """Checkboxes, a length range, sort and channel group."""
         f = self.filters
-        with Vertical() as box:
+        # Scrolls when the terminal is shorter than the form (80×24): Tab and the mouse
+        # wheel reach every field, and ctrl+s applies from anywhere.
+        with VerticalScroll() as box:
             box.border_title = "Filters"
-            yield Checkbox("Unwatched only", f.unwatched_only, id="unwatched_only")
-            yield Checkbox("Hide Shorts", f.hide_shorts, id="hide_shorts")
-            yield Checkbox("Hide live and upcoming", f.hide_live, id="hide_live")
-            yield Checkbox("Saved for later only", f.saved_only, id="saved_only")
+            box.border_subtitle = "ctrl+s apply · esc cancel"
+            with Horizontal(classes="checks"):
+                yield Checkbox("Unwatched only", f.unwatched_only, id="unwatched_only")
+                yield Checkbox("Hide Shorts", f.hide_shorts, id="hide_shorts")
+            with Horizontal(classes="checks"):
+                yield Checkbox("Hide live and upcoming", f.hide_live, id="hide_live")
+                yield Checkbox("Saved for later only", f.saved_only, id="saved_only")
             yield Checkbox("Include hidden videos", f.include_hidden, id="include_hidden")
             yield Label("Length in minutes (or 90s, 1h30m); empty means no limit")
             with Horizontal(classes="duration"):
@@ -121,7 +127,8 @@ class FilterScreen(ModalScreen[Filters | None]):
                 yield Button("Cancel", id="cancel")
                 yield Button("Apply", variant="primary", id="apply")
 
-    def _read(self) -> Filters:
+    def read(self) -> Filters:
+        """The filters the form describes; raises ValueError naming a bad field."""
         minimum = _parse_minutes(self.query_one("#min", Input).value)
         maximum = _parse_minutes(self.query_one("#max", Input).value)
         if minimum is not None and maximum is not None and minimum > maximum:
@@ -150,28 +157,6 @@ class FilterScreen(ModalScreen[Filters | None]):
             }
         )
 
-    def action_apply(self) -> None:
-        """Apply the filters, or say what is wrong."""
-        try:
-            filters = self._read()
-        except ValueError as error:
-            self.query_one("#error", Label).update(str(error))
-            return
-        self.dismiss(filters)
-
-    def action_cancel(self) -> None:
-        """Close without changes."""
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_apply()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "apply":
-            self.action_apply()
-        elif event.button.id == "cancel":
-            self.action_cancel()
-        elif event.button.id == "reset":
-            self.dismiss(Filters(sort=self.filters.sort, search=self.filters.search))
+    @on(Button.Pressed, "#reset")
+    def _reset_pressed(self) -> None:
+        self.dismiss(Filters(sort=self.filters.sort, search=self.filters.search))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList
 
 from momentum_tui.models import Mood, Topic
 from momentum_tui.recommend.session import SmartAsk
+from momentum_tui.screens.form import FormScreen
 
 MAX_MINUTES = 24 * 60
 
@@ -25,7 +24,7 @@ def parse_minutes(text: str) -> int | None:
     return int(value)
 
 
-class SmartFeedScreen(ModalScreen[SmartAsk | None]):
+class SmartFeedScreen(FormScreen[SmartAsk]):
     """Choose a mood, minutes and topics; Enter or ctrl+s shows the list, Esc cancels."""
 
     BINDINGS = [
@@ -85,32 +84,9 @@ class SmartFeedScreen(ModalScreen[SmartAsk | None]):
         """Start in the minutes box: the budget is the usual thing to type."""
         self.query_one("#minutes", Input).focus()
 
-    def _read(self) -> SmartAsk:
+    def read(self) -> SmartAsk:
+        """The mood, minutes and topics chosen; raises ValueError on bad minutes."""
         mood = self.query_one("#mood", Select).value
         minutes = parse_minutes(self.query_one("#minutes", Input).value)
         topics = tuple(self.query_one("#topics", SelectionList).selected)
         return SmartAsk(mood if isinstance(mood, str) else None, minutes, topics)
-
-    def action_apply(self) -> None:
-        """Show the smart feed, or say what is wrong."""
-        try:
-            ask = self._read()
-        except ValueError as error:
-            self.query_one("#error", Label).update(str(error))
-            return
-        self.dismiss(ask)
-
-    def action_cancel(self) -> None:
-        """Close without changes."""
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_apply()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "apply":
-            self.action_apply()
-        else:
-            self.action_cancel()
