@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from momentum_tui.app_sync import SyncApp
 from momentum_tui.bindings import ALL_KEYS, APP, GROUP_TITLES, SYNC, usable_keymap
+from momentum_tui.cells import count_spacing_marks
 from momentum_tui.config import Settings
 from momentum_tui.messages import FeedReady
 from momentum_tui.screens.feed import FeedScreen
@@ -41,6 +42,7 @@ class MomentumApp(ReportsWorkerErrors, SyncApp):
         now: float | None = None,
         opener: Callable[[str], Any] | None = None,
     ) -> None:
+        count_spacing_marks()  # Hindi, Tamil… titles measured as the terminal draws them
         super().__init__()
         self.store = store
         self.settings = settings

@@ -13,6 +13,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from momentum_tui import locations
+from momentum_tui.cells import count_spacing_marks
 from momentum_tui.config import Settings, load_settings
 from momentum_tui.storage import Store
 
@@ -69,6 +70,8 @@ def emit_json(data: Any) -> None:
 def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print a plain, aligned text table (cell widths respect wide characters)."""
     from rich.cells import cell_len
+
+    count_spacing_marks()
 
     def fit(text: str, width: int) -> str:
         if cell_len(text) <= width:
