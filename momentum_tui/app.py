@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,9 @@ class MomentumApp(ReportsWorkerErrors, SyncApp):
                 self.store, self.settings, demo=self.demo, now=self._fixed_now, opener=self._opener
             )
         )
+        if self.settings.ui.watch_seconds > 0:
+            self.store.changed_elsewhere()  # the baseline: what is on screen now
+            self.set_interval(self.settings.ui.watch_seconds, self._check_for_outside_changes)
         for problem in self.keymap_problems:
             self.notify(f"{problem} That entry is ignored.", severity="warning", timeout=12)
         if self.settings.ui.theme not in self.available_themes:
@@ -71,6 +75,21 @@ class MomentumApp(ReportsWorkerErrors, SyncApp):
 
     def on_feed_ready(self, message: FeedReady) -> None:
         """The first feed is on screen (hook for the launch benchmark)."""
+
+    def _check_for_outside_changes(self) -> None:
+        """Show what a cron sync or a command in another terminal changed, cursor kept."""
+        try:
+            changed = self.store.changed_elsewhere()
+        except sqlite3.Error:
+            return  # a damaged or vanished cache is reported by the next real read
+        screen = self._feed_screen()
+        if not changed or screen is None or self.syncing:
+            return
+        screen.reload()
+        screen.load_channels()
+        if not self.demo:
+            self.refresh_sync_status()
+        self.notify("Updated with changes made outside the app.", timeout=3)
 
     def action_help(self) -> None:
         """Show every key."""

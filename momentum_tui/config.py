@@ -151,6 +151,12 @@ class UISettings(Section):
     start_view: Literal["for-you", "subscriptions"] = Field(
         "for-you", description="The tab the app opens on: for-you (ranked) or subscriptions."
     )
+    watch_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="How often the app looks for changes made outside it (a cron sync, "
+        "`momentum mark`) and shows them; 0 turns it off.",
+    )
 
 
 class RecommendSettings(Section):

@@ -76,6 +76,7 @@ class Store:
         self._all: list[sqlite3.Connection] = []
         self._writer: Database | None = None
         self._writer_conn: sqlite3.Connection | None = None
+        self._data_version: int | None = None
 
     @classmethod
     def open(cls, path: Path | None = None, *, migrate: bool = True) -> Store:
@@ -155,6 +156,25 @@ class Store:
             if conn.in_transaction:
                 conn.rollback()
             self._readers.put(conn)
+
+    def changed_elsewhere(self) -> bool | None:
+        """Whether another process has committed to the cache since the last call.
+
+        A cron `momentum sync`, or `momentum mark` in another terminal. SQLite's
+        `data_version` on the writer connection moves only for commits made by other
+        connections, and this process writes through that one connection only, so its
+        own writes never count. The first call sets the baseline (False); None means the
+        writer is busy right now (ask again later) — never blocks.
+        """
+        if not self._write_lock.acquire(blocking=False):
+            return None
+        try:
+            row = self._writer_connection().execute("PRAGMA data_version").fetchone()
+        finally:
+            self._write_lock.release()
+        version = int(row[0])
+        previous, self._data_version = self._data_version, version
+        return previous is not None and version != previous
 
     def get_pref(self, key: str, default: str | None = None) -> str | None:
         """A small named value from the `preferences` table."""
