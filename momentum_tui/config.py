@@ -11,10 +11,11 @@ Nothing else in the code names a host.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -247,16 +248,28 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from error
 
 
-def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, str]]:
-    overrides: dict[str, dict[str, str]] = {}
+def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
+    overrides: dict[str, dict[str, Any]] = {}
     for section_name, section_field in Settings.model_fields.items():
         annotation = section_field.annotation
         if not (isinstance(annotation, type) and issubclass(annotation, Section)):
             continue
-        for field_name in annotation.model_fields:
-            value = environ.get(env_name(section_name, field_name))
-            if value is not None:
-                overrides.setdefault(section_name, {})[field_name] = value
+        for field_name, field in annotation.model_fields.items():
+            name = env_name(section_name, field_name)
+            value = environ.get(name)
+            if value is None:
+                continue
+            if get_origin(field.annotation) in (dict, list):
+                # Tables and lists come as JSON: MOMENTUM_CLAUDE_PRICES='{"model": {…}}'.
+                try:
+                    value = json.loads(value)
+                except json.JSONDecodeError as error:
+                    raise ConfigError(
+                        f"The environment variable {name} is not valid JSON ({error.msg}, "
+                        f"at character {error.pos}).",
+                        'Write it as JSON, e.g. \'{"name": {"key": 1.0}}\', or unset it.',
+                    ) from error
+            overrides.setdefault(section_name, {})[field_name] = value
     return overrides
 
 

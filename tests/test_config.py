@@ -74,3 +74,15 @@ def test_bad_environment_value_names_the_variable(tmp_path: Path) -> None:
 def test_keymap_section_is_read(tmp_path: Path) -> None:
     path = write(tmp_path / "c.toml", '[keymap]\n"video.like" = "L"\n')
     assert load_settings(path, environ={}).keymap == {"video.like": "L"}
+
+
+def test_tables_come_from_the_environment_as_json(tmp_path: Path) -> None:
+    prices = '{"claude-next": {"input": 2, "output": 8, "cache_write": 2.5, "cache_read": 0.2}}'
+    settings = load_settings(tmp_path / "none.toml", {"MOMENTUM_CLAUDE_PRICES": prices})
+    assert settings.claude.prices == {
+        "claude-next": {"input": 2.0, "output": 8.0, "cache_write": 2.5, "cache_read": 0.2}
+    }
+    with pytest.raises(ConfigError, match="MOMENTUM_CLAUDE_PRICES is not valid JSON"):
+        load_settings(tmp_path / "none.toml", {"MOMENTUM_CLAUDE_PRICES": "{claude: 1}"})
+    with pytest.raises(ConfigError, match="MOMENTUM_CLAUDE_PRICES is invalid"):
+        load_settings(tmp_path / "none.toml", {"MOMENTUM_CLAUDE_PRICES": "[1, 2]"})
