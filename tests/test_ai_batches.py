@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from momentum_tui.ai import ledger
-from momentum_tui.ai.batches import BatchRunner
+from momentum_tui.ai.batches import SUBMIT_GRACE_S, BatchRunner
+from momentum_tui.ai.errors import ClaudeUnavailableError
 from momentum_tui.ai.transport import make_client
 from momentum_tui.ai.work import BATCH_ATTEMPTS, failures
 from momentum_tui.config import ClaudeSettings
@@ -144,3 +145,62 @@ def test_videos_unlabelled_in_several_batches_are_given_up(
         given_up = {f["video_id"] for f in failures(conn)}
     assert given_up == {v.id for v in videos}
     assert runner(store, claude).submit().submitted == []
+
+
+def test_a_lost_answer_to_a_batch_create_is_found_not_sent_twice(
+    store: Store, claude: ClaudeEmulator
+) -> None:
+    seed(store, corpus_videos()[:50])
+    claude.fail("lost_answer")  # Claude makes (and bills) the batch; the answer never comes
+    report = runner(store, claude).submit()
+    assert len(claude.batches) == 1  # not retried into a second, paid-twice batch
+    assert [info.id for info in report.submitted] == list(claude.batches)
+    assert runner(store, claude).submit().submitted == []  # nothing left to send
+    collected = runner(store, claude).wait(poll_seconds=0)
+    assert collected.labelled == 50 and len(claude.batches) == 1
+
+
+def test_a_crash_between_create_and_record_is_settled_on_the_next_run(
+    tmp_path: Path, claude: ClaudeEmulator
+) -> None:
+    path = tmp_path / "cache.db"
+    with Store.open(path) as store:
+        seed(store, corpus_videos()[:50])
+        crashing = runner(store, claude)
+
+        def crash(*_: object) -> None:
+            raise KeyboardInterrupt  # the process dies right after Claude made the batch
+
+        crashing._adopt = crash  # type: ignore[method-assign]
+        with pytest.raises(KeyboardInterrupt):
+            crashing.submit()
+        assert [info.status for info in crashing.pending()] == ["submitting"]
+        # Meanwhile a standard run leaves those videos alone: they may be paid for.
+        assert classifier(store, claude).run().candidates == 0
+
+    with Store.open(path) as store:  # the next run
+        report = runner(store, claude).wait(poll_seconds=0)
+        assert report.collected == list(claude.batches)
+        assert report.labelled == 50
+        assert len(claude.batches) == 1
+
+
+def test_a_batch_claude_never_got_frees_its_videos_after_a_while(
+    store: Store, claude: ClaudeEmulator
+) -> None:
+    seed(store, corpus_videos()[:30])
+    claude.fail("lost_request")  # the connection drops before Claude makes anything
+    now = [1_800_000_000.0]
+    batches = BatchRunner(store, settings_for(claude), make_client(settings_for(claude)),
+                          sleep=Sleeps(), clock=lambda: now[0])  # fmt: skip
+    with pytest.raises(ClaudeUnavailableError, match="may have arrived"):
+        batches.submit()
+    assert claude.batches == {}
+    assert [info.status for info in batches.pending()] == ["submitting"]
+    now[0] += SUBMIT_GRACE_S - 60
+    batches.collect()
+    assert len(batches.pending()) == 1  # still looking: lists can lag
+    now[0] += 120
+    batches.collect()
+    assert batches.pending() == []
+    assert classifier(store, claude).run().labelled == 30  # the videos are free again

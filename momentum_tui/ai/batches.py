@@ -1,8 +1,11 @@
 """Bulk labelling on the Message Batches API: half price, results within 24 hours.
 
 `submit` sends every video that needs a label (within the budget, priced at the batch
-discount) as one batch of `batch_size`-video requests and records the batch id and which
-video each request carries *before* returning, so a restart loses nothing. `collect`
+discount) as one batch of `batch_size`-video requests. Which video each request carries
+is written down *before* the batch is sent, under a local "submitting" id, and the
+batch's real id replaces it once Claude answers — so a crash or a lost answer in
+between never loses a paid batch: the next run finds it in Claude's list of batches
+(by its time and size) and adopts it, or, if Claude never got it, frees its videos. `collect`
 checks every uncollected batch; for an ended one it reads the JSONL results and writes
 the ledger rows, labels, cache entries and failures of the whole batch in one
 transaction together with its `collected_at`, so collecting twice never counts twice.
@@ -13,6 +16,7 @@ candidates again. Videos waiting in a batch are not sent again meanwhile.
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +27,7 @@ import anthropic
 from anthropic.types.messages.batch_create_params import Request
 
 from momentum_tui.ai import ledger, prompt
+from momentum_tui.ai.errors import ClaudeUnavailableError
 from momentum_tui.ai.transport import FatalError, Transport
 from momentum_tui.ai.videos import VideoText, texts_by_id
 from momentum_tui.ai.work import Answer, claude_candidates, commit_answer, reuse_cached
@@ -32,6 +37,13 @@ from momentum_tui.storage import Store
 
 MAX_REQUESTS_PER_BATCH = 10_000
 """Well under the API's limit (100,000 requests or 256 MB a batch)."""
+
+SUBMITTING = "submitting"
+"""Status (and id prefix) of a batch written down but not yet confirmed by Claude."""
+SUBMIT_GRACE_S = 600
+"""A submission Claude has no batch for after this long never arrived: free its videos."""
+CLOCK_SKEW_S = 300
+"""How far this machine's clock may run ahead of Claude's when matching a lost batch."""
 
 
 @dataclass
@@ -102,9 +114,9 @@ class BatchRunner:
         self.prices = ledger.prices_for(settings)
         self.transport = Transport(client, settings, sleep=sleep)
 
-    def _call(self, function: Callable[[], Any]) -> Any:
+    def _call(self, function: Callable[[], Any], *, retry_lost_answers: bool = True) -> Any:
         try:
-            return self.transport.send(function)
+            return self.transport.send(function, retry_lost_answers=retry_lost_answers)
         except FatalError as error:
             raise error.fatal.error(0, self.settings.model) from None
 
@@ -155,28 +167,118 @@ class BatchRunner:
                 "claude.daily_budget_usd / claude.monthly_budget_usd in the config file.",
             )
         sendable = cast(list[Request], requests)
-        batch = self._call(partial(self.client.messages.batches.create, requests=sendable))
+        local_id = f"{SUBMITTING}-{secrets.token_hex(6)}"
+        self._write_ahead(local_id, len(requests), items, promised, now)
+        try:
+            batch = self._call(
+                partial(self.client.messages.batches.create, requests=sendable),
+                retry_lost_answers=False,  # a retry could create (and bill) it twice
+            )
+        except anthropic.APIConnectionError as error:
+            # Claude may have the batch: keep the local record; the next run settles it.
+            adopted = self.reconcile().get(local_id)
+            if adopted is not None:
+                report.submitted.extend(i for i in self.pending() if i.id == adopted)
+                report.pending = self.pending()
+                return report
+            raise ClaudeUnavailableError(
+                f"No answer from Claude while sending a batch ({error.__class__.__name__}); "
+                "it may have arrived.",
+                "Run `momentum classify --batch` again later: it looks the batch up and "
+                "never sends those videos twice.",
+            ) from error
+        except BaseException:
+            self._forget(local_id)  # Claude said no (or we stopped first): nothing was sent
+            raise
         info = BatchInfo(
             id=batch.id, status=batch.processing_status, requests=len(requests),
             videos=len(items), estimate_usd=round(promised, 6), created_at=now,
         )  # fmt: skip
-        with self.store.write() as db:
-            db.conn.execute(
-                "INSERT INTO ai_batches (id, model, status, requests, videos, estimate_usd, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (info.id, self.settings.model, info.status, info.requests, info.videos,
-                 info.estimate_usd, now),
-            )  # fmt: skip
-            db.conn.executemany(
-                "INSERT INTO ai_batch_items (batch_id, custom_id, ref, video_id, content_hash) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(info.id, *item) for item in items],
-            )
+        self._adopt(local_id, batch.id, batch.processing_status)
         report.submitted.append(info)
         report.pending = self.pending()
         return report
 
     # -- collect ----------------------------------------------------------------------
+
+    def _write_ahead(
+        self,
+        local_id: str,
+        requests: int,
+        items: list[tuple[str, str, str, str]],
+        estimate: float,
+        now: int,
+    ) -> None:
+        """Record the batch and its videos under a local id before anything is sent."""
+        with self.store.write() as db:
+            db.conn.execute(
+                "INSERT INTO ai_batches (id, model, status, requests, videos, estimate_usd, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (local_id, self.settings.model, SUBMITTING, requests, len(items),
+                 round(estimate, 6), now),
+            )  # fmt: skip
+            db.conn.executemany(
+                "INSERT INTO ai_batch_items (batch_id, custom_id, ref, video_id, content_hash) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(local_id, *item) for item in items],
+            )
+
+    def _adopt(self, local_id: str, batch_id: str, status: str) -> None:
+        """Give a written-ahead batch its real id (one transaction)."""
+        with self.store.write() as db:
+            db.conn.execute(
+                "INSERT INTO ai_batches (id, model, status, requests, videos, estimate_usd, "
+                "created_at) SELECT ?, model, ?, requests, videos, estimate_usd, created_at "
+                "FROM ai_batches WHERE id = ?",
+                (batch_id, status, local_id),
+            )
+            db.conn.execute(
+                "UPDATE ai_batch_items SET batch_id = ? WHERE batch_id = ?", (batch_id, local_id)
+            )
+            db.conn.execute("DELETE FROM ai_batches WHERE id = ?", (local_id,))
+
+    def _forget(self, local_id: str) -> None:
+        with self.store.write() as db:
+            db.conn.execute("DELETE FROM ai_batches WHERE id = ?", (local_id,))
+
+    def reconcile(self) -> dict[str, str]:
+        """Settle batches written down but never confirmed (a crash or a lost answer).
+
+        Claude's list of batches is searched for one of the same size created at or after
+        the local record that Momentum doesn't know; it is adopted. A record with no such
+        batch after `SUBMIT_GRACE_S` never reached Claude, and its videos are freed.
+        Returns {local id: Claude's batch id} for what it adopted.
+        """
+        with self.store.read() as conn:
+            waiting = conn.execute(
+                "SELECT id, requests, created_at FROM ai_batches WHERE status = ? "
+                "ORDER BY created_at",
+                (SUBMITTING,),
+            ).fetchall()
+            known = {row[0] for row in conn.execute("SELECT id FROM ai_batches")}
+        adopted: dict[str, str] = {}
+        if not waiting:
+            return adopted
+        page = self._call(partial(self.client.messages.batches.list, limit=100))
+        remote = sorted(page.data, key=lambda batch: batch.created_at)
+        for local_id, requests, created_at in waiting:
+            for batch in remote:
+                counts = batch.request_counts
+                size = (counts.processing + counts.succeeded + counts.errored
+                        + counts.canceled + counts.expired)  # fmt: skip
+                if (
+                    batch.id not in known
+                    and size == requests
+                    and batch.created_at.timestamp() >= created_at - CLOCK_SKEW_S
+                ):
+                    self._adopt(local_id, batch.id, batch.processing_status)
+                    known.add(batch.id)
+                    adopted[local_id] = batch.id
+                    break
+            else:
+                if self.clock() - created_at > SUBMIT_GRACE_S:
+                    self._forget(local_id)
+        return adopted
 
     def pending(self) -> list[BatchInfo]:
         """Batches submitted and not collected yet."""
@@ -190,7 +292,10 @@ class BatchRunner:
     def collect(self, report: BatchReport | None = None) -> BatchReport:
         """Check every pending batch and collect the ones that ended."""
         report = report or BatchReport()
+        self.reconcile()
         for info in self.pending():
+            if info.status == SUBMITTING:
+                continue  # not confirmed by Claude yet; `reconcile` keeps looking
             batch = self._call(partial(self.client.messages.batches.retrieve, info.id))
             now = int(self.clock())
             if batch.processing_status != "ended":
@@ -298,8 +403,9 @@ class BatchRunner:
     def cancel(self) -> list[str]:
         """Ask Claude to cancel every pending batch; their results are collected as usual."""
         canceled = []
+        self.reconcile()
         for info in self.pending():
-            if info.status != "ended":
+            if info.status not in ("ended", SUBMITTING):
                 self._call(partial(self.client.messages.batches.cancel, info.id))
                 canceled.append(info.id)
         return canceled

@@ -169,8 +169,13 @@ class Transport:
             self.on_wait(seconds, why)
         self.sleep(seconds)
 
-    def send(self, call: Callable[[], T]) -> T:
-        """Run `call` (one SDK request), retrying what is worth retrying."""
+    def send(self, call: Callable[[], T], *, retry_lost_answers: bool = True) -> T:
+        """Run `call` (one SDK request), retrying what is worth retrying.
+
+        With `retry_lost_answers=False` a timeout or dropped connection is raised as the
+        SDK's `APIConnectionError` at once: for requests that must not run twice (creating
+        a batch), where the request may have arrived although no answer came back.
+        """
         last = ""
         for attempt in range(self.settings.max_retries + 1):
             if attempt == 0:
@@ -182,6 +187,8 @@ class Transport:
                 if wait is None:
                     wait = min(self.settings.max_wait_seconds, 2.0 * 2**attempt)
             except anthropic.APIConnectionError as error:
+                if not retry_lost_answers:
+                    raise
                 kind = "timed out" if isinstance(error, anthropic.APITimeoutError) else "no answer"
                 last = f"{kind} from {self.settings.base_url}"
                 wait = min(self.settings.max_wait_seconds, 2.0 * 2**attempt)

@@ -12,15 +12,17 @@ What it does, like the real API:
 * usage at about 4 UTF-8 bytes a token; the prefix up to a `cache_control` block
   (tools, output schema, system) is written to the cache on first use and read after,
   when it is at least `min_cache_tokens` long; `max_tokens` truncates the answer;
-* `/v1/messages/count_tokens`; `/v1/messages/batches` create, retrieve, cancel and
-  JSONL results (ended after `batch_polls` retrieves, results in a different order);
+* `/v1/messages/count_tokens`; `/v1/messages/batches` create, list (newest first),
+  retrieve, cancel and JSONL results (ended after `batch_polls` retrieves, results in a
+  different order);
 * labels derived deterministically from the `<videos>` JSON lines of the prompt (it
   "reads" the data: category, title, tags, length, sponsor line), and rules derived
   from a `<sentence>` for rule parsing;
 * faults on demand (`fail(kind, …)`): 429 with retry-after, 529, 500, 401, 403, 404,
   413, 400 billing, 402 billing, 429 spend limit, refusal, max_tokens, malformed JSON,
   schema mismatch, enum values outside the schema, a missing item, a gullible model
-  that obeys injected instructions, and errored batch results.
+  that obeys injected instructions, errored batch results, and a batch create whose
+  connection drops after the batch was made (`lost_answer`) or before (`lost_request`).
 
 `received` lists every request (method, path, headers, JSON body) for assertions.
 """
@@ -60,6 +62,10 @@ _TOPIC_MOOD = {
 }  # fmt: skip
 _TOPIC_FORMAT = {"music": "music-video", "gaming": "gameplay", "news": "news",
                  "comedy": "comedy-sketch", "lifestyle": "vlog"}  # fmt: skip
+
+
+HANG_UP: tuple[int, dict[str, str], bytes] = (0, {}, b"")
+"""What `handle` returns to close the connection without an answer."""
 
 
 def tokens(text: str) -> int:
@@ -215,6 +221,15 @@ class ClaudeEmulator:
             return self._count_tokens(body)
         if method == "POST" and path == "/v1/messages/batches":
             return self._batch_create(body)
+        if method == "GET" and path == "/v1/messages/batches":
+            with self._lock:
+                newest_first = sorted(self.batches.values(), key=lambda b: b.created_at)[::-1]
+            data = [self._batch_json(batch) for batch in newest_first[:100]]
+            return self._json(200, {
+                "data": data, "has_more": len(newest_first) > 100,
+                "first_id": data[0]["id"] if data else None,
+                "last_id": data[-1]["id"] if data else None,
+            })  # fmt: skip
         match = re.fullmatch(r"/v1/messages/batches/([\w-]+)(/cancel|/results)?", path)
         if match:
             batch = self.batches.get(match.group(1))
@@ -451,9 +466,13 @@ class ClaudeEmulator:
             invalid = self._validate(request.get("params"))
             if invalid is not None:
                 return invalid
+        if self._take_fault("", {"lost_request"}) is not None:
+            return HANG_UP
         batch = _Batch(self._next_id("msgbatch"), requests, _now())
         with self._lock:
             self.batches[batch.id] = batch
+        if self._take_fault("", {"lost_answer"}) is not None:
+            return HANG_UP  # made, and billed, but the answer never arrives
         return self._json(200, self._batch_json(batch))
 
     def _batch_retrieve(self, batch: _Batch) -> dict[str, Any]:
@@ -679,6 +698,9 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {key.lower(): value for key, value in self.headers.items()}
         path = self.path.split("?", 1)[0]
         status, out_headers, body = self.state.handle(method, path, headers, raw)
+        if status == 0:  # HANG_UP: drop the connection, as a crash or a network cut would
+            self.close_connection = True
+            return
         self.send_response(status)
         for key, value in out_headers.items():
             self.send_header(key, value)
