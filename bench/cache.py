@@ -120,11 +120,13 @@ def searches(store: Store, rng: random.Random, runs: int) -> dict:
 
 
 def launch(db: Path, runs: int) -> dict:
-    """Median launch time of a bare Textual app and of Momentum on `db`, alternating runs."""
+    """Median launch times of a bare Textual app, of a Textual app with the first screen's
+    widget kinds and static text (Textual's own share), and of Momentum on `db`."""
     probe = ROOT / "bench" / "launch_probe.py"
-    bare, ours, rss = [], [], []
+    times: dict[str, list[float]] = {"bare": [], "layout": [], "momentum": []}
+    rss = []
     for _ in range(runs):
-        for kind, sink in (("bare", bare), ("momentum", ours)):
+        for kind, sink in times.items():
             args = [sys.executable, str(probe), kind] + ([str(db)] if kind == "momentum" else [])
             done = subprocess.run(
                 args, capture_output=True, text=True, check=True, cwd=ROOT, timeout=60
@@ -133,11 +135,13 @@ def launch(db: Path, runs: int) -> dict:
             sink.append(line["seconds"])
             if kind == "momentum":
                 rss.append(line["peak_rss_mb"])
-    bare_s, ours_s = statistics.median(bare), statistics.median(ours)
+    bare_s, layout_s, ours_s = (statistics.median(times[k]) for k in times)
     return {
         "bare_textual_s": round(bare_s, 3),
+        "same_widgets_static_text_s": round(layout_s, 3),
         "momentum_populated_feed_s": round(ours_s, 3),
         "ratio": round(ours_s / bare_s, 3),
+        "same_widgets_ratio": round(layout_s / bare_s, 3),
         "app_peak_rss_mb": round(max(rss), 1),
     }
 
@@ -222,7 +226,9 @@ def main() -> None:
         )
         started = launch(db, args.runs)
         print(
-            f"launch: bare Textual {started['bare_textual_s']} s, Momentum populated feed "
+            f"launch: bare Textual {started['bare_textual_s']} s, the same widgets with static "
+            f"text {started['same_widgets_static_text_s']} s "
+            f"({started['same_widgets_ratio']}x), Momentum populated feed "
             f"{started['momentum_populated_feed_s']} s (ratio {started['ratio']}), "
             f"app peak RSS {started['app_peak_rss_mb']} MB"
         )

@@ -1,6 +1,9 @@
 """Measure launch-to-first-screen in a fresh process (run by bench/cache.py, not by hand).
 
     python bench/launch_probe.py bare            a bare Textual app shows its first screen
+    python bench/launch_probe.py layout          a Textual app with Momentum's kinds of widgets
+                                                 (tabs, search box, list, detail, progress bar,
+                                                 footer) and static text: Textual's own share
     python bench/launch_probe.py momentum DB     Momentum shows a populated feed from DB
     python bench/launch_probe.py ranked DB       … and For you shows a fresh ranking
     python bench/launch_probe.py subscriptions DB   … opening on the Subscriptions tab
@@ -57,6 +60,45 @@ def bare() -> None:
     Bare().run(headless=True, size=(160, 48))
 
 
+def layout() -> None:
+    """The first screen's widget kinds and sizes with static text: no data, no Momentum code."""
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.containers import Horizontal, Vertical
+    from textual.widgets import Footer, Input, ProgressBar, Static, Tab, Tabs
+
+    keys = ("w", "x", "l", "/", "f", "question_mark", "q", "R")
+
+    class Layout(App[None]):
+        CSS = """
+        #side { width: 32; } #center { width: 1fr; } #detail { height: 12; }
+        Input, ProgressBar { display: none; }
+        """
+        BINDINGS = [Binding(key, "quit", f"Key {key}") for key in keys]
+
+        def compose(self) -> ComposeResult:
+            row = "A title of about the usual length for a video  Channel name  3d  10:00  1.2M"
+            with Horizontal():
+                yield Static("\n".join(f"Channel {i}  12" for i in range(46)), id="side")
+                with Vertical(id="center"):
+                    yield Tabs(Tab("For you", id="for-you"), Tab("Subscriptions", id="subs"))
+                    yield Input()
+                    yield Static("\n".join(row for _ in range(30)))
+                    yield Static("A detail pane\n" * 10, id="detail")
+            yield ProgressBar()
+            yield Static("status bar")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(self.done)
+
+        def done(self) -> None:
+            report("layout")
+            self.exit()
+
+    Layout().run(headless=True, size=(160, 48))
+
+
 def momentum(db: str, kind: str) -> None:
     from momentum_tui.app import MomentumApp
     from momentum_tui.config import Settings, UISettings
@@ -90,5 +132,7 @@ def momentum(db: str, kind: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "bare":
         bare()
+    elif sys.argv[1] == "layout":
+        layout()
     else:
         momentum(sys.argv[2], sys.argv[1])
