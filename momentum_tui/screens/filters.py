@@ -92,7 +92,7 @@ class FilterScreen(FormScreen[Filters]):
                 yield Checkbox("Unwatched only", f.unwatched_only, id="unwatched_only")
                 yield Checkbox("Hide Shorts", f.hide_shorts, id="hide_shorts")
             with Horizontal(classes="checks"):
-                yield Checkbox("Hide live and upcoming", f.hide_live, id="hide_live")
+                yield Checkbox("Hide live & upcoming", f.hide_live, id="hide_live")
                 yield Checkbox("Saved for later only", f.saved_only, id="saved_only")
             yield Checkbox("Include hidden videos", f.include_hidden, id="include_hidden")
             yield Label("Length in minutes (or 90s, 1h30m); empty means no limit")
