@@ -52,20 +52,32 @@ async def wait_for(pilot: Pilot[Any], condition: Any, seconds: float = 5.0) -> b
     return False
 
 
+def outside_notes(app: Any) -> list[str]:
+    """Collects the "changes made outside the app" notifications the app shows."""
+    notes: list[str] = []
+    original = app.notify
+
+    def notify(message: str, **options: Any) -> None:
+        if "outside the app" in message:
+            notes.append(message)
+        original(message, **options)
+
+    app.notify = notify
+    return notes
+
+
 async def test_a_mark_from_another_terminal_reaches_the_open_feed(store: Store) -> None:
     add(store, *(make_video(n, title=f"Video {n}") for n in range(1, 6)))
     settings = Settings(ui=UISettings(watch_seconds=0.1))
     app = make_app(store, settings, start_view="subscriptions")
-    notes: list[str] = []
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        original_notify = app.notify
-        app.notify = lambda message, **kw: (notes.append(message), original_notify(message, **kw))  # type: ignore[method-assign]
+        notes = outside_notes(app)
         newest = shown_ids(app)[0]
         with Store.open(store.path) as terminal:  # `momentum mark … hidden` elsewhere
             toggle_mark(terminal, newest, Mark.HIDDEN)
         assert await wait_for(pilot, lambda: newest not in shown_ids(app))
-        assert any("outside the app" in note for note in notes)
+        assert notes
         # New uploads from a cron sync appear too.
         with Store.open(store.path) as cron:
             add(cron, make_video(99, title="Fresh from cron", published_at=1_800_000_000))
@@ -76,13 +88,11 @@ async def test_the_apps_own_marks_do_not_count_as_outside_changes(store: Store) 
     add(store, *(make_video(n) for n in range(1, 6)))
     settings = Settings(ui=UISettings(watch_seconds=0.05))
     app = make_app(store, settings, start_view="subscriptions")
-    notes: list[str] = []
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        original_notify = app.notify
-        app.notify = lambda message, **kw: (notes.append(message), original_notify(message, **kw))  # type: ignore[method-assign]
+        notes = outside_notes(app)
         await pilot.press("x")  # hide, in the app
         await settle(pilot)
         await asyncio.sleep(0.3)
         await pilot.pause()
-    assert not any("outside the app" in note for note in notes)
+    assert notes == []
