@@ -113,8 +113,7 @@ def write_video_rows(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -
         return UpsertResult()
     known = existing_video_ids(conn, [row[0] for row in rows])  # type: ignore[misc]
     new = len({row[0] for row in rows} - known)
-    deferred = conn.execute("SELECT deferred FROM fts_control WHERE id = 1").fetchone()[0]
-    if new >= BULK_INDEX_THRESHOLD and not deferred:
+    if new >= BULK_INDEX_THRESHOLD and not _full_text_deferred(conn):
         with full_text_backlog(conn):
             changed = conn.executemany(_UPSERT_VIDEO_SQL, rows).rowcount
     else:
@@ -136,9 +135,7 @@ class FullTextBacklog:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self._indexed_up_to = conn.execute("SELECT coalesce(max(rowid), 0) FROM videos").fetchone()[
-            0
-        ]
+        self._indexed_up_to = _highest_rowid(conn)
 
     def index(self) -> None:
         """Index every video added since the last call, with one statement."""
@@ -155,6 +152,11 @@ class FullTextBacklog:
             (self._indexed_up_to, highest),
         )
         self._indexed_up_to = highest
+
+
+def _full_text_deferred(conn: sqlite3.Connection) -> bool:
+    """Inside `full_text_backlog` (say, a `bulk_load`): whoever opened it indexes new rows."""
+    return bool(conn.execute("SELECT deferred FROM fts_control WHERE id = 1").fetchone()[0])
 
 
 def _highest_rowid(conn: sqlite3.Connection) -> int:
