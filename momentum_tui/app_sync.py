@@ -139,8 +139,7 @@ class SyncApp(App[None]):
     @work(thread=True, exclusive=True, group="sync-status", exit_on_error=False)
     def refresh_sync_status(self) -> None:
         """Read the quota meter and failed-channel count for the status bar."""
-        youtube = self.settings.youtube
-        quota = QuotaLedger(self.store, youtube.daily_quota, youtube.warn_at).status()
+        quota = QuotaLedger.for_settings(self.store, self.settings.youtube).status()
         with self.store.read() as conn:
             line = sync_status(conn, time.time())
         self.post_message(SyncStatusLoaded(quota, line))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, overload
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -357,6 +358,17 @@ def format_count(value: int | None) -> str:
             text = f"{scaled:.1f}" if scaled < 10 else f"{scaled:.0f}"
             return text.removesuffix(".0") + suffix
     return str(value)
+
+
+@overload
+def iso_utc(timestamp: float) -> str: ...
+@overload
+def iso_utc(timestamp: None) -> None: ...
+def iso_utc(timestamp: float | None) -> str | None:
+    """Unix seconds to ISO-8601 UTC (`2026-11-20T14:03:00Z`), the JSON outputs' time format."""
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_age(timestamp: int, now: float) -> str:

@@ -355,15 +355,15 @@ def _first_error(error: ValueError) -> str:
 
 def _resolve(store: Store, names: list[str]) -> tuple[list[str], list[str]]:
     from momentum_tui.ai.rules import resolve_channels
+    from momentum_tui.storage.channels import channel_titles
 
     ids_given = [n for n in names if n.startswith("UC") and len(n) == 24]
     others = [n for n in names if n not in ids_given]
     with store.read() as conn:
         ids, titles = resolve_channels(conn, others)
-        for channel_id in ids_given:
-            row = conn.execute("SELECT title FROM channels WHERE id = ?", (channel_id,)).fetchone()
-            ids.append(channel_id)
-            titles.append(row[0] if row else channel_id)
+        known = channel_titles(conn, ids_given)
+    ids.extend(ids_given)
+    titles.extend(known.get(channel_id, channel_id) for channel_id in ids_given)
     return ids, titles
 
 

@@ -16,17 +16,14 @@ from momentum_tui.youtube.exporters import FORMATS
 
 # The YouTube client libraries load only when a command needs them (not at every start).
 if TYPE_CHECKING:
+    from momentum_tui.storage import Store
     from momentum_tui.youtube.api import YouTubeClient
 
 
-def _client(state: Context, credentials: Any = None) -> YouTubeClient:
+def _client(state: Context, store: Store, credentials: Any = None) -> YouTubeClient:
     from momentum_tui.youtube.api import YouTubeClient
-    from momentum_tui.youtube.quota import QuotaLedger
 
-    settings = state.settings.youtube
-    store = state.open_store()
-    ledger = QuotaLedger(store, settings.daily_quota, settings.warn_at)
-    return YouTubeClient(settings, ledger, credentials=credentials)
+    return YouTubeClient.for_store(store, state.settings.youtube, credentials=credentials)
 
 
 @click.group()
@@ -43,7 +40,7 @@ def channels_add(state: Context, refs: tuple[str, ...], as_json: bool) -> None:
     from momentum_tui.youtube import channels as follow
 
     store = state.open_store()
-    client = _client(state)
+    client = _client(state, store)
     added = []
     for ref in refs:
         channel, new = follow.add_channel(store, client, ref)
@@ -169,7 +166,7 @@ def import_(state: Context, file: Path | None, account: bool, as_json: bool) -> 
     if account:
         from momentum_tui.youtube.oauth import stored_credentials
 
-        client = _client(state, credentials=stored_credentials(state.settings.youtube))
+        client = _client(state, store, stored_credentials(state.settings.youtube))
         report = follow.import_account(store, client)
     else:
         from momentum_tui.youtube.importers import read_subscriptions

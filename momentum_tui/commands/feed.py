@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 import click
@@ -19,20 +18,15 @@ from momentum_tui.models import (
     format_age_short,
     format_count,
     format_duration,
+    iso_utc,
     parse_duration,
+    video_url,
 )
 from momentum_tui.storage import feed as feed_queries
 from momentum_tui.storage.marks import mark_video, undo_last
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def iso(timestamp: int | None) -> str | None:
-    """Unix seconds to ISO-8601 UTC (`2026-11-20T14:03:00Z`)."""
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
@@ -121,7 +115,7 @@ def row_json(row: FeedRow) -> dict[str, Any]:
         "title": row.title,
         "channel_id": row.channel_id,
         "channel": row.channel_title,
-        "published_at": iso(row.published_at),
+        "published_at": iso_utc(row.published_at),
         "duration_s": row.duration_s,
         "is_short": row.is_short,
         "live": row.live_state,
@@ -181,12 +175,7 @@ def _print_rows(rows: list[FeedRow], total: int, filters: Filters, as_json: bool
 @pass_context
 def feed(state: Context, /, as_json: bool, limit: int, offset: int, **options: Any) -> None:
     """List the feed with the same filters as the app."""
-    filters = build_filters(state, **options)
-    store = state.open_store()
-    with store.read() as conn:
-        rows = feed_queries.feed_page(conn, filters, limit=limit, offset=offset)
-        total = feed_queries.feed_count(conn, filters)
-    _print_rows(rows, total, filters, as_json)
+    _list(state, build_filters(state, **options), limit, offset, as_json)
 
 
 @click.command()
@@ -204,12 +193,19 @@ def search(
     **options: Any,
 ) -> None:
     """Search titles, descriptions, channel names and tags (best matches first)."""
-    filters = build_filters(state, search=" ".join(query), **options)
-    store = state.open_store()
-    with store.read() as conn:
+    _list(state, build_filters(state, search=" ".join(query), **options), limit, offset, as_json)
+
+
+def _list(state: Context, filters: Filters, limit: int, offset: int, as_json: bool) -> None:
+    with state.open_store().read() as conn:
         rows = feed_queries.feed_page(conn, filters, limit=limit, offset=offset)
         total = feed_queries.feed_count(conn, filters)
     _print_rows(rows, total, filters, as_json)
+
+
+def _state_json(state: dict[str, Any]) -> dict[str, Any]:
+    """A video's marks, times as ISO-8601."""
+    return {k: iso_utc(v) if k.endswith("_at") else v for k, v in state.items()}
 
 
 @click.command()
@@ -226,7 +222,7 @@ def mark(state: Context, video_id: str, what: str, as_json: bool) -> None:
             {
                 "id": result.video_id,
                 "mark": result.mark,
-                "state": {k: iso(v) if k.endswith("_at") else v for k, v in result.state.items()},
+                "state": _state_json(result.state),
             }
         )
     else:
@@ -264,22 +260,22 @@ def show(state: Context, video_id: str, as_json: bool) -> None:
         emit_json(
             {
                 "id": video["id"],
-                "url": f"https://www.youtube.com/watch?v={video['id']}",
+                "url": video_url(video["id"]),
                 "title": video["title"],
                 "channel_id": video["channel_id"],
                 "channel": video["channel_title"],
                 "description": video["description"],
-                "published_at": iso(video["published_at"]),
+                "published_at": iso_utc(video["published_at"]),
                 "duration_s": video["duration_s"],
                 "is_short": bool(video["is_short"]),
                 "live": video["live_state"],
                 "views": video["view_count"],
                 "likes": video["like_count"],
                 "comments": video["comment_count"],
-                "stats_at": iso(video["stats_at"]),
+                "stats_at": iso_utc(video["stats_at"]),
                 "tags": video["tags"],
                 "status": video["status"],
-                "state": {k: iso(v) if k.endswith("_at") else v for k, v in detail.state.items()},
+                "state": _state_json(detail.state),
                 "labels": detail.labels,
                 "channel_tags": detail.channel_tags,
             }
@@ -291,7 +287,7 @@ def show(state: Context, video_id: str, as_json: bool) -> None:
         f"{video['channel_title']} · {format_age_short(video['published_at'], now)} ago · "
         f"{format_duration(video['duration_s'])} · {format_count(video['view_count'])} views"
     )
-    click.echo(f"https://www.youtube.com/watch?v={video['id']}")
+    click.echo(video_url(video["id"]))
     if detail.labels:
         labels = detail.labels
         click.echo(

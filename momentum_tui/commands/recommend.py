@@ -15,9 +15,9 @@ from typing import Any
 import click
 
 from momentum_tui.commands.common import Context, emit_json, emit_table, json_option, pass_context
-from momentum_tui.commands.feed import iso, row_json
+from momentum_tui.commands.feed import row_json
 from momentum_tui.errors import NotFoundError
-from momentum_tui.models import FeedRow, Mood, Topic, format_duration
+from momentum_tui.models import FeedRow, Mood, Topic, format_duration, iso_utc
 from momentum_tui.recommend import cleanup as cleanup_suggestions
 from momentum_tui.recommend.digest import LAST_VISIT_PREF, build_digest
 from momentum_tui.recommend.feeds import Pick, SmartFeed, smart_feed
@@ -49,7 +49,7 @@ def pick_json(pick: Pick, row: FeedRow) -> dict[str, Any]:
 
 def _feed_json(feed: SmartFeed, rows: dict[str, FeedRow], ranker: Ranker) -> dict[str, Any]:
     return {
-        "generated_at": iso(int(ranker.now)),
+        "generated_at": iso_utc(int(ranker.now)),
         "cold_start": ranker.tastes.cold,
         "mood": feed.moods[0] if feed.moods else None,
         "moods": list(feed.moods),

@@ -5,26 +5,18 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from momentum_tui import secrets
 from momentum_tui.commands.common import Context, emit_json, emit_table, json_option, pass_context
 from momentum_tui.errors import MomentumError
+from momentum_tui.models import iso_utc
 
 # The YouTube modules (and the client libraries under them) load only when a command that
 # needs them runs: `momentum` starting the app must not pay for them.
 if TYPE_CHECKING:
     from momentum_tui.youtube.sync import SyncEvent, SyncSummary
-
-
-def iso(timestamp: float | None) -> str | None:
-    """Unix seconds to ISO-8601 UTC."""
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ProgressLine:
@@ -185,7 +177,7 @@ def quota(state: Context, days: int, as_json: bool) -> None:
 
     settings = state.settings.youtube
     store = state.open_store()
-    ledger = QuotaLedger(store, settings.daily_quota, settings.warn_at)
+    ledger = QuotaLedger.for_settings(store, settings)
     status = ledger.status()
     history = ledger.history(days) if days > 1 else []
     now = time.time()
@@ -199,7 +191,7 @@ def quota(state: Context, days: int, as_json: bool) -> None:
                 "fraction": round(status.fraction, 4),
                 "warn": status.warn,
                 "exhausted": status.exhausted,
-                "resets_at": iso(status.reset_at),
+                "resets_at": iso_utc(status.reset_at),
                 "by_method": dict(sorted(status.by_method.items())),
                 "history": [
                     {"day": d, "method": m, "calls": c, "units": u} for d, m, c, u in history
@@ -236,7 +228,6 @@ def signin(state: Context, no_browser: bool, no_import: bool) -> None:
     from momentum_tui.youtube.api import YouTubeClient
     from momentum_tui.youtube.channels import import_account
     from momentum_tui.youtube.oauth import sign_in, stored_credentials
-    from momentum_tui.youtube.quota import QuotaLedger
 
     settings = state.settings.youtube
     where = sign_in(settings, open_browser=False if no_browser else None)
@@ -244,13 +235,14 @@ def signin(state: Context, no_browser: bool, no_import: bool) -> None:
     if no_import:
         return
     store = state.open_store()
-    ledger = QuotaLedger(store, settings.daily_quota, settings.warn_at)
-    client = YouTubeClient(settings, ledger, credentials=stored_credentials(settings))
+    client = YouTubeClient.for_store(store, settings, credentials=stored_credentials(settings))
     click.echo(import_account(store, client).sentence())
 
 
 @click.command()
 def signout() -> None:
     """Forget the Google sign-in (the refresh token in the keyring)."""
-    removed = secrets.delete_secret("youtube-oauth")
+    from momentum_tui.youtube.oauth import sign_out
+
+    removed = sign_out()
     click.echo("Signed out." if removed else "You were not signed in.")

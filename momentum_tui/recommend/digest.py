@@ -9,12 +9,11 @@ watched, its highest-scored one). Groups are ordered by their best pick's score.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
-from momentum_tui.models import format_duration
+from momentum_tui.models import format_duration, iso_utc, video_url
 from momentum_tui.recommend.features import TOPICS
 from momentum_tui.recommend.memory import LAST_VISIT_PREF
 from momentum_tui.recommend.ranker import Ranker, Ranking
@@ -61,8 +60,8 @@ class Digest:
     def as_json(self) -> dict[str, Any]:
         """The stable JSON shape of `momentum digest --format json` (see docs/recommend.md)."""
         return {
-            "since": _iso(self.since),
-            "now": _iso(self.now),
+            "since": iso_utc(self.since),
+            "now": iso_utc(self.now),
             "total": self.total,
             "channels": self.channels,
             "groups": [
@@ -74,7 +73,7 @@ class Digest:
                     "channels": g.channels,
                     "best": {
                         "id": g.best.video_id,
-                        "url": f"https://www.youtube.com/watch?v={g.best.video_id}",
+                        "url": video_url(g.best.video_id),
                         "title": g.best.title,
                         "channel": g.best.channel,
                         "duration_s": g.best.duration_s,
@@ -88,7 +87,7 @@ class Digest:
     def markdown(self) -> str:
         """The digest as Markdown for notes (titles are data: Markdown characters escaped)."""
         lines = [
-            f"# Since {_iso(self.since)}",
+            f"# Since {iso_utc(self.since)}",
             "",
             f"{self.total} new videos from {self.channels} channels.",
         ]
@@ -97,7 +96,7 @@ class Digest:
                 "",
                 f"## {g.topic} — {g.count} videos, {g.unwatched} unwatched, ~{g.minutes} min",
                 "",
-                f"Best: [{_md(g.best.title)}](https://www.youtube.com/watch?v={g.best.video_id})"
+                f"Best: [{_md(g.best.title)}]({video_url(g.best.video_id)})"
                 f" — {_md(g.best.channel)}"
                 + (f" ({format_duration(g.best.duration_s)})" if g.best.duration_s else ""),
                 f"  {'; '.join(_md(r) for r in g.best.reasons)}",
@@ -105,10 +104,6 @@ class Digest:
         if not self.groups:
             lines += ["", "Nothing new since then."]
         return "\n".join(lines) + "\n"
-
-
-def _iso(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _md(text: str) -> str:

@@ -304,12 +304,8 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
     @work(thread=True, group="channels-change", exit_on_error=False)
     def _add(self, text: str) -> None:
         from momentum_tui.youtube.api import YouTubeClient
-        from momentum_tui.youtube.quota import QuotaLedger
 
-        youtube = self.settings.youtube
-        client = YouTubeClient(
-            youtube, QuotaLedger(self.store, youtube.daily_quota, youtube.warn_at)
-        )
+        client = YouTubeClient.for_store(self.store, self.settings.youtube)
         channel, new = follow.add_channel(self.store, client, text)
         verb = "Now following" if new else "Already following"
         self.post_message(ChannelsChanged(f"{verb} {channel.title}. R syncs its videos."))

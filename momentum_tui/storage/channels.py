@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable
+
 from momentum_tui import sanitize
 from momentum_tui.errors import NotFoundError
 from momentum_tui.storage.db import Store
@@ -30,3 +33,12 @@ def tag_channel(store: Store, channel_id: str, tags: list[str], *, remove: bool 
                 "INSERT OR IGNORE INTO channel_tags (channel_id, tag) VALUES (?, ?)",
                 [(channel_id, tag) for tag in clean],
             )
+
+
+def channel_titles(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
+    """Titles of cached channels by id."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    marks = ",".join("?" for _ in wanted)
+    return dict(conn.execute(f"SELECT id, title FROM channels WHERE id IN ({marks})", wanted))

@@ -32,6 +32,7 @@ from momentum_tui import secrets
 from momentum_tui.config import YouTubeSettings
 from momentum_tui.errors import MissingKeyError
 from momentum_tui.models import Channel, Video
+from momentum_tui.storage import Store
 from momentum_tui.youtube import parse
 from momentum_tui.youtube.errors import (
     KEY_HINT,
@@ -152,6 +153,13 @@ class YouTubeClient:
         self._rng = rng or random.Random()
         self._local = threading.local()
         self._count_lock = threading.Lock()
+
+    @classmethod
+    def for_store(
+        cls, store: Store, settings: YouTubeSettings, *, credentials: Any = None
+    ) -> YouTubeClient:
+        """A client that ledgers its calls in `store` at the configured budget."""
+        return cls(settings, QuotaLedger.for_settings(store, settings), credentials=credentials)
 
     # --- plumbing -------------------------------------------------------------------
 
@@ -306,19 +314,14 @@ class YouTubeClient:
 
     def channel_by_handle(self, handle: str) -> Channel | None:
         """The channel with this @handle (one call), or None."""
-        body = self.call(
-            "channels.list",
-            lambda s: s.channels().list(forHandle=handle, part=CHANNEL_PARTS),
-        )
-        channels = [c for c in map(parse.channel_from_item, parse.items_of(body, "channels")) if c]
-        return channels[0] if channels else None
+        return self._one_channel(forHandle=handle)
 
     def channel_by_username(self, username: str) -> Channel | None:
         """The channel with this legacy /user/ name (one call), or None."""
-        body = self.call(
-            "channels.list",
-            lambda s: s.channels().list(forUsername=username, part=CHANNEL_PARTS),
-        )
+        return self._one_channel(forUsername=username)
+
+    def _one_channel(self, **lookup: str) -> Channel | None:
+        body = self.call("channels.list", lambda s: s.channels().list(part=CHANNEL_PARTS, **lookup))
         channels = [c for c in map(parse.channel_from_item, parse.items_of(body, "channels")) if c]
         return channels[0] if channels else None
 
@@ -354,14 +357,13 @@ class YouTubeClient:
             "videos.list",
             lambda s: s.videos().list(id=joined, part=VIDEO_PARTS, maxResults=BATCH),
         )
+        items = parse.items_of(body, "videos.list")
         videos: list[Video] = []
-        for item in parse.items_of(body, "videos.list"):
+        for item in items:
             video = parse.video_from_item(item, now, short_hint=item.get("id") in short_hints)
             if video is not None:
                 videos.append(video)
-        returned = {v.id for v in videos} | {
-            i.get("id") for i in parse.items_of(body, "videos.list")
-        }
+        returned = {item.get("id") for item in items}
         return videos, [i for i in ids if i not in returned]
 
     def my_subscriptions(self) -> Iterator[Channel]:

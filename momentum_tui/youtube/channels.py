@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from momentum_tui.errors import NotFoundError
@@ -20,10 +20,12 @@ from momentum_tui.models import Channel
 from momentum_tui.storage import Store
 from momentum_tui.storage.channels import normalise_tag
 from momentum_tui.storage.videos import upsert_channels
-from momentum_tui.youtube.api import YouTubeClient
 from momentum_tui.youtube.errors import ChannelNotFoundError
 from momentum_tui.youtube.exporters import ExportedChannel
 from momentum_tui.youtube.importers import CHANNEL_ID, ImportedList
+
+if TYPE_CHECKING:  # the Google client costs ~0.2 s to import: only syncs and adds need it
+    from momentum_tui.youtube.api import YouTubeClient
 
 _HANDLE = re.compile(r"^@[\w.\-·]{3,100}$", re.UNICODE)
 _YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"}
@@ -290,12 +292,3 @@ def exportable(conn: sqlite3.Connection) -> list[ExportedChannel]:
             "SELECT id, title FROM channels WHERE followed = 1 ORDER BY title COLLATE NOCASE, id"
         )
     ]
-
-
-def channel_titles(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
-    """Titles of cached channels by id."""
-    wanted = list(ids)
-    if not wanted:
-        return {}
-    marks = ",".join("?" for _ in wanted)
-    return dict(conn.execute(f"SELECT id, title FROM channels WHERE id IN ({marks})", wanted))

@@ -59,14 +59,18 @@ class ImportedList:
     skipped: int = 0
     """Entries that are not YouTube channels (other services, other feeds)."""
 
+    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
     def add(self, channel_id: str, title: str, tags: tuple[str, ...] = ()) -> None:
         """Add a channel; repeats merge (first non-empty title wins, tags add up)."""
-        for index, existing in enumerate(self.channels):
-            if existing.id == channel_id:
-                merged = tuple(dict.fromkeys(existing.tags + tags))
-                self.channels[index] = ImportedChannel(channel_id, existing.title or title, merged)
-                return
-        self.channels.append(ImportedChannel(channel_id, title, tags))
+        index = self._index.get(channel_id)
+        if index is None:
+            self._index[channel_id] = len(self.channels)
+            self.channels.append(ImportedChannel(channel_id, title, tags))
+            return
+        existing = self.channels[index]
+        merged = tuple(dict.fromkeys(existing.tags + tags))
+        self.channels[index] = ImportedChannel(channel_id, existing.title or title, merged)
 
 
 def channel_id_in(text: str) -> str | None:

@@ -15,10 +15,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from momentum_tui.errors import QuotaExhaustedError
 from momentum_tui.storage import Store
+
+if TYPE_CHECKING:
+    from momentum_tui.config import YouTubeSettings
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
@@ -85,10 +89,6 @@ class QuotaStatus:
         """At or past the warning threshold."""
         return self.fraction >= self.warn_at
 
-    def reset_sentence(self, now: float) -> str:
-        """`It resets at midnight Pacific time, in 5 h 12 min.`"""
-        return f"It resets at midnight Pacific time, in {describe_wait(self.reset_at - now)}."
-
     def meter(self) -> str:
         """`quota 1,234/10,000 (12 %)` for status bars."""
         return f"quota {self.used:,}/{self.budget:,} ({self.fraction:.0%})".replace("%)", " %)")
@@ -110,6 +110,13 @@ class QuotaLedger:
         self.clock = clock
         self.spent: Counter[str] = Counter()
         """Units this ledger object recorded, by method (one sync's spending)."""
+
+    @classmethod
+    def for_settings(
+        cls, store: Store, settings: YouTubeSettings, clock: Callable[[], float] = time.time
+    ) -> QuotaLedger:
+        """The ledger with the configured daily budget and warning level."""
+        return cls(store, settings.daily_quota, settings.warn_at, clock)
 
     def status(self) -> QuotaStatus:
         """Today's use by method."""

@@ -33,7 +33,6 @@ class ChannelRow:
     uploads_playlist: str
     details_at: int | None
     last_success_at: int | None
-    newest_video_id: str | None
 
     @property
     def playlist(self) -> str:
@@ -44,8 +43,8 @@ class ChannelRow:
 def channels_to_sync(conn: sqlite3.Connection, only: Sequence[str] = ()) -> list[ChannelRow]:
     """Followed channels (or just `only`, followed or not), least recently synced first."""
     sql = (
-        "SELECT c.id, c.title, c.uploads_playlist, s.details_at, s.last_success_at, "
-        "s.newest_video_id FROM channels c LEFT JOIN sync_state s ON s.channel_id = c.id "
+        "SELECT c.id, c.title, c.uploads_playlist, s.details_at, s.last_success_at "
+        "FROM channels c LEFT JOIN sync_state s ON s.channel_id = c.id "
     )
     params: list[str] = []
     if only:
@@ -128,9 +127,8 @@ class ChannelResult:
     channel_id: str
     videos: list[Video]
     newest_video_id: str | None
-    gone: list[str]
-    """Cached videos YouTube no longer returns (deleted, or private to everyone else)."""
     private: list[str]
+    """Videos the uploads playlist now lists as private."""
     empty: bool = False
     feed_views: list[tuple[str, int]] = field(default_factory=list)
     """Free view counts from the channel's feed, for videos already cached."""
@@ -141,9 +139,7 @@ def commit_channel(db: Database, run_id: int, result: ChannelResult, now: int) -
     counts = upsert_videos(db, result.videos, now=now)
     if result.feed_views:
         save_feed_views(db, result.feed_views, now)
-    unavailable = mark_unavailable(db, result.gone, "deleted") + mark_unavailable(
-        db, result.private, "private"
-    )
+    unavailable = mark_unavailable(db, result.private, "private")
     newest_upload = max((v.published_at for v in result.videos), default=None)
     db.conn.execute(
         """

@@ -31,12 +31,11 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from momentum_tui.config import YouTubeSettings
 from momentum_tui.errors import MomentumError, NotFoundError, QuotaExhaustedError
-from momentum_tui.models import Video
+from momentum_tui.models import Video, iso_utc
 from momentum_tui.storage import Store
 from momentum_tui.storage.videos import existing_video_ids
 from momentum_tui.youtube import state
@@ -182,7 +181,7 @@ class SyncSummary:
             "run_id": self.run_id,
             "mode": self.mode,
             "status": self.status,
-            "started_at": _iso(self.started_at),
+            "started_at": iso_utc(self.started_at),
             "seconds": round(self.seconds, 3),
             "channels": {
                 "total": self.channels_total,
@@ -201,7 +200,7 @@ class SyncSummary:
                 "by_method": dict(sorted(self.units_by_method.items())),
                 "used_today": quota.used if quota else None,
                 "budget": quota.budget if quota else None,
-                "resets_at": _iso(quota.reset_at) if quota else None,
+                "resets_at": iso_utc(quota.reset_at) if quota else None,
             },
             "requests": {
                 "api": self.requests,
@@ -211,10 +210,6 @@ class SyncSummary:
             "failures": self.failures,
             "message": self.message,
         }
-
-
-def _iso(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- the engine -----------------------------------------------------------------------
@@ -264,11 +259,7 @@ class SyncEngine:
         self.clock = clock
         self.cancel = cancel or threading.Event()
         self.on_event = on_event
-        self.ledger = (
-            client.ledger
-            if client
-            else QuotaLedger(store, settings.daily_quota, settings.warn_at, clock)
-        )
+        self.ledger = client.ledger if client else QuotaLedger.for_settings(store, settings, clock)
         self._client = client
         if client is not None:
             self.cancel = client.cancel
@@ -742,7 +733,6 @@ class _Pipeline:
             channel_id=job.row.id,
             videos=list(job.videos.values()),
             newest_video_id=job.newest,
-            gone=[],
             private=job.private,
             empty=job.empty,
             feed_views=job.feed_views,
