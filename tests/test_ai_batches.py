@@ -204,3 +204,30 @@ def test_a_batch_claude_never_got_frees_its_videos_after_a_while(
     batches.collect()
     assert batches.pending() == []
     assert classifier(store, claude).run().labelled == 30  # the videos are free again
+
+
+def test_a_server_error_on_create_is_not_retried_into_a_second_batch(
+    store: Store, claude: ClaudeEmulator
+) -> None:
+    seed(store, corpus_videos()[:30])
+    claude.fail("500")  # did Claude make it? A 500 doesn't say
+    with pytest.raises(ClaudeUnavailableError):
+        runner(store, claude).submit()
+    creates = [
+        r for r in claude.received if r.path == "/v1/messages/batches" and r.method == "POST"
+    ]
+    assert len(creates) == 1
+    assert [info.status for info in runner(store, claude).pending()] == ["submitting"]
+
+
+def test_no_new_batch_goes_out_while_an_earlier_one_is_unconfirmed(
+    store: Store, claude: ClaudeEmulator
+) -> None:
+    seed(store, corpus_videos()[:30])
+    claude.fail("lost_request")
+    with pytest.raises(ClaudeUnavailableError):
+        runner(store, claude).submit()
+    seed(store, corpus_videos()[30:60])
+    report = runner(store, claude).submit()
+    assert report.submitted == [] and claude.batches == {}
+    assert report.stopped is not None and "not confirmed" in report.stopped

@@ -125,6 +125,16 @@ class BatchRunner:
     def submit(self, *, limit: int | None = None, budget_usd: float | None = None) -> BatchReport:
         """Send the videos that need labels as one batch (as many requests as the budget allows)."""
         report = BatchReport()
+        self.reconcile()
+        if any(info.status == SUBMITTING for info in self.pending()):
+            # Only one unconfirmed batch at a time, so `reconcile` can never mistake which
+            # of two same-sized batches is whose.
+            report.stopped = (
+                "an earlier batch is not confirmed by Claude yet (its answer was lost); "
+                "try again in a few minutes"
+            )
+            report.pending = self.pending()
+            return report
         now = int(self.clock())
         with self.store.read() as conn:
             candidates = claude_candidates(conn, limit)
@@ -138,27 +148,30 @@ class BatchRunner:
         requests: list[dict[str, Any]] = []
         items: list[tuple[str, str, str, str]] = []
         promised = 0.0
-        for number, start in enumerate(range(0, len(todo), size)):
-            if number >= MAX_REQUESTS_PER_BATCH:
-                break
-            chunk = todo[start : start + size]
-            params, refs = prompt.request_params(
-                chunk, model=self.settings.model, output_mode=self.settings.output_mode,
-                per_video_tokens=self.settings.output_tokens_per_video,
-                label_language=self.settings.label_language,
-            )  # fmt: skip
-            estimate = ledger.estimate_request_usd(
-                params, self.prices, batch_factor=self.settings.batch_discount
-            )
-            with self.store.read() as conn:
+        token = secrets.token_hex(6)  # in every custom_id: results only ever fit their batch
+        with self.store.read() as conn:
+            for number, start in enumerate(range(0, len(todo), size)):
+                if number >= MAX_REQUESTS_PER_BATCH:
+                    break
+                chunk = todo[start : start + size]
+                params, refs = prompt.request_params(
+                    chunk, model=self.settings.model, output_mode=self.settings.output_mode,
+                    per_video_tokens=self.settings.output_tokens_per_video,
+                    label_language=self.settings.label_language,
+                )  # fmt: skip
+                estimate = ledger.estimate_request_usd(
+                    params, self.prices, batch_factor=self.settings.batch_discount
+                )
                 limit_hit = budget.blocker(conn, estimate, reserved=promised, now=self.clock())
-            if limit_hit is not None:
-                report.stopped = budget.describe(limit_hit)
-                break
-            custom_id = f"r{number:05d}"
-            requests.append({"custom_id": custom_id, "params": params})
-            items.extend((custom_id, ref, v.video_id, v.content_hash) for ref, v in refs.items())
-            promised += estimate
+                if limit_hit is not None:
+                    report.stopped = budget.describe(limit_hit)
+                    break
+                custom_id = f"{token}-{number:05d}"
+                requests.append({"custom_id": custom_id, "params": params})
+                items.extend(
+                    (custom_id, ref, v.video_id, v.content_hash) for ref, v in refs.items()
+                )
+                promised += estimate
         if not requests:
             raise BudgetExceededError(
                 f"A batch would go over {report.stopped}; nothing was sent and the offline "
@@ -167,15 +180,16 @@ class BatchRunner:
                 "claude.daily_budget_usd / claude.monthly_budget_usd in the config file.",
             )
         sendable = cast(list[Request], requests)
-        local_id = f"{SUBMITTING}-{secrets.token_hex(6)}"
+        local_id = f"{SUBMITTING}-{token}"
         self._write_ahead(local_id, len(requests), items, promised, now)
         try:
             batch = self._call(
                 partial(self.client.messages.batches.create, requests=sendable),
                 retry_lost_answers=False,  # a retry could create (and bill) it twice
             )
-        except anthropic.APIConnectionError as error:
-            # Claude may have the batch: keep the local record; the next run settles it.
+        except (anthropic.APIConnectionError, anthropic.APIStatusError) as error:
+            # No answer, or a server error: Claude may have made the batch. Keep the local
+            # record; `reconcile` settles it now or on a later run.
             adopted = self.reconcile().get(local_id)
             if adopted is not None:
                 report.submitted.extend(i for i in self.pending() if i.id == adopted)
@@ -187,8 +201,8 @@ class BatchRunner:
                 "Run `momentum classify --batch` again later: it looks the batch up and "
                 "never sends those videos twice.",
             ) from error
-        except BaseException:
-            self._forget(local_id)  # Claude said no (or we stopped first): nothing was sent
+        except Exception:  # not BaseException: after Ctrl-C mid-request the batch may exist
+            self._forget(local_id)  # Claude said no: nothing was made
             raise
         info = BatchInfo(
             id=batch.id, status=batch.processing_status, requests=len(requests),

@@ -172,9 +172,10 @@ class Transport:
     def send(self, call: Callable[[], T], *, retry_lost_answers: bool = True) -> T:
         """Run `call` (one SDK request), retrying what is worth retrying.
 
-        With `retry_lost_answers=False` a timeout or dropped connection is raised as the
-        SDK's `APIConnectionError` at once: for requests that must not run twice (creating
-        a batch), where the request may have arrived although no answer came back.
+        With `retry_lost_answers=False`, any failure after which the request may still
+        have taken effect — a timeout, a dropped connection, a 408 or a 5xx other than 529
+        (overloaded) — is raised as the SDK's own error at once, never retried: for
+        requests that must not run twice (creating a batch).
         """
         last = ""
         for attempt in range(self.settings.max_retries + 1):
@@ -183,6 +184,9 @@ class Transport:
             try:
                 return call()
             except anthropic.APIStatusError as error:
+                status = error.status_code
+                if not retry_lost_answers and (status == 408 or (status >= 500 and status != 529)):
+                    raise
                 wait, last = self._classify(error)
                 if wait is None:
                     wait = min(self.settings.max_wait_seconds, 2.0 * 2**attempt)

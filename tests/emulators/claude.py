@@ -468,6 +468,9 @@ class ClaudeEmulator:
                 return invalid
         if self._take_fault("", {"lost_request"}) is not None:
             return HANG_UP
+        fault = self._take_fault("", _HTTP_FAULTS)
+        if fault is not None:
+            return self._http_fault(fault)
         batch = _Batch(self._next_id("msgbatch"), requests, _now())
         with self._lock:
             self.batches[batch.id] = batch
