@@ -150,7 +150,7 @@ def matches(spec: RuleSpec, row: RuleRow) -> bool:
         return False
     if spec.shorts is True or spec.formats:
         right_kind = (spec.shorts is True and bool(row.is_short)) or (
-            row.format is not None and row.format in {f.value for f in spec.formats}
+            row.format is not None and row.format in spec.formats  # StrEnum == its value
         )
         if not right_kind:
             return False
@@ -164,7 +164,7 @@ def matches(spec: RuleSpec, row: RuleRow) -> bool:
     if spec.title_words and not title_has(row.title, spec.title_words):
         return False
     for values, value in ((spec.topics, row.topic), (spec.moods, row.mood)):
-        if values and value not in {v.value for v in values}:
+        if values and value not in values:
             return False
     return True
 

@@ -154,11 +154,7 @@ class BatchRunner:
                 if number >= MAX_REQUESTS_PER_BATCH:
                     break
                 chunk = todo[start : start + size]
-                params, refs = prompt.request_params(
-                    chunk, model=self.settings.model, output_mode=self.settings.output_mode,
-                    per_video_tokens=self.settings.output_tokens_per_video,
-                    label_language=self.settings.label_language,
-                )  # fmt: skip
+                params, refs = prompt.params_for(chunk, self.settings)
                 estimate = ledger.estimate_request_usd(
                     params, self.prices, batch_factor=self.settings.batch_discount
                 )

@@ -139,13 +139,7 @@ class Classifier:
             self.progress(self._status)
 
     def _params(self, videos: list[VideoText]) -> tuple[dict[str, Any], dict[str, VideoText]]:
-        return prompt.request_params(
-            videos,
-            model=self.settings.model,
-            output_mode=self.settings.output_mode,
-            per_video_tokens=self.settings.output_tokens_per_video,
-            label_language=self.settings.label_language,
-        )
+        return prompt.params_for(videos, self.settings)
 
     def run(
         self,
@@ -407,11 +401,7 @@ def estimate_backlog(
         sample = claude_candidates(conn, settings.batch_size)
     if not sample:
         return Estimate(0, 0, 0, 0, 0.0, 0.0)
-    params, _ = prompt.request_params(
-        sample, model=settings.model, output_mode=settings.output_mode,
-        per_video_tokens=settings.output_tokens_per_video,
-        label_language=settings.label_language,
-    )  # fmt: skip
+    params, _ = prompt.params_for(sample, settings)
     counted = {key: value for key, value in params.items() if key != "max_tokens"}
     empty = {**counted, "messages": [{"role": "user", "content": "-"}]}
     transport = Transport(client, settings)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from momentum_tui.ai import local_words as lw
-from momentum_tui.ai.videos import VideoText, iter_texts, rowids_needing_local, save_labels
+from momentum_tui.ai.videos import VideoText, rowids_needing_local, save_labels, texts_by_rowid
 from momentum_tui.models import Format, LiveState, Mood, Topic, VideoLabels
 from momentum_tui.storage import Store
 
@@ -443,7 +443,7 @@ def label_store(
     done = 0
     for start in range(0, len(rowids), chunk):
         with store.read() as conn:
-            texts = next(iter_texts(conn, rowids[start : start + chunk], chunk), [])
+            texts = texts_by_rowid(conn, rowids[start : start + chunk])
         labelled = [(text.video_id, classify(text)) for text in texts]
         with store.write() as db:
             save_labels(db, labelled, now, local=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jiter
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -28,8 +28,9 @@ from momentum_tui.ai.local import sponsor_snippet
 from momentum_tui.ai.videos import VideoText
 from momentum_tui.models import Format, Mood, Topic, VideoLabels, format_duration
 
-PROMPT_VERSION = "labels-1"
-"""Changes when the instructions or schema change (recorded nowhere secret; for debugging)."""
+if TYPE_CHECKING:
+    from momentum_tui.config import ClaudeSettings
+
 TOOL_NAME = "record_video_labels"
 """The forced tool's name in `tool` output mode."""
 CLAUDE_CONFIDENCE = 0.9
@@ -276,6 +277,19 @@ def user_message(videos: list[VideoText]) -> tuple[str, dict[str, VideoText]]:
 def max_tokens_for(videos: int, per_video: int) -> int:
     """Room for the answer: `per_video` tokens a video plus a little for the wrapper."""
     return videos * per_video + 64
+
+
+def params_for(
+    videos: list[VideoText], settings: ClaudeSettings
+) -> tuple[dict[str, Any], dict[str, VideoText]]:
+    """`request_params` with the model, output mode, answer room and language configured."""
+    return request_params(
+        videos,
+        model=settings.model,
+        output_mode=settings.output_mode,
+        per_video_tokens=settings.output_tokens_per_video,
+        label_language=settings.label_language,
+    )
 
 
 def request_params(

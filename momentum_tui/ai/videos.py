@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -100,14 +100,6 @@ def rowids_needing_local(conn: sqlite3.Connection) -> list[int]:
     return [row[0] for row in cursor]
 
 
-def iter_texts(
-    conn: sqlite3.Connection, rowids: Sequence[int], chunk: int
-) -> Iterator[list[VideoText]]:
-    """`VideoText` for `rowids`, `chunk` at a time (keeps memory flat at 100,000 videos)."""
-    for start in range(0, len(rowids), chunk):
-        yield texts_by_rowid(conn, rowids[start : start + chunk])
-
-
 _UPSERT_LABEL_SQL = """
     INSERT INTO video_labels (video_id, topic, mood, format, tags, clickbait, plain_title,
         summary, language, has_sponsor, confidence, source, model, content_hash, labelled_at)
@@ -144,14 +136,3 @@ def save_labels(
     before = db.conn.total_changes
     db.conn.executemany(sql, (label_row(video_id, labels, now) for video_id, labels in labelled))
     return db.conn.total_changes - before
-
-
-def labels_from_row(values: dict[str, object]) -> VideoLabels:
-    """Rebuild `VideoLabels` from a `video_labels` row read as a dict."""
-    data = dict(values)
-    data.pop("video_id", None)
-    data.pop("labelled_at", None)
-    tags = data.get("tags")
-    data["tags"] = json.loads(tags) if isinstance(tags, str) else tags
-    data["has_sponsor"] = bool(data.get("has_sponsor"))
-    return VideoLabels.model_validate(data)

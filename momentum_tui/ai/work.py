@@ -11,7 +11,6 @@ nothing is recorded twice.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -173,8 +172,3 @@ def failures(conn: sqlite3.Connection) -> list[dict[str, object]]:
 def clear_failures(db: Database) -> int:
     """Forget every give-up, so the next run tries those videos again; returns how many."""
     return int(db.conn.execute("DELETE FROM ai_failures").rowcount)
-
-
-def labels_json(labels: VideoLabels) -> str:
-    """A label as stable JSON (for debugging and exports)."""
-    return json.dumps(labels.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)

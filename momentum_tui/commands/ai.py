@@ -188,19 +188,16 @@ def _run_batch(store: Store, settings: Any, client: Any, wait: bool, cancel: boo
                        "run `momentum classify --batch` to collect what finished.")  # fmt: skip
         return
     report = runner.collect()
-    with store.read() as conn:
-        waiting = count_candidates(conn)
-    if waiting:
-        try:
-            submitted = runner.submit(limit=limit, budget_usd=budget_usd)
-        except MomentumError as error:
-            if not report.collected:
-                raise
-            _note(f"{error.title} {error.hint}")
-        else:
-            report.submitted = submitted.submitted
-            report.reused += submitted.reused
-            report.stopped = submitted.stopped
+    try:
+        submitted = runner.submit(limit=limit, budget_usd=budget_usd)  # nothing to do: no-op
+    except MomentumError as error:
+        if not report.collected:
+            raise
+        _note(f"{error.title} {error.hint}")
+    else:
+        report.submitted = submitted.submitted
+        report.reused += submitted.reused
+        report.stopped = submitted.stopped
     if wait:
 
         def on_poll(polled: Any) -> None:

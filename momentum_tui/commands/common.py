@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -97,12 +96,6 @@ def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 def json_option(function: Callable[P, R]) -> Callable[P, R]:
     """Add `--json` to a command."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(function)
-
-
-@contextmanager
-def stderr_note() -> Iterator[Callable[[str], None]]:
-    """Yield a function that prints a note on standard error (keeps stdout clean for JSON)."""
-    yield lambda message: click.echo(message, err=True)
 
 
 def is_interactive() -> bool:

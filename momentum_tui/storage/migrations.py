@@ -40,10 +40,6 @@ def _sqlite_utils_migrations() -> Migrations:
     return steps
 
 
-FTS_COLUMNS = ("title", "description", "channel_title", "tags")
-"""Columns of `videos` indexed by the full-text index `videos_fts`."""
-
-
 @migration
 def m001_core(db: Database) -> None:
     """Channels, videos, per-video state, interactions, labels, ledgers, rules, preferences."""
