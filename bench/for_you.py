@@ -79,24 +79,16 @@ def launches(db: Path, runs: int) -> dict[str, Any]:
 
 async def in_the_app(db: Path, runs: int) -> dict[str, Any]:
     """Key → result on screen, in the app at 160×48 (times end when the handler has run)."""
-    from textual.message import Message
 
     from momentum_tui.app import MomentumApp
-    from momentum_tui.messages import FeedLoaded
     from momentum_tui.screens.smart_feed import SmartFeedScreen
     from momentum_tui.screens.why import WhyScreen
     from momentum_tui.widgets.feed_table import FeedTable
 
-    arrived: list[FeedLoaded] = []
-
-    def hook(message: Message) -> None:
-        if isinstance(message, FeedLoaded) and message.totals is not None:
-            arrived.append(message)
-
     store = Store.open(db)
     app = MomentumApp(store, Settings())
     like_ms, why_ms, smart_ms, tab_ms = [], [], [], []
-    async with app.run_test(size=(160, 48), message_hook=hook) as pilot:
+    async with app.run_test(size=(160, 48)) as pilot:
         while not getattr(app.screen, "_feed_complete", False):
             await pilot.pause(0.05)
         await app.workers.wait_for_complete()

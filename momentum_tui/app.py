@@ -15,7 +15,6 @@ from momentum_tui.app_sync import SyncApp
 from momentum_tui.bindings import ALL_KEYS, APP, GROUP_TITLES, SYNC, usable_keymap
 from momentum_tui.cells import count_spacing_marks
 from momentum_tui.config import Settings
-from momentum_tui.messages import FeedReady
 from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.storage import Store
 from momentum_tui.worker_errors import ReportsWorkerErrors
@@ -51,6 +50,7 @@ class MomentumApp(ReportsWorkerErrors, SyncApp):
         self._fixed_now = now
         self._opener = opener
         self.keymap_overrides, self.keymap_problems = usable_keymap(settings.keymap)
+        self._outside_changes = False
 
     def on_mount(self) -> None:
         """Apply the theme and keymap, then open the feed."""
@@ -73,22 +73,25 @@ class MomentumApp(ReportsWorkerErrors, SyncApp):
                 severity="warning",
             )
 
-    def on_feed_ready(self, message: FeedReady) -> None:
-        """The first feed is on screen (hook for the launch benchmark)."""
-
     def _check_for_outside_changes(self) -> None:
-        """Show what a cron sync or a command in another terminal changed, cursor kept."""
+        """Show what a cron sync or a command in another terminal changed, cursor kept.
+
+        Once the changes stop: a sync elsewhere commits a channel at a time, and reloading
+        (and re-ranking) after each would keep the app busy for the whole sync.
+        """
         try:
             changed = self.store.changed_elsewhere()
         except sqlite3.Error:
             return  # a damaged or vanished cache is reported by the next real read
-        screen = self._feed_screen()
-        if not changed or screen is None or self.syncing:
+        if changed:
+            self._outside_changes = True
             return
-        screen.reload()
-        screen.load_channels()
-        if not self.demo:
-            self.refresh_sync_status()
+        if changed is None or not self._outside_changes:
+            return
+        self._outside_changes = False
+        if self.syncing:
+            return  # our own sync reloads everything when it ends
+        self.show_cache_changes(sync_status=True)
         self.notify("Updated with changes made outside the app.", timeout=3)
 
     def action_help(self) -> None:

@@ -131,10 +131,16 @@ class SyncApp(App[None]):
         if summary.error is not None and summary.error.hint and summary.status == "failed":
             text = f"{text} {summary.error.hint}"
         self.notify(text, severity=severity, timeout=10)
+        self.show_cache_changes(sync_status=True)
+
+    def show_cache_changes(self, *, sync_status: bool = False) -> None:
+        """Show the feed and the channel list again after the cache changed (cursor kept)."""
+        screen = self._feed_screen()
         if screen is not None:
             screen.reload()
             screen.load_channels()
-        self.refresh_sync_status()
+        if sync_status and not self.demo:
+            self.refresh_sync_status()
 
     @work(thread=True, exclusive=True, group="sync-status", exit_on_error=False)
     def refresh_sync_status(self) -> None:
@@ -160,10 +166,8 @@ class SyncApp(App[None]):
         from momentum_tui.screens.channels import ChannelsScreen
 
         def closed(changed: bool | None) -> None:
-            screen = self._feed_screen()
-            if changed and screen is not None:
-                screen.reload()
-                screen.load_channels()
+            if changed:
+                self.show_cache_changes()
 
         if not isinstance(self.screen, ChannelsScreen):
             self.push_screen(ChannelsScreen(self.store, self.settings, now=self._fixed_now), closed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -63,7 +63,6 @@ class Marked(Message):
     result: MarkResult | None
     undo: bool = False
     title: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -5,7 +5,6 @@ JSON shapes are stable and documented in docs/recommend.md.
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import time
@@ -19,8 +18,9 @@ from momentum_tui.commands.feed import row_json
 from momentum_tui.errors import NotFoundError
 from momentum_tui.models import FeedRow, Mood, Topic, format_duration, iso_utc
 from momentum_tui.recommend import cleanup as cleanup_suggestions
-from momentum_tui.recommend.digest import LAST_VISIT_PREF, build_digest
+from momentum_tui.recommend.digest import build_digest
 from momentum_tui.recommend.feeds import Pick, SmartFeed, smart_feed
+from momentum_tui.recommend.memory import last_visit
 from momentum_tui.recommend.prefs import add_keyword, list_keywords, remove_keyword
 from momentum_tui.recommend.ranker import Ranker
 from momentum_tui.recommend.reasons import Explainer
@@ -222,8 +222,8 @@ def digest(state: Context, since: str | None, output: str) -> None:
     if since is not None:
         start = parse_since(since, now)
     else:
-        recorded = store.get_pref(LAST_VISIT_PREF)
-        start = int(json.loads(recorded)) if recorded else int(now - DEFAULT_SINCE_S)
+        visit = last_visit(store)
+        start = visit if visit is not None else int(now - DEFAULT_SINCE_S)
     with store.read() as conn:
         ranker = Ranker.load(conn, state.settings.recommend, now)
         result = build_digest(ranker, ranker.rank(), start)

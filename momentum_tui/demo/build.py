@@ -67,12 +67,7 @@ def build_demo(store: Store, now: int | None = None) -> int:
     label_store(store, now=now - 3600)
     _seed_tastes(store, now)
     # The marker goes last, so an interrupted build is rebuilt on the next start.
-    with store.write() as db:
-        db.conn.execute(
-            "INSERT INTO preferences (key, value, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (DEMO_MARKER, f"{DEMO_VERSION}:{now}", now),
-        )
+    store.set_pref(DEMO_MARKER, f"{DEMO_VERSION}:{now}")
     return len(items)
 
 
@@ -101,11 +96,7 @@ def _seed_tastes(store: Store, now: int) -> None:
                     (video_id, watched, rating, at if rating else None,
                      at if mark == "saved" else None, now),
                 )  # fmt: skip
-        db.conn.execute(
-            "INSERT INTO preferences (key, value, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (LAST_VISIT_PREF, json.dumps(now - DEMO_LAST_VISIT_S), now),
-        )
+        store.set_pref(LAST_VISIT_PREF, json.dumps(now - DEMO_LAST_VISIT_S))  # joins this write
 
 
 def open_demo(

@@ -145,7 +145,6 @@ class Tastes:
     channel: Table
     tags: TagTastes
     marked: int
-    positive: float
 
     @property
     def cold(self) -> bool:
@@ -193,5 +192,4 @@ def learn(
         channel=_table(features.channel, ev, len(features.channel_ids), total),
         tags=tag_tastes(conn, features, ev, total),
         marked=len(ev.indexes),
-        positive=float(np.clip(ev.weight, 0, None).sum()),
     )

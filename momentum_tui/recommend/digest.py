@@ -15,11 +15,9 @@ import numpy as np
 
 from momentum_tui.models import format_duration, iso_utc, video_url
 from momentum_tui.recommend.features import TOPICS
-from momentum_tui.recommend.memory import LAST_VISIT_PREF
 from momentum_tui.recommend.ranker import Ranker, Ranking
 from momentum_tui.recommend.reasons import Explainer
 
-__all__ = ["LAST_VISIT_PREF", "Best", "Digest", "Group", "build_digest"]
 UNLABELLED = "unlabelled"
 
 

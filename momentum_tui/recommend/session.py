@@ -195,11 +195,6 @@ class LiveRecommender:
 
     # -- life cycle -------------------------------------------------------------------
 
-    @property
-    def loaded(self) -> bool:
-        """Whether features are in memory."""
-        return self.ranker is not None
-
     def load(self) -> None:
         """(Re)load features, rules, keywords and marks: after a sync, labels or rule change."""
         with self._lock:

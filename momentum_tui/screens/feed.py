@@ -384,11 +384,7 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
             return
         state.generation += 1
         state.stale = False
-        if view == FOR_YOU:
-            self.rank_for_you(state.generation, self.filters, self.smart, None, 0)
-        else:
-            height = max(self.table.size.height, 40)
-            self._query_feed(state.generation, self.filters, None, 0, height, False)
+        self._complete_first_load(view, state.generation)
 
     def _take_totals(self, message: FeedLoaded) -> None:
         assert message.totals is not None

@@ -67,15 +67,6 @@ class ForYouActions(Screen[None]):
         """Switch tabs (the feed screen implements it)."""
         raise NotImplementedError
 
-    def _refresh_status(self) -> None:
-        raise NotImplementedError
-
-    def _show_note(self) -> None:
-        raise NotImplementedError
-
-    def _filter_words(self) -> list[str]:
-        raise NotImplementedError
-
     # -- state --------------------------------------------------------------------------
 
     def init_for_you(self) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from momentum_tui.models import FeedRow, Filters, Sort
 from momentum_tui.rules import hide_clause
 from momentum_tui.storage import rules as rule_store
+from momentum_tui.storage.marks import current_state
 
 _ROW_COLUMNS = """
     v.rowid, v.id, v.title, v.channel_id, v.channel_title, v.published_at, v.duration_s,
@@ -65,12 +66,16 @@ def _state(column: str, present: bool) -> str:
     )
 
 
-def _where(filters: Filters, conn: sqlite3.Connection | None = None) -> tuple[list[str], list[Any]]:
+_VISIBLE = (
+    "v.status = 'ok'",
     # Subqueries rather than joins, so the newest-first scan stays on its covering index.
-    clauses = [
-        "v.status = 'ok'",
-        "v.channel_id NOT IN (SELECT id FROM channels WHERE followed = 0)",
-    ]
+    "v.channel_id NOT IN (SELECT id FROM channels WHERE followed = 0)",
+)
+"""What every listing and count starts from: watchable videos of followed channels."""
+
+
+def _where(filters: Filters, conn: sqlite3.Connection | None = None) -> tuple[list[str], list[Any]]:
+    clauses = list(_VISIBLE)
     params: list[Any] = []
     if not filters.include_hidden:
         clauses.append(_state("hidden_at", present=False))
@@ -265,19 +270,7 @@ def video_detail(conn: sqlite3.Connection, video_id: str) -> VideoDetail | None:
         return None
     video = dict(zip(columns, values, strict=True))
     video["tags"] = json.loads(video["tags"]) if video["tags"] else []
-    state_cursor = conn.execute(
-        "SELECT watched_at, rating, rated_at, hidden_at, saved_at FROM video_state "
-        "WHERE video_id = ?",
-        (video_id,),
-    )
-    state_values = state_cursor.fetchone()
-    state = {
-        "watched_at": state_values[0] if state_values else None,
-        "rating": state_values[1] if state_values else 0,
-        "rated_at": state_values[2] if state_values else None,
-        "hidden_at": state_values[3] if state_values else None,
-        "saved_at": state_values[4] if state_values else None,
-    }
+    state = current_state(conn, video_id)
     label_cursor = conn.execute("SELECT * FROM video_labels WHERE video_id = ?", (video_id,))
     label_values = label_cursor.fetchone()
     labels = None
@@ -355,13 +348,13 @@ class Totals:
 
 def totals(conn: sqlite3.Connection) -> Totals:
     """Count cached videos, followed channels, unwatched videos, and the newest sync time."""
-    visible = _where(Filters())[0][:2]  # ok status, followed channel
-    videos = conn.execute(f"SELECT count(*) FROM videos v WHERE {' AND '.join(visible)}")
+    visible = " AND ".join(_VISIBLE)
+    videos = conn.execute(f"SELECT count(*) FROM videos v WHERE {visible}")
     total = int(videos.fetchone()[0])
     # The person's state is small; count what it removes instead of scanning every video.
     seen = conn.execute(
         f"SELECT count(*) FROM video_state s JOIN videos v ON v.id = s.video_id "
-        f"WHERE (s.watched_at IS NOT NULL OR s.hidden_at IS NOT NULL) AND {' AND '.join(visible)}"
+        f"WHERE (s.watched_at IS NOT NULL OR s.hidden_at IS NOT NULL) AND {visible}"
     ).fetchone()[0]
     channels, last_sync = conn.execute(
         "SELECT count(*), max(last_synced_at) FROM channels WHERE followed = 1"

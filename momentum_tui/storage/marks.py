@@ -29,7 +29,8 @@ class MarkResult:
     interaction_id: int | None = None
 
 
-def _current(conn: sqlite3.Connection, video_id: str) -> dict[str, int | None]:
+def current_state(conn: sqlite3.Connection, video_id: str) -> dict[str, int | None]:
+    """A video's marks (`video_state` fields; a video never marked has none set)."""
     row = conn.execute(
         f"SELECT {', '.join(_STATE_FIELDS)} FROM video_state WHERE video_id = ?", (video_id,)
     ).fetchone()
@@ -95,7 +96,7 @@ def mark_video(store: Store, video_id: str, mark: Mark | str, now: int | None = 
                 f"No video {video_id!r} in the cache.",
                 "Check the id with `momentum search` or `momentum feed --json`.",
             )
-        previous = _current(db.conn, video_id)
+        previous = current_state(db.conn, video_id)
         state = _apply(previous, mark, now)
         _write_state(db.conn, video_id, state, now)
         cursor = db.conn.execute(
@@ -125,7 +126,7 @@ def undo_last(store: Store, now: int | None = None) -> MarkResult | None:
 def toggle_mark(store: Store, video_id: str, mark: Mark, now: int | None = None) -> MarkResult:
     """The app's toggles: watched ↔ unwatched, like ↔ unrated, saved ↔ unsaved, hidden ↔ shown."""
     with store.read() as conn:
-        state = _current(conn, video_id)
+        state = current_state(conn, video_id)
     opposite = {
         Mark.WATCHED: (state["watched_at"] is not None, Mark.UNWATCHED),
         Mark.LIKED: (state["rating"] == 1, Mark.UNRATED),

@@ -80,7 +80,6 @@ class ChannelList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.entries: list[Entry] = [Entry(ALL, "All videos", 0, "bold")]
-        self.names: dict[str, str] = {}
 
     def fill(
         self, channels: list[ChannelSummary], tags: list[tuple[str, int]], unwatched: int
@@ -94,7 +93,6 @@ class ChannelList(ScrollView, can_focus=True):
         entries.append(SEPARATOR)
         entries += [Entry(f"ch:{c.id}", c.title or c.id, c.unwatched) for c in channels]
         self.entries = entries
-        self.names = {f"ch:{c.id}": c.title or c.id for c in channels}
         self.virtual_size = Size(self.size.width, len(entries))
         positions = {entry.id: index for index, entry in enumerate(entries) if entry.id}
         self.cursor = positions.get(current, 0)

@@ -82,11 +82,6 @@ class FeedSource:
             for rowid in self.page_rowids(old):
                 self._rows.pop(rowid, None)
 
-    def replace_row(self, row: FeedRow) -> None:
-        """Update one row in place (after a mark) if it is loaded."""
-        if row.rowid in self._rows:
-            self._rows[row.rowid] = row
-
     def index_of(self, rowid: int) -> int | None:
         """Where `rowid` is in the feed, or None."""
         try:

@@ -214,11 +214,6 @@ class FeedTable(ScrollView, can_focus=True):
         self.cursor = max(0, min(cursor, len(source) - 1)) if len(source) else 0
         self.refresh()
 
-    def set_empty_message(self, message: str) -> None:
-        """Change what an empty table says ("Ranking your feed…")."""
-        self._empty_message = message
-        self.refresh()
-
     def rows_loaded(self) -> None:
         """Rows arrived for the current source: redraw, and re-announce the highlight."""
         self._lines.clear()
