@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlite3
 import warnings
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import compress
 
@@ -35,6 +36,15 @@ SmallArray = npt.NDArray[np.int16]
 TOPICS: tuple[str, ...] = tuple(t.value for t in Topic)
 MOODS: tuple[str, ...] = tuple(m.value for m in Mood)
 FORMATS: tuple[str, ...] = tuple(f.value for f in Format)
+
+
+def codes_in(column: np.ndarray, names: Iterable[str], vocabulary: tuple[str, ...]) -> BoolArray:
+    """Where a coded column (topic, mood, format) holds one of `names`."""
+    codes = [vocabulary.index(name) for name in names if name in vocabulary]
+    result: BoolArray = np.isin(column, codes)
+    return result
+
+
 LIVE_STATES: tuple[str, ...] = ("none", "live", "upcoming", "was_live")
 LIVE, UPCOMING = 1, 2
 
@@ -163,6 +173,13 @@ class Features:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def channel_mask(self, channel_ids: Iterable[str]) -> BoolArray:
+        """Which loaded videos come from one of `channel_ids`."""
+        wanted = set(channel_ids)
+        codes = [code for code, channel in enumerate(self.channel_ids) if channel in wanted]
+        result: BoolArray = np.isin(self.channel, codes)
+        return result
 
     def index_of(self, video_id: str) -> int | None:
         """Where a video is in the columns, or None if it is not loaded."""

@@ -20,15 +20,10 @@ from momentum_tui.recommend.features import (
     BoolArray,
     Features,
     FloatArray,
+    codes_in,
 )
 from momentum_tui.recommend.prefs import KeywordPref, keyword_pattern
 from momentum_tui.rules import Rule, RuleAction, RuleSpec
-
-
-def _codes_in(column: np.ndarray, names: Sequence[str], vocabulary: tuple[str, ...]) -> BoolArray:
-    codes = [vocabulary.index(name) for name in names if name in vocabulary]
-    result: BoolArray = np.isin(column, codes)
-    return result
 
 
 class TextMasks:
@@ -69,14 +64,13 @@ def rule_mask(spec: RuleSpec, features: Features, text: TextMasks) -> BoolArray:
     """Which loaded videos `spec` matches: the vectorised twin of `rules.matches`."""
     mask = np.ones(len(features), dtype=np.bool_)
     if spec.channels:
-        wanted = [i for i, c in enumerate(features.channel_ids) if c in set(spec.channels)]
-        mask &= np.isin(features.channel, wanted)
+        mask &= features.channel_mask(spec.channels)
     if spec.shorts is True or spec.formats:
         kind = np.zeros(len(features), dtype=np.bool_)
         if spec.shorts is True:
             kind |= features.is_short
         if spec.formats:
-            kind |= _codes_in(features.format, [f.value for f in spec.formats], FORMATS)
+            kind |= codes_in(features.format, [f.value for f in spec.formats], FORMATS)
         mask &= kind
     if spec.shorts is False:
         mask &= ~features.is_short
@@ -91,9 +85,9 @@ def rule_mask(spec: RuleSpec, features: Features, text: TextMasks) -> BoolArray:
             words |= text.title_has(word)
         mask &= words
     if spec.topics:
-        mask &= _codes_in(features.topic, [t.value for t in spec.topics], TOPICS)
+        mask &= codes_in(features.topic, [t.value for t in spec.topics], TOPICS)
     if spec.moods:
-        mask &= _codes_in(features.mood, [m.value for m in spec.moods], MOODS)
+        mask &= codes_in(features.mood, [m.value for m in spec.moods], MOODS)
     return mask
 
 

@@ -32,6 +32,7 @@ from momentum_tui.recommend.features import (
     Features,
     FloatArray,
     IntArray,
+    codes_in,
     load_features,
 )
 from momentum_tui.recommend.matching import TextMasks, apply_rules, keyword_weights
@@ -190,9 +191,9 @@ class Ranker:
             & (f.live != UPCOMING)
         )
         if ask.topics:
-            mask &= np.isin(f.topic, [TOPICS.index(t) for t in ask.topics if t in TOPICS])
+            mask &= codes_in(f.topic, ask.topics, TOPICS)
         if ask.moods:
-            mask &= np.isin(f.mood, [MOODS.index(m) for m in ask.moods if m in MOODS])
+            mask &= codes_in(f.mood, ask.moods, MOODS)
         if ask.known_length:
             mask &= f.duration > 0
         if ask.max_seconds is not None:

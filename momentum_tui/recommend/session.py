@@ -35,6 +35,7 @@ from momentum_tui.recommend.features import (
     UPCOMING,
     BoolArray,
     Features,
+    codes_in,
 )
 from momentum_tui.recommend.feeds import smart_feed
 from momentum_tui.recommend.memory import SAVED_ROWS, SavedOrder, save_order
@@ -149,8 +150,7 @@ def filter_mask(features: Features, filters: Filters, conn: sqlite3.Connection) 
     if filters.max_seconds is not None:
         narrow((f.duration >= 0) & (f.duration <= filters.max_seconds))
     if filters.channel_id:
-        codes = [i for i, c in enumerate(f.channel_ids) if c == filters.channel_id]
-        narrow(np.isin(f.channel, codes))
+        narrow(f.channel_mask([filters.channel_id]))
     if filters.channel_tag:
         tagged = {
             row[0]
@@ -158,7 +158,7 @@ def filter_mask(features: Features, filters: Filters, conn: sqlite3.Connection) 
                 "SELECT channel_id FROM channel_tags WHERE tag = ?", (filters.channel_tag,)
             )
         }
-        narrow(np.isin(f.channel, [i for i, c in enumerate(f.channel_ids) if c in tagged]))
+        narrow(f.channel_mask(tagged))
     if filters.saved_only:
         narrow(f.state.saved_at > 0)
     for values, column, vocabulary in (
@@ -167,7 +167,7 @@ def filter_mask(features: Features, filters: Filters, conn: sqlite3.Connection) 
         (filters.formats, f.format, FORMATS),
     ):
         if values:
-            narrow(np.isin(column, [vocabulary.index(v) for v in values if v in vocabulary]))
+            narrow(codes_in(column, values, vocabulary))
     if filters.max_clickbait is not None:
         narrow(f.clickbait <= filters.max_clickbait + 1e-9)
     return mask if narrowed else None

@@ -318,11 +318,7 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
             if worker.is_cancelled:
                 return
             source = FeedSource(ids, generation, view=SUBSCRIPTIONS)
-            cursor = source.index_of(keep_rowid) if keep_rowid is not None else None
-            if cursor is None:
-                cursor = min(keep_index, max(0, len(ids) - 1))
-            pages = source.missing_pages(max(0, cursor - height), cursor + height)
-            rowids = [rowid for page in pages for rowid in source.page_rowids(page)]
+            cursor, pages, rowids = source.around(keep_rowid, keep_index, height)
             source.add_rows(pages, queries.rows_by_rowid(conn, rowids))
             totals = queries.totals(conn)
             offline = self.store.get_pref("network.offline") == "1"

@@ -172,11 +172,7 @@ class ForYouActions(Screen[None]):
         if worker.is_cancelled:
             return
         source = FeedSource(listing.rowids, generation, view=FOR_YOU)
-        cursor = source.index_of(keep_rowid) if keep_rowid is not None else None
-        if cursor is None:
-            cursor = min(keep_index, max(0, len(source) - 1))
-        pages = source.missing_pages(max(0, cursor - height), cursor + height)
-        rowids = [rowid for page in pages for rowid in source.page_rowids(page)]
+        cursor, pages, rowids = source.around(keep_rowid, keep_index, height)
         with self.store.read() as conn:
             rows = queries.rows_by_rowid(conn, rowids)
             totals = known or queries.totals(conn)

@@ -82,6 +82,17 @@ class FeedSource:
             for rowid in self.page_rowids(old):
                 self._rows.pop(rowid, None)
 
+    def around(
+        self, keep_rowid: int | None, keep_index: int, height: int
+    ) -> tuple[int, list[int], list[int]]:
+        """The cursor (on `keep_rowid` if listed, else near `keep_index`) and the pages, with
+        their rowids, still to fetch for a screen of `height` rows either side of it."""
+        cursor = self.index_of(keep_rowid) if keep_rowid is not None else None
+        if cursor is None:
+            cursor = min(keep_index, max(0, len(self) - 1))
+        pages = self.missing_pages(max(0, cursor - height), cursor + height)
+        return cursor, pages, [rowid for page in pages for rowid in self.page_rowids(page)]
+
     def index_of(self, rowid: int) -> int | None:
         """Where `rowid` is in the feed, or None."""
         try:
