@@ -28,7 +28,7 @@ from anthropic.types.messages.batch_create_params import Request
 
 from momentum_tui.ai import ledger, prompt
 from momentum_tui.ai.errors import ClaudeUnavailableError
-from momentum_tui.ai.transport import FatalError, Transport
+from momentum_tui.ai.transport import Transport
 from momentum_tui.ai.videos import VideoText, texts_by_id
 from momentum_tui.ai.work import Answer, claude_candidates, commit_answer, reuse_cached
 from momentum_tui.config import ClaudeSettings
@@ -114,12 +114,6 @@ class BatchRunner:
         self.prices = ledger.prices_for(settings)
         self.transport = Transport(client, settings, sleep=sleep)
 
-    def _call(self, function: Callable[[], Any], *, retry_lost_answers: bool = True) -> Any:
-        try:
-            return self.transport.send(function, retry_lost_answers=retry_lost_answers)
-        except FatalError as error:
-            raise error.fatal.error(0, self.settings.model) from None
-
     # -- submit -----------------------------------------------------------------------
 
     def submit(self, *, limit: int | None = None, budget_usd: float | None = None) -> BatchReport:
@@ -179,7 +173,7 @@ class BatchRunner:
         local_id = f"{SUBMITTING}-{token}"
         self._write_ahead(local_id, len(requests), items, promised, now)
         try:
-            batch = self._call(
+            batch = self.transport.call(
                 partial(self.client.messages.batches.create, requests=sendable),
                 retry_lost_answers=False,  # a retry could create (and bill) it twice
             )
@@ -269,7 +263,7 @@ class BatchRunner:
         adopted: dict[str, str] = {}
         if not waiting:
             return adopted
-        page = self._call(partial(self.client.messages.batches.list, limit=100))
+        page = self.transport.call(partial(self.client.messages.batches.list, limit=100))
         remote = sorted(page.data, key=lambda batch: batch.created_at)
         for local_id, requests, created_at in waiting:
             for batch in remote:
@@ -306,7 +300,7 @@ class BatchRunner:
         for info in self.pending():
             if info.status == SUBMITTING:
                 continue  # not confirmed by Claude yet; `reconcile` keeps looking
-            batch = self._call(partial(self.client.messages.batches.retrieve, info.id))
+            batch = self.transport.call(partial(self.client.messages.batches.retrieve, info.id))
             now = int(self.clock())
             if batch.processing_status != "ended":
                 with self.store.write() as db:
@@ -315,7 +309,9 @@ class BatchRunner:
                         (batch.processing_status, now, info.id),
                     )
                 continue
-            results = list(self._call(partial(self.client.messages.batches.results, info.id)))
+            results = list(
+                self.transport.call(partial(self.client.messages.batches.results, info.id))
+            )
             self._store_results(info.id, results, report, now)
             report.collected.append(info.id)
         report.pending = self.pending()
@@ -416,6 +412,6 @@ class BatchRunner:
         self.reconcile()
         for info in self.pending():
             if info.status not in ("ended", SUBMITTING):
-                self._call(partial(self.client.messages.batches.cancel, info.id))
+                self.transport.call(partial(self.client.messages.batches.cancel, info.id))
                 canceled.append(info.id)
         return canceled

@@ -405,11 +405,8 @@ def estimate_backlog(
     counted = {key: value for key, value in params.items() if key != "max_tokens"}
     empty = {**counted, "messages": [{"role": "user", "content": "-"}]}
     transport = Transport(client, settings)
-    try:
-        full = transport.send(lambda: client.messages.count_tokens(**counted)).input_tokens
-        fixed = transport.send(lambda: client.messages.count_tokens(**empty)).input_tokens
-    except FatalError as error:
-        raise error.fatal.error(0, settings.model) from None
+    full = transport.call(lambda: client.messages.count_tokens(**counted)).input_tokens
+    fixed = transport.call(lambda: client.messages.count_tokens(**empty)).input_tokens
     per_video = max(0, full - fixed) / len(sample)
     requests = math.ceil(total / settings.batch_size)
     usage = ledger.Usage(

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from momentum_tui import sanitize
 from momentum_tui.ai import ledger, prompt
-from momentum_tui.ai.transport import FatalError, Transport
+from momentum_tui.ai.transport import Transport
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.errors import BudgetExceededError, MomentumError
 from momentum_tui.models import Format, Mood, Topic
@@ -194,10 +194,7 @@ def parse_rule(
             _HAND_HINT,
         )
     transport = Transport(client, settings, sleep=sleep)
-    try:
-        message = transport.send(lambda: cast(Message, client.messages.create(**params)))
-    except FatalError as error:
-        raise error.fatal.error(0, settings.model) from None
+    message = transport.call(lambda: cast(Message, client.messages.create(**params)))
     usage = ledger.usage_of(message.usage)
     usd = ledger.cost_usd(usage, prices)
     with store.write() as db:

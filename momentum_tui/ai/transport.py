@@ -206,6 +206,13 @@ class Transport:
         tries = self.settings.max_retries + 1
         raise FatalError(Fatal("unavailable", detail=f"{last}, {tries} tries"))
 
+    def call(self, call: Callable[[], T], *, retry_lost_answers: bool = True) -> T:
+        """`send` for a single request outside a run: a fatal error becomes its sentence."""
+        try:
+            return self.send(call, retry_lost_answers=retry_lost_answers)
+        except FatalError as error:
+            raise error.fatal.error(0, self.settings.model) from None
+
     def _classify(self, error: anthropic.APIStatusError) -> tuple[float | None, str]:
         """For a retryable error, the wait it asks for and a phrase; otherwise raise."""
         status = error.status_code
