@@ -125,14 +125,15 @@ def undo_last(store: Store, now: int | None = None) -> MarkResult | None:
 
 def toggle_mark(store: Store, video_id: str, mark: Mark, now: int | None = None) -> MarkResult:
     """The app's toggles: watched ↔ unwatched, like ↔ unrated, saved ↔ unsaved, hidden ↔ shown."""
-    with store.read() as conn:
-        state = current_state(conn, video_id)
-    opposite = {
-        Mark.WATCHED: (state["watched_at"] is not None, Mark.UNWATCHED),
-        Mark.LIKED: (state["rating"] == 1, Mark.UNRATED),
-        Mark.DISLIKED: (state["rating"] == -1, Mark.UNRATED),
-        Mark.SAVED: (state["saved_at"] is not None, Mark.UNSAVED),
-        Mark.HIDDEN: (state["hidden_at"] is not None, Mark.UNHIDDEN),
-    }
-    is_set, undo_mark = opposite.get(mark, (False, mark))
-    return mark_video(store, video_id, undo_mark if is_set else mark, now)
+    # Decided and written in one transaction, so another process can't change it between.
+    with store.write() as db:
+        state = current_state(db.conn, video_id)
+        opposite = {
+            Mark.WATCHED: (state["watched_at"] is not None, Mark.UNWATCHED),
+            Mark.LIKED: (state["rating"] == 1, Mark.UNRATED),
+            Mark.DISLIKED: (state["rating"] == -1, Mark.UNRATED),
+            Mark.SAVED: (state["saved_at"] is not None, Mark.UNSAVED),
+            Mark.HIDDEN: (state["hidden_at"] is not None, Mark.UNHIDDEN),
+        }
+        is_set, undo_mark = opposite.get(mark, (False, mark))
+        return mark_video(store, video_id, undo_mark if is_set else mark, now)
