@@ -12,11 +12,9 @@ bench/results/cache.json.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentiles, save  # noqa: E402
+from bench.common import percentiles, run_probe, save  # noqa: E402
 from momentum_tui.demo.corpus import CorpusVideo, iter_corpus, newest_published  # noqa: E402
 from momentum_tui.models import Channel, Filters, Sort, Video  # noqa: E402
 from momentum_tui.storage import Store  # noqa: E402
@@ -122,16 +120,11 @@ def searches(store: Store, rng: random.Random, runs: int) -> dict:
 def launch(db: Path, runs: int) -> dict:
     """Median launch times of a bare Textual app, of a Textual app with the first screen's
     widget kinds and static text (Textual's own share), and of Momentum on `db`."""
-    probe = ROOT / "bench" / "launch_probe.py"
     times: dict[str, list[float]] = {"bare": [], "layout": [], "momentum": []}
     rss = []
     for _ in range(runs):
         for kind, sink in times.items():
-            args = [sys.executable, str(probe), kind] + ([str(db)] if kind == "momentum" else [])
-            done = subprocess.run(
-                args, capture_output=True, text=True, check=True, cwd=ROOT, timeout=60
-            )
-            line = json.loads(done.stdout.strip().splitlines()[-1])
+            line = run_probe(kind, db if kind == "momentum" else None)
             sink.append(line["seconds"])
             if kind == "momentum":
                 rss.append(line["peak_rss_mb"])

@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,20 +34,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.cache import ingest  # noqa: E402
-from bench.common import percentiles, save  # noqa: E402
+from bench.common import percentiles, run_probe, save  # noqa: E402
 from bench.rank import seed_marks  # noqa: E402
 from momentum_tui.ai.local import label_store  # noqa: E402
 from momentum_tui.config import Settings  # noqa: E402
 from momentum_tui.recommend.memory import SAVED_ORDER_PREF  # noqa: E402
 from momentum_tui.storage import Store  # noqa: E402
 
-PROBE = ROOT / "bench" / "launch_probe.py"
-
 
 def _probe(kind: str, db: Path | None = None) -> float:
-    args = [sys.executable, str(PROBE), kind] + ([str(db)] if db else [])
-    done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT, timeout=120)
-    return float(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
+    return float(run_probe(kind, db)["seconds"])
 
 
 def _forget_order(db: Path) -> None:

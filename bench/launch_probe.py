@@ -19,6 +19,7 @@ import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -41,62 +42,60 @@ def report(kind: str) -> None:
     print(json.dumps({"kind": kind, "seconds": elapsed, "peak_rss_mb": peak_rss_mb()}), flush=True)
 
 
-def bare() -> None:
-    from textual.app import App, ComposeResult
-    from textual.widgets import Footer, Static
+def _time_first_screen(kind: str, compose: Any, css: str = "", bindings: Any = ()) -> None:
+    """Run a plain Textual app whose first screen is `compose()`; report when it is drawn."""
+    from textual.app import App
 
-    class Bare(App[None]):
-        def compose(self) -> ComposeResult:
-            yield Static("hello")
-            yield Footer()
+    class FirstScreen(App[None]):
+        CSS = css
+        BINDINGS = list(bindings)
+
+        def compose(self) -> Any:
+            return compose()
 
         def on_mount(self) -> None:
             self.call_after_refresh(self.done)
 
         def done(self) -> None:
-            report("bare")
+            report(kind)
             self.exit()
 
-    Bare().run(headless=True, size=(160, 48))
+    FirstScreen().run(headless=True, size=(160, 48))
+
+
+def bare() -> None:
+    """A line of text and a footer."""
+    from textual.widgets import Footer, Static
+
+    _time_first_screen("bare", lambda: [Static("hello"), Footer()])
 
 
 def layout() -> None:
     """The first screen's widget kinds and sizes with static text: no data, no Momentum code."""
-    from textual.app import App, ComposeResult
     from textual.binding import Binding
     from textual.containers import Horizontal, Vertical
     from textual.widgets import Footer, Input, ProgressBar, Static, Tab, Tabs
 
     keys = ("w", "x", "l", "/", "f", "question_mark", "q", "R")
+    row = "A title of about the usual length for a video  Channel name  3d  10:00  1.2M"
 
-    class Layout(App[None]):
-        CSS = """
-        #side { width: 32; } #center { width: 1fr; } #detail { height: 12; }
-        Input, ProgressBar { display: none; }
-        """
-        BINDINGS = [Binding(key, "quit", f"Key {key}") for key in keys]
+    def compose() -> Any:
+        with Horizontal():
+            yield Static("\n".join(f"Channel {i}  12" for i in range(46)), id="side")
+            with Vertical(id="center"):
+                yield Tabs(Tab("For you", id="for-you"), Tab("Subscriptions", id="subs"))
+                yield Input()
+                yield Static("\n".join(row for _ in range(30)))
+                yield Static("A detail pane\n" * 10, id="detail")
+        yield ProgressBar()
+        yield Static("status bar")
+        yield Footer()
 
-        def compose(self) -> ComposeResult:
-            row = "A title of about the usual length for a video  Channel name  3d  10:00  1.2M"
-            with Horizontal():
-                yield Static("\n".join(f"Channel {i}  12" for i in range(46)), id="side")
-                with Vertical(id="center"):
-                    yield Tabs(Tab("For you", id="for-you"), Tab("Subscriptions", id="subs"))
-                    yield Input()
-                    yield Static("\n".join(row for _ in range(30)))
-                    yield Static("A detail pane\n" * 10, id="detail")
-            yield ProgressBar()
-            yield Static("status bar")
-            yield Footer()
-
-        def on_mount(self) -> None:
-            self.call_after_refresh(self.done)
-
-        def done(self) -> None:
-            report("layout")
-            self.exit()
-
-    Layout().run(headless=True, size=(160, 48))
+    css = """
+    #side { width: 32; } #center { width: 1fr; } #detail { height: 12; }
+    Input, ProgressBar { display: none; }
+    """
+    _time_first_screen("layout", compose, css, (Binding(k, "quit", f"Key {k}") for k in keys))
 
 
 def momentum(db: str, kind: str) -> None:
