@@ -31,7 +31,7 @@ class MomentumApp(ReportsWorkerErrors, SyncApp):
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
     TITLE = "Momentum"
-    BINDINGS = [key.binding() for key in (*APP, *SYNC) if key.group in APP_GROUPS]
+    BINDINGS = [key.binding() for key in (*APP, *SYNC)]
 
     def __init__(
         self,

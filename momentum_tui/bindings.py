@@ -141,10 +141,10 @@ FILTERS = [
 APP = [
     Key("app.help", "question_mark", "help", "Help", "Show every key and what it does.", True),
     Key("app.quit", "q", "quit", "Quit", "Leave Momentum.", True),
-    Key("view.sidebar", "b", "toggle_sidebar", "Channel list", "Show or hide the channel list."),
 ]
 
 VIEWS = [
+    Key("view.sidebar", "b", "toggle_sidebar", "Channel list", "Show or hide the channel list."),
     Key(
         "view.for_you",
         "1",

@@ -28,7 +28,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
-from momentum_tui.bindings import AI, BY_ID, FILTERS, VIDEO, VIEWS
+from momentum_tui.bindings import AI, FILTERS, VIDEO, VIEWS
 from momentum_tui.config import Settings
 from momentum_tui.messages import (
     ChannelsLoaded,
@@ -100,7 +100,7 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
     For-you actions come from `ForYouActions`, label and rule actions from `AIFeedActions`.
     """
 
-    BINDINGS = [key.binding() for key in (*VIDEO, *FILTERS, *AI, BY_ID["view.sidebar"], *VIEWS)]
+    BINDINGS = [key.binding() for key in (*VIDEO, *FILTERS, *AI, *VIEWS)]
 
     def __init__(
         self,
