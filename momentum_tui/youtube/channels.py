@@ -23,6 +23,7 @@ from momentum_tui.storage.videos import upsert_channels
 from momentum_tui.youtube.errors import ChannelNotFoundError
 from momentum_tui.youtube.exporters import ExportedChannel
 from momentum_tui.youtube.importers import CHANNEL_ID, ImportedList
+from momentum_tui.youtube.state import save_channel_details
 
 if TYPE_CHECKING:  # the Google client costs ~0.2 s to import: only syncs and adds need it
     from momentum_tui.youtube.api import YouTubeClient
@@ -96,13 +97,8 @@ def follow(store: Store, channel: Channel, source: str, now: int | None = None) 
         row = db.conn.execute(
             "SELECT followed FROM channels WHERE id = ?", (channel.id,)
         ).fetchone()
-        upsert_channels(db, [channel], source=source, now=now)
+        save_channel_details(db, [channel], now, source)  # details fresh: sync won't re-ask
         db.conn.execute("UPDATE channels SET followed = 1 WHERE id = ?", (channel.id,))
-        db.conn.execute(
-            "INSERT INTO sync_state (channel_id, details_at) VALUES (?, ?) "
-            "ON CONFLICT(channel_id) DO UPDATE SET details_at = excluded.details_at",
-            (channel.id, now),
-        )
     return row is None or not row[0]
 
 

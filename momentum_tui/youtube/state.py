@@ -58,8 +58,8 @@ def channels_to_sync(conn: sqlite3.Connection, only: Sequence[str] = ()) -> list
 
 def stale_recent_videos(
     conn: sqlite3.Connection, now: int, days: int, max_age_s: float, limit: int
-) -> list[str]:
-    """Videos worth a fresh `videos.list` look, most urgent first.
+) -> list[tuple[str, bool]]:
+    """Videos worth a fresh `videos.list` look, most urgent first: (id, cached as a Short).
 
     Streams live now and premieres whose start is near or past, read more than
     `STREAM_MAX_AGE_S` ago (they end, and get a length); then recent uploads whose view
@@ -69,7 +69,7 @@ def stale_recent_videos(
         return []
     rows = conn.execute(
         """
-        SELECT v.id FROM videos v JOIN channels c ON c.id = v.channel_id
+        SELECT v.id, v.is_short FROM videos v JOIN channels c ON c.id = v.channel_id
         WHERE c.followed = 1 AND v.status = 'ok' AND (
             ((v.live_state = 'live'
               OR (v.live_state = 'upcoming' AND coalesce(v.scheduled_at, 0) <= ?))
@@ -81,22 +81,7 @@ def stale_recent_videos(
         """,
         (now + 600, now - STREAM_MAX_AGE_S, now - days * 86400, now - int(max_age_s), limit),
     ).fetchall()
-    return [row[0] for row in rows]
-
-
-def short_flags(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
-    """Which of `ids` are cached as Shorts (a feed's `/shorts/` link is remembered)."""
-    found: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        marks = ",".join("?" for _ in chunk)
-        found.update(
-            r[0]
-            for r in conn.execute(
-                f"SELECT id FROM videos WHERE is_short = 1 AND id IN ({marks})", chunk
-            )
-        )
-    return found
+    return [(row[0], bool(row[1])) for row in rows]
 
 
 def begin_run(db: Database, mode: str, total: int, skipped: int, now: int) -> int:
@@ -109,10 +94,12 @@ def begin_run(db: Database, mode: str, total: int, skipped: int, now: int) -> in
     return int(cursor.lastrowid or 0)
 
 
-def save_channel_details(db: Database, channels: Iterable[Channel], now: int) -> None:
+def save_channel_details(
+    db: Database, channels: Iterable[Channel], now: int, source: str = ""
+) -> None:
     """Store fresh titles, handles, avatars and uploads playlists from `channels.list`."""
     batch = list(channels)
-    upsert_channels(db, batch, now=now)
+    upsert_channels(db, batch, source=source, now=now)
     db.conn.executemany(
         "INSERT INTO sync_state (channel_id, details_at) VALUES (?, ?) "
         "ON CONFLICT(channel_id) DO UPDATE SET details_at = excluded.details_at",

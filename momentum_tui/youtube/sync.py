@@ -508,19 +508,20 @@ class _Pipeline:
         self.network_failures = 0
         settings = engine.settings
         self.refresh: deque[str] = deque()
+        self.refresh_shorts: set[str] = set()
+        """Refreshed videos cached as Shorts (a feed's `/shorts/` link is remembered)."""
         self.paid_refresh_left = settings.stats_refresh_max if settings.stats_refresh_days else 0
         if settings.stats_refresh_days:
             with engine.store.read() as conn:
-                now = int(engine.clock())
-                self.refresh.extend(
-                    state.stale_recent_videos(
-                        conn,
-                        now,
-                        settings.stats_refresh_days,
-                        settings.stats_max_age_hours * 3600,
-                        settings.stats_refresh_max + BATCH,
-                    )
+                stale = state.stale_recent_videos(
+                    conn,
+                    int(engine.clock()),
+                    settings.stats_refresh_days,
+                    settings.stats_max_age_hours * 3600,
+                    settings.stats_refresh_max + BATCH,
                 )
+            self.refresh.extend(video_id for video_id, _ in stale)
+            self.refresh_shorts = {video_id for video_id, short in stale if short}
 
     # --- the loop -------------------------------------------------------------------
 
@@ -607,10 +608,7 @@ class _Pipeline:
             job = self.owner.get(video_id)
             if job is not None and video_id in job.short_hints:
                 hints.add(video_id)
-        refreshing = [i for i in ids if i not in self.owner]
-        if refreshing:
-            with self.engine.store.read() as conn:
-                hints |= state.short_flags(conn, refreshing)
+        hints |= {i for i in ids if i not in self.owner and i in self.refresh_shorts}
         self._submit("videos", ids, self.client.videos, ids, int(self.engine.clock()), hints)
 
     # --- work done on pool threads ----------------------------------------------------
