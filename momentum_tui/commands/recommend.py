@@ -24,7 +24,7 @@ from momentum_tui.recommend.memory import last_visit
 from momentum_tui.recommend.prefs import add_keyword, list_keywords, remove_keyword
 from momentum_tui.recommend.ranker import Ranker
 from momentum_tui.recommend.reasons import Explainer
-from momentum_tui.recommend.session import excluded_because
+from momentum_tui.recommend.session import Explanation
 from momentum_tui.storage import feed as feed_queries
 
 DEFAULT_SINCE_S = 7 * 86400
@@ -131,13 +131,10 @@ def why(state: Context, video_id: str, as_json: bool) -> None:
                 "Check the id with `momentum search` or `momentum recommend --json`.",
             )
         ranking = ranker.rank()
-        explainer = Explainer(ranker, ranking)
-        terms = explainer.explain(index)
-        reasons = explainer.reasons(index)
+        explained = Explanation.of(video_id, index, ranker, ranking, Explainer(ranker, ranking))
         row = rows_for_ids(conn, [video_id]).get(video_id)
-    position = ranking.position(index)
-    score = float(ranking.score[index])
-    excluded = excluded_because(ranker, index)
+    terms, reasons, position = explained.terms, explained.reasons, explained.position
+    score, excluded = explained.score, explained.excluded
     if as_json:
         emit_json(
             {

@@ -109,6 +109,20 @@ class Explanation:
         """The sum of the terms (equal to `score`)."""
         return sum(term.contribution for term, _ in self.terms)
 
+    @classmethod
+    def of(
+        cls, video_id: str, index: int, ranker: Ranker, ranking: Ranking, explainer: Explainer
+    ) -> Explanation:
+        """The breakdown of the video at `index` in `ranker`'s features."""
+        return cls(
+            video_id=video_id,
+            score=float(ranking.score[index]),
+            position=ranking.position(index),
+            excluded=excluded_because(ranker, index),
+            terms=explainer.explain(index),
+            reasons=explainer.reasons(index),
+        )
+
 
 def excluded_because(ranker: Ranker, index: int) -> str | None:
     """Why a video is not a For-you candidate (watched, hidden…), or None if it is one."""
@@ -202,9 +216,7 @@ class LiveRecommender:
                 # Marks noted before this point are already in the cache this load reads.
                 known = len(self._pending)
                 self._stale = False
-            if self._conn is None:
-                self._conn = self._held.enter_context(self.store.read())
-            ranker = _NarrowedRanker.load(self._conn, self.settings, self.clock())
+            ranker = _NarrowedRanker.load(self._connection(), self.settings, self.clock())
             assert isinstance(ranker, _NarrowedRanker)  # `load` builds `cls`
             self.ranker = ranker
             self.ranking = None
@@ -272,12 +284,24 @@ class LiveRecommender:
                 ranker, mood=ask.mood, minutes=ask.minutes, topics=ask.topics, limit=200
             )
             ranker.only = None
-            if self.ranking is None:
-                self._set_ranking(ranker.rank())
+            self._ranking(ranker)
             listing = self._listing([p.index for p in feed.picks], feed.candidates)
             listing.total_seconds = feed.total_seconds
             listing.notes = feed.notes
             return listing
+
+    def _connection(self) -> sqlite3.Connection:
+        """The read connection this recommender holds between loads (opened on first use)."""
+        if self._conn is None:
+            self._conn = self._held.enter_context(self.store.read())
+        return self._conn
+
+    def _ranking(self, ranker: Ranker) -> Ranking:
+        """The current unfiltered ranking, made now if there is none."""
+        if self.ranking is None:
+            self._set_ranking(ranker.rank())
+        assert self.ranking is not None
+        return self.ranking
 
     def _set_ranking(self, ranking: Ranking) -> None:
         assert self.ranker is not None
@@ -333,34 +357,21 @@ class LiveRecommender:
         """The full breakdown of one video's score (None if the ranker does not know it)."""
         with self._lock:
             ranker = self._ready()
-            if self.ranking is None:
-                self._set_ranking(ranker.rank())
-            assert self.ranking is not None
+            ranking = self._ranking(ranker)
             assert self._explainer is not None
             index = ranker.features.index_of(video_id)
             if index is None:
                 return None
-            return Explanation(
-                video_id=video_id,
-                score=float(self.ranking.score[index]),
-                position=self.ranking.position(index),
-                excluded=excluded_because(ranker, index),
-                terms=self._explainer.explain(index),
-                reasons=self._explainer.reasons(index),
-            )
+            return Explanation.of(video_id, index, ranker, ranking, self._explainer)
 
     def digest(self, since: int) -> Digest:
         """What was published since `since`, by topic (scores from the current tastes)."""
         with self._lock:
             ranker = self._ready()
-            if self.ranking is None:
-                self._set_ranking(ranker.rank())
-            assert self.ranking is not None
-            return build_digest(ranker, self.ranking, since)
+            return build_digest(ranker, self._ranking(ranker), since)
 
     def rowid_of(self, video_id: str) -> int | None:
         """The cache rowid of a video (for jumping to it)."""
         with self._lock:
-            if self._conn is None:
-                self._conn = self._held.enter_context(self.store.read())
+            self._connection()
             return self._rowids_of([video_id]).get(video_id)
