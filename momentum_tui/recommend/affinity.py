@@ -77,9 +77,13 @@ def evidence(features: Features, settings: RecommendSettings, now: float) -> Evi
     )
 
 
+def _scale(total: float) -> float:
+    """How much evidence makes an affinity strong: more marks, more needed."""
+    return 1.5 + 0.1 * total
+
+
 def _squash(raw: FloatArray, total: float) -> FloatArray:
-    scale = 1.5 + 0.1 * total
-    result: FloatArray = np.tanh(raw / scale)
+    result: FloatArray = np.tanh(raw / _scale(total))
     return result
 
 
@@ -167,7 +171,7 @@ def tag_tastes(
             raw[tag] = raw.get(tag, 0.0) + float(ev.weight[position])
             if ev.liked[position]:
                 tastes.liked[tag] += 1
-    scale = 1.5 + 0.1 * total
+    scale = _scale(total)
     tastes.affinity = {
         tag: float(np.tanh(value / scale))
         for tag, value in raw.items()

@@ -443,12 +443,6 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
             other = SUBSCRIPTIONS if self.view == FOR_YOU else FOR_YOU
             self.call_after_refresh(self._load_in_background, other)
 
-    def _filter_words(self) -> list[str]:
-        words = self.filters.describe()
-        if self._selection_label:
-            words.insert(0, self._selection_label)
-        return words
-
     def _refresh_status(self) -> None:
         self.query_one(StatusBar).show(self.status, self.now)
 

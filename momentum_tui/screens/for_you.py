@@ -50,6 +50,13 @@ class ForYouActions(Screen[None]):
     totals: Totals | None
     _selection_label: str
 
+    def _filter_words(self, filters: Filters | None = None) -> list[str]:
+        """The status bar's words for `filters` (the current ones), the picked channel first."""
+        words = (filters or self.filters).describe()
+        if self._selection_label:
+            words.insert(0, self._selection_label)
+        return words
+
     # -- provided by the feed screen ----------------------------------------------------
 
     @property
@@ -225,10 +232,7 @@ class ForYouActions(Screen[None]):
         narrowing = self.filters.model_copy(
             update={"search": "", "unwatched_only": False, "sort": Sort.NEWEST}
         )
-        words = narrowing.describe()
-        if self._selection_label:
-            words.insert(0, self._selection_label)
-        self.status.filters = words
+        self.status.filters = self._filter_words(narrowing)
         self.status.sort = RANKED_WORDS
         self.status.busy = "" if table.source.complete else "ranking…"
 
