@@ -24,10 +24,10 @@ from bench.cache import ingest  # noqa: E402
 from bench.common import save  # noqa: E402
 from momentum_tui.ai.local import label_store  # noqa: E402
 from momentum_tui.models import Filters, Format, Topic  # noqa: E402
-from momentum_tui.rules import RuleAction, RuleSpec  # noqa: E402
+from momentum_tui.rules.spec import RuleAction, RuleSpec  # noqa: E402
+from momentum_tui.rules.store import add_rule, list_rules, remove_rule  # noqa: E402
 from momentum_tui.storage import Store  # noqa: E402
 from momentum_tui.storage import feed as queries  # noqa: E402
-from momentum_tui.storage.rules import add_rule, list_rules, remove_rule  # noqa: E402
 
 CASES: dict[str, list[RuleSpec]] = {
     "no rules": [],

@@ -16,11 +16,11 @@ from pathlib import Path
 import click
 
 from momentum_tui import __version__, locations
-from momentum_tui.commands import ai as ai_commands
 from momentum_tui.commands import app as app_commands
 from momentum_tui.commands import channels as channel_commands
-from momentum_tui.commands import config_cmd, doctor, feed, keys
+from momentum_tui.commands import classify, config_cmd, costs, doctor, feed, keys
 from momentum_tui.commands import recommend as rec_commands
+from momentum_tui.commands import rules as rule_commands
 from momentum_tui.commands import sync as sync_commands
 from momentum_tui.commands.common import Context
 from momentum_tui.errors import MomentumError
@@ -62,7 +62,7 @@ for command in (feed.feed, feed.search, feed.mark, feed.undo, feed.show):
 cli.add_command(keys.keys)
 cli.add_command(doctor.doctor)
 cli.add_command(config_cmd.config)
-for command in (ai_commands.classify_command, ai_commands.costs, ai_commands.rules):
+for command in (classify.classify_command, costs.costs, rule_commands.rules):
     cli.add_command(command)
 for command in (rec_commands.recommend, rec_commands.why, rec_commands.digest,
                 rec_commands.cleanup, rec_commands.prefs):  # fmt: skip

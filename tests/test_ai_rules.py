@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from momentum_tui.ai.rules import RuleParseError, parse_rule
 from momentum_tui.ai.transport import make_client
 from momentum_tui.models import Channel, Format
-from momentum_tui.rules import RuleAction
+from momentum_tui.rules.claude import RuleParseError, parse_rule
+from momentum_tui.rules.spec import RuleAction
 from momentum_tui.storage import Store
 from momentum_tui.storage.videos import upsert_channels
 from tests.emulators.claude import ClaudeEmulator

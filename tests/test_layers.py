@@ -14,6 +14,7 @@ CORE = [
     "momentum_tui.ai",
     "momentum_tui.recommend",
     "momentum_tui.storage",
+    "momentum_tui.rules",
     "momentum_tui.prefsync",
     "momentum_tui.models",
     "momentum_tui.config",
@@ -49,3 +50,12 @@ def test_scripts_do_not_load_textual() -> None:
         "cli.main(['--version'], standalone_mode=False)"
     )
     assert "textual" not in modules
+
+
+def test_reading_rules_loads_neither_claude_nor_numpy() -> None:
+    """Only parsing a sentence talks to Claude, and only the ranker needs NumPy."""
+    modules = imported_after(
+        "import momentum_tui.rules.claude, momentum_tui.rules.spec, momentum_tui.rules.sql, "
+        "momentum_tui.rules.store, momentum_tui.storage.feed"
+    )
+    assert not {m.split(".")[0] for m in modules} & {"anthropic", "numpy"}

@@ -12,14 +12,15 @@ from momentum_tui.models import Mark, VideoLabels
 from momentum_tui.recommend.diversity import DiversityOptions, diversify
 from momentum_tui.recommend.features import load_features
 from momentum_tui.recommend.feeds import fit_budget, picks, smart_feed
-from momentum_tui.recommend.matching import TextMasks, rule_mask
 from momentum_tui.recommend.ranker import Ranker
 from momentum_tui.recommend.reasons import Explainer
-from momentum_tui.rules import RuleSpec, matches
+from momentum_tui.recommend.text_masks import TextMasks
+from momentum_tui.rules.masks import apply_rules, rule_mask
+from momentum_tui.rules.spec import Rule, RuleSpec, evaluate, matches
+from momentum_tui.rules.store import add_rule
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as feed_queries
 from momentum_tui.storage.marks import mark_video
-from momentum_tui.storage.rules import add_rule
 from tests.conftest import DEMO_NOW
 from tests.factories import add, channel_id, make_video
 
@@ -225,6 +226,49 @@ def test_rule_masks_agree_with_rules_matches(demo_store: Store) -> None:
             mask = rule_mask(spec, features, text)
             for index, video_id in enumerate(features.ids):
                 assert mask[index] == matches(spec, rows[video_id]), (spec, video_id)
+
+
+def test_apply_rules_says_what_evaluate_says_for_each_row(demo_store: Store) -> None:
+    rules = [
+        Rule(1, RuleSpec(action="hide", shorts=True)),
+        Rule(2, RuleSpec(action="bury", topics=["music"], weight=2)),
+        Rule(3, RuleSpec(action="boost", title_words=["official"], weight=1.5)),
+        Rule(4, RuleSpec(action="boost", moods=["upbeat"]), enabled=False),
+    ]
+    with demo_store.read() as conn:
+        features = load_features(conn)
+        hidden, weight, masks = apply_rules(rules, features, TextMasks(conn, features))
+        rows = {
+            r.id: r
+            for r in feed_queries.feed_page(conn, feed_queries.Filters(include_hidden=True), 5000)
+        }
+    assert 4 not in masks  # a rule that is off weighs nothing
+    assert hidden.any() and (weight > 0).any() and (weight < 0).any()
+    for index, video_id in enumerate(features.ids):
+        outcome = evaluate(rules, rows[video_id])
+        assert (bool(hidden[index]), float(weight[index])) == (outcome.hidden, outcome.weight)
+
+
+def test_title_word_rules_read_the_title_the_feed_reads(small: Store) -> None:
+    """For you and Subscriptions hide the same videos: original titles, the SQL's casing."""
+    from momentum_tui.ai.videos import save_labels
+
+    add(small, make_video(900, title="Die Straße", published_at=NOW - 3600), now=NOW)
+    claude = VideoLabels(
+        topic="science", mood="calm", format="explainer", clickbait=0.1,
+        plain_title="Rocket launch explained", summary="s", source="claude",
+    )  # fmt: skip
+    with small.write() as db:
+        save_labels(db, [("v0000000001", claude)], NOW)
+        add_rule(db, RuleSpec(action="hide", title_words=["rocket"]))
+        add_rule(db, RuleSpec(action="hide", title_words=["STRASSE"]))
+    ranker = _ranker(small)
+    with small.read() as conn:
+        listed = {r.id for r in feed_queries.feed_page(conn, feed_queries.Filters(), 1000)}
+    ranked = {ranker.features.ids[i] for i in ranker.rank().order}
+    # Only a plain title (Claude's words) says "rocket"; only casefold() turns ß into ss.
+    assert {"v0000000001", "v0000000900"} <= listed
+    assert ranked == listed
 
 
 @given(st.lists(st.integers(-5, 4000), max_size=30), st.integers(0, 7200))

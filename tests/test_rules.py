@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from momentum_tui.models import FeedRow, Filters, Format, Mood, Topic
-from momentum_tui.rules import Rule, RuleAction, RuleSpec, evaluate, matches
+from momentum_tui.rules.spec import Rule, RuleAction, RuleSpec, evaluate, matches
+from momentum_tui.rules.store import add_rule, hide_specs, list_rules, remove_rule, update_rule
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as feed_queries
-from momentum_tui.storage.rules import add_rule, hide_specs, list_rules, remove_rule, update_rule
 
 CHANNEL = "UC" + "x" * 22
 

@@ -66,6 +66,11 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def note(message: str) -> None:
+    """A progress line or remark on standard error (so `--json` on standard output stays clean)."""
+    click.echo(message, err=True)
+
+
 def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print a plain, aligned text table (cell widths respect wide characters)."""
     from rich.cells import cell_len

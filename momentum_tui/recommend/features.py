@@ -169,6 +169,7 @@ class Features:
     _postings: dict[str, IntArray] = field(default_factory=dict)
     _video_tags: dict[int, list[str]] = field(default_factory=dict)
     _haystacks: tuple[list[str], list[str]] | None = None
+    _titles: list[str] | None = None
     _positions: dict[str, int] | None = None
 
     def __len__(self) -> int:
@@ -235,11 +236,20 @@ class Features:
             result[int(index)] = self._video_tags[int(index)]
         return result
 
+    def titles(self, conn: sqlite3.Connection) -> list[str]:
+        """Every video's original title, as title-word rules test it (loaded once)."""
+        if self._titles is None:
+            found: dict[str, str] = {}
+            cursor = conn.execute("SELECT id, title FROM videos WHERE status = 'ok'")
+            while chunk := cursor.fetchmany(8192):
+                found.update(chunk)
+            self._titles = [found.get(video_id, "") for video_id in self.ids]
+        return self._titles
+
     def haystacks(self, conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
         """Case-folded "title, newline, plain title" and label-tag text per video (loaded once).
 
-        The first is exactly what title-word rules test (see `rules.matches`); keywords
-        look at both.
+        Keyword preferences look at both (title-word rules look at `titles` only).
         """
         if self._haystacks is None:
             titles: dict[str, tuple[str, str]] = {}

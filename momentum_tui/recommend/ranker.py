@@ -35,10 +35,11 @@ from momentum_tui.recommend.features import (
     codes_in,
     load_features,
 )
-from momentum_tui.recommend.matching import TextMasks, apply_rules, keyword_weights
 from momentum_tui.recommend.prefs import KeywordPref, list_keywords
-from momentum_tui.rules import Rule
-from momentum_tui.storage import rules as rule_store
+from momentum_tui.recommend.text_masks import TextMasks, keyword_weights
+from momentum_tui.rules import store as rule_store
+from momentum_tui.rules.masks import apply_rules
+from momentum_tui.rules.spec import Rule
 
 SIGNALS: tuple[tuple[str, str], ...] = (
     ("topic", "Topic you like"),

@@ -22,10 +22,10 @@ from textual.widgets.option_list import Option
 from momentum_tui.config import Settings
 from momentum_tui.errors import MomentumError
 from momentum_tui.models import Filters
-from momentum_tui.rules import Rule, RuleSpec, matches
+from momentum_tui.rules import store as rule_store
+from momentum_tui.rules.spec import Rule, RuleSpec, matches
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as queries
-from momentum_tui.storage import rules as rule_store
 
 
 @dataclass
@@ -207,8 +207,8 @@ class RulesScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="rules-parse", exit_on_error=False)
     def _parse(self, sentence: str) -> None:
-        from momentum_tui.ai.rules import parse_rule
         from momentum_tui.ai.transport import make_client
+        from momentum_tui.rules.claude import parse_rule
 
         settings = self.settings.claude
         try:

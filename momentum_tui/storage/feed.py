@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from momentum_tui.models import FeedRow, Filters, Sort
-from momentum_tui.rules import hide_clause
-from momentum_tui.storage import rules as rule_store
+from momentum_tui.rules import store as rule_store
+from momentum_tui.rules.sql import hide_clause
 from momentum_tui.storage.marks import current_state
 
 _ROW_COLUMNS = """

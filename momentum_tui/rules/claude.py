@@ -1,5 +1,10 @@
 """Rules from plain English: Claude turns one sentence into a structured `RuleSpec`, once.
 
+Called by `momentum rules add "SENTENCE"` and the rules screen's sentence box (in a
+thread worker); nothing else here talks to Claude. The anthropic SDK is imported only
+when `parse_rule` runs, so the rest of the rules package (and every command that only
+reads rules) never loads it.
+
 "hide shorts and clips from Channel X" becomes `hide` + channel X + Shorts… The sentence
 is data in a `<sentence>` block (escaped like video data); the answer must match a JSON
 schema and is validated; channel names are matched to followed channels locally (Claude
@@ -12,29 +17,27 @@ against the budget like any other.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import anthropic
-from anthropic.types import Message
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from momentum_tui import sanitize
 from momentum_tui.ai import ledger, prompt
-from momentum_tui.ai.transport import Transport
 from momentum_tui.config import ClaudeSettings
-from momentum_tui.errors import BudgetExceededError, MomentumError
+from momentum_tui.errors import BudgetExceededError
 from momentum_tui.models import Format, Mood, Topic
-from momentum_tui.rules import RuleAction, RuleSpec
+from momentum_tui.rules.spec import RuleAction, RuleParseError, RuleSpec
+from momentum_tui.rules.store import resolve_channels
 from momentum_tui.storage import Store
 
+if TYPE_CHECKING:
+    import anthropic
+    from anthropic.types import Message
 
-class RuleParseError(MomentumError):
-    """A sentence could not be turned into a rule; nothing was saved."""
-
+__all__ = ["RULE_SCHEMA", "ParsedRule", "RuleParseError", "parse_rule", "request_params"]
 
 _HAND_HINT = (
     "Rephrase it, or write the rule by hand, e.g. `momentum rules add --hide --channel NAME "
@@ -146,30 +149,6 @@ def request_params(sentence: str, model: str) -> dict[str, Any]:
     }
 
 
-def resolve_channels(conn: sqlite3.Connection, names: list[str]) -> tuple[list[str], list[str]]:
-    """Followed channel ids and names for `names` (exact name or @handle, else one partial)."""
-    rows = conn.execute("SELECT id, title, handle FROM channels WHERE followed = 1").fetchall()
-    ids: list[str] = []
-    titles: list[str] = []
-    for raw in names:
-        name = sanitize.clean_line(raw, max_len=120).casefold().lstrip("@")
-        if not name:
-            continue
-        exact = [r for r in rows if name in (r[1].casefold(), (r[2] or "").casefold().lstrip("@"))]
-        partial = [r for r in rows if name in r[1].casefold()]
-        found = exact or (partial if len(partial) == 1 else [])
-        if len(found) != 1:
-            suggestions = ", ".join(sorted(r[1] for r in partial)[:5])
-            hint = f"Did you mean: {suggestions}?" if suggestions else "See `momentum channels`."
-            raise RuleParseError(
-                f"No followed channel is called {raw!r}; no rule was saved.",
-                hint,
-            )
-        ids.append(found[0][0])
-        titles.append(found[0][1])
-    return ids, titles
-
-
 def parse_rule(
     sentence: str,
     store: Store,
@@ -193,8 +172,10 @@ def parse_rule(
             f"Asking Claude would go over {budget.describe(limit)}; no rule was saved.",
             _HAND_HINT,
         )
+    from momentum_tui.ai.transport import Transport  # loads the anthropic SDK
+
     transport = Transport(client, settings, sleep=sleep)
-    message = transport.call(lambda: cast(Message, client.messages.create(**params)))
+    message = transport.call(lambda: cast("Message", client.messages.create(**params)))
     usage = ledger.usage_of(message.usage)
     usd = ledger.cost_usd(usage, prices)
     with store.write() as db:

@@ -1,22 +1,27 @@
-"""Feed rules: what a rule matches, and what it does — hide, boost or bury.
+"""What a feed rule is, and whether it matches one video: the meaning every other part follows.
 
 A rule is a `RuleSpec`: conditions that must all hold (within one list, any value
-will do) and an action. One exception follows how people talk: "Shorts and clips" means
-either, so `shorts=True` and `formats` are alternatives — a video is of the right kind
-if it is a Short *or* has one of the formats. Rules are made from plain English by
-Claude (`ai/rules.py`) or written by hand, stored in the `rules` table
-(`storage/rules.py`), and applied locally and offline:
+will do) and an action — hide, boost or bury. One exception follows how people talk:
+"Shorts and clips" means either, so `shorts=True` and `formats` are alternatives — a
+video is of the right kind if it is a Short *or* has one of the formats. Unlabelled
+videos never match label conditions, and videos of unknown length never match length
+conditions. Title words match anywhere in the original title, ignoring case the way
+SQLite's own functions can (so no Python runs per row): a word in plain ASCII matches in
+any case; any other word matches written in lower case, UPPER CASE or Capitalised.
 
-* `evaluate(rules, row)` is the pure function the feed and the ranker call for one row:
-  hidden or not, and a weight (boosts add, buries subtract);
-* `hide_clause(specs)` is the same test for `hide` rules as SQL, so the feed query drops
-  hidden videos in SQLite at 100,000 rows instead of in Python.
+Who calls what here:
 
-Both agree on every row, including unlabelled videos (label conditions never match
-them) and videos of unknown length (length conditions never match them). Title words
-match anywhere in the original title, ignoring case the way SQLite's own functions can
-(so no Python runs per row): a word in plain ASCII matches in any case; any other word
-matches written in lower case, UPPER CASE or Capitalised.
+* `matches(spec, row)` — `momentum rules test` and the rules screen's test, one row at
+  a time; the SQL in `rules.sql` and the ranker's masks in `rules.masks` are tested to
+  agree with it on every row;
+* `evaluate(rules, row)` — the one-row statement of what `rules.masks.apply_rules`
+  computes for every loaded video at once (hidden, boosts minus buries); the tests hold
+  the two together;
+* `title_has` — `matches`, and `rules.masks` for the ranker's title-word masks;
+* `RuleSpec.describe` / `Rule.as_json` — the CLI's text and `--json`, the rules screen.
+
+Specs are made by hand (`momentum rules add --hide …`, the rules screen's form) or
+from a sentence by Claude (`rules.claude`), and stored by `rules.store`.
 """
 
 from __future__ import annotations
@@ -29,9 +34,14 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from momentum_tui import sanitize
+from momentum_tui.errors import MomentumError
 from momentum_tui.models import Format, Mood, Topic, format_duration
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+class RuleParseError(MomentumError):
+    """A sentence or a set of options could not be turned into a rule; nothing was saved."""
 
 
 class RuleAction(StrEnum):
@@ -181,7 +191,7 @@ class Rule:
     created_at: int = 0
 
     def as_json(self) -> dict[str, Any]:
-        """Stable JSON for `momentum rules list --json`."""
+        """Stable JSON for `momentum rules list --json` (and `add`/`edit --json`)."""
         return {
             "id": self.id,
             "text": self.text,
@@ -223,82 +233,22 @@ def evaluate(rules: Iterable[Rule], row: RuleRow) -> RuleOutcome:
     return RuleOutcome(hidden, weight, tuple(matched)) if matched else NO_RULES
 
 
-def _label_in(column: str, values: Sequence[str]) -> str:
-    # Not correlated: SQLite builds the set of matching ids once, then probes it per row.
-    marks = ",".join("?" * len(values))
-    return f"v.id IN (SELECT video_id FROM video_labels WHERE {column} IN ({marks}))"
-
-
-def _condition_sql(spec: RuleSpec) -> tuple[str, list[Any]]:
-    # Cheap column tests first; title searches last.
-    parts: list[str] = []
-    params: list[Any] = []
-    if spec.channels:
-        parts.append(f"v.channel_id IN ({','.join('?' * len(spec.channels))})")
-        params.extend(spec.channels)
-    if spec.shorts is False:
-        parts.append("v.is_short = 0")
-    if spec.min_seconds is not None:
-        parts.append("(v.duration_s IS NOT NULL AND v.duration_s >= ?)")
-        params.append(spec.min_seconds)
-    if spec.max_seconds is not None:
-        parts.append("(v.duration_s IS NOT NULL AND v.duration_s <= ?)")
-        params.append(spec.max_seconds)
-    kinds: list[str] = []
-    if spec.shorts is True:
-        kinds.append("v.is_short = 1")
-    if spec.formats:
-        kinds.append(_label_in("format", spec.formats))
-        params.extend(f.value for f in spec.formats)
-    if kinds:
-        parts.append("(" + " OR ".join(kinds) + ")")
-    for column, values in (("topic", spec.topics), ("mood", spec.moods)):
-        if values:
-            parts.append(_label_in(column, [v.value for v in values]))
-            params.extend(v.value for v in values)
-    if spec.title_words:
-        tests: list[str] = []
-        for word in spec.title_words:
-            if word.isascii():
-                tests.append("instr(lower(v.title), ?) > 0")  # SQLite's lower(): ASCII only
-                params.append(word.lower())
-            else:
-                forms = _forms(word)
-                tests.extend("instr(v.title, ?) > 0" for _ in forms)
-                params.extend(forms)
-        parts.append("(" + " OR ".join(tests) + ")")
-    return "(" + " AND ".join(parts) + ")", params
-
-
-def hide_clause(specs: Sequence[RuleSpec]) -> tuple[str, list[Any]] | None:
-    """SQL that keeps only rows no `hide` spec matches (`v` is the videos table)."""
-    hiding = [spec for spec in specs if spec.action == RuleAction.HIDE]
-    if not hiding:
-        return None
-    sqls, params = [], []
-    for spec in hiding:
-        sql, values = _condition_sql(spec)
-        sqls.append(sql)
-        params.extend(values)
-    return f"NOT coalesce(({' OR '.join(sqls)}), 0)", params
-
-
-def _forms(word: str) -> list[str]:
+def forms(word: str) -> list[str]:
     """The ways a non-ASCII title word is searched for: lower, UPPER and Capitalised."""
-    forms: list[str] = []
+    found: list[str] = []
     for form in (word.lower(), word.upper(), word.capitalize()):
-        if form not in forms:
-            forms.append(form)
-    return forms
+        if form not in found:
+            found.append(form)
+    return found
 
 
 def title_has(title: str, words: Sequence[str]) -> bool:
-    """Whether `title` holds any of `words`, by the same rule as the SQL `hide_clause` uses."""
+    """Whether `title` holds any of `words`, by the same rule as `rules.sql` tests in SQLite."""
     lowered = title.translate(_ASCII_LOWER)
     for word in words:
         if word.isascii():
             if word.lower() in lowered:
                 return True
-        elif any(form in title for form in _forms(word)):
+        elif any(form in title for form in forms(word)):
             return True
     return False

@@ -1,4 +1,14 @@
-"""Feed rules in the cache: list, add, change, remove (the `rules` table from m001)."""
+"""Every SQL statement about rules: the `rules` table, and channel names made into ids.
+
+* `list_rules` — the rules screen, `momentum rules list`, and the ranker
+  (`recommend.ranker`, enabled rules only);
+* `hide_specs` — the feed query (`storage.feed`), which hands them to `rules.sql`;
+* `add_rule` / `update_rule` / `remove_rule` / `get_rule` — `momentum rules …` and the
+  rules screen;
+* `resolve_channels` — names a person wrote (a sentence read by `rules.claude`, or
+  `--channel` on `momentum rules add`) to followed channel ids, locally: Claude never
+  sees the channel list. `resolve_channel_refs` also takes `UC…` ids as they are.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +16,10 @@ import sqlite3
 import time
 from typing import TYPE_CHECKING
 
+from momentum_tui import sanitize
 from momentum_tui.errors import NotFoundError
-from momentum_tui.rules import Rule, RuleSpec
+from momentum_tui.rules.spec import Rule, RuleParseError, RuleSpec
+from momentum_tui.storage.channels import channel_titles
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -78,3 +90,37 @@ def hide_specs(conn: sqlite3.Connection) -> list[RuleSpec]:
     """The specs of enabled `hide` rules (for the feed query)."""
     rows = conn.execute("SELECT spec FROM rules WHERE enabled = 1 AND action = 'hide' ORDER BY id")
     return [RuleSpec.model_validate_json(row[0]) for row in rows]
+
+
+def resolve_channels(conn: sqlite3.Connection, names: list[str]) -> tuple[list[str], list[str]]:
+    """Followed channel ids and names for `names` (exact name or @handle, else one partial)."""
+    rows = conn.execute("SELECT id, title, handle FROM channels WHERE followed = 1").fetchall()
+    ids: list[str] = []
+    titles: list[str] = []
+    for raw in names:
+        name = sanitize.clean_line(raw, max_len=120).casefold().lstrip("@")
+        if not name:
+            continue
+        exact = [r for r in rows if name in (r[1].casefold(), (r[2] or "").casefold().lstrip("@"))]
+        partial = [r for r in rows if name in r[1].casefold()]
+        found = exact or (partial if len(partial) == 1 else [])
+        if len(found) != 1:
+            suggestions = ", ".join(sorted(r[1] for r in partial)[:5])
+            hint = f"Did you mean: {suggestions}?" if suggestions else "See `momentum channels`."
+            raise RuleParseError(
+                f"No followed channel is called {raw!r}; no rule was saved.",
+                hint,
+            )
+        ids.append(found[0][0])
+        titles.append(found[0][1])
+    return ids, titles
+
+
+def resolve_channel_refs(conn: sqlite3.Connection, refs: list[str]) -> tuple[list[str], list[str]]:
+    """Like `resolve_channels`, but a `UC…` id is taken as given (named by its cached title)."""
+    given = [ref for ref in refs if ref.startswith("UC") and len(ref) == 24]
+    ids, titles = resolve_channels(conn, [ref for ref in refs if ref not in given])
+    known = channel_titles(conn, given)
+    ids.extend(given)
+    titles.extend(known.get(channel_id, channel_id) for channel_id in given)
+    return ids, titles

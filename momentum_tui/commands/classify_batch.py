@@ -1,0 +1,78 @@
+"""`momentum classify --batch`: label the backlog on the Message Batches API (half price).
+
+One run collects every batch that has ended, submits what still needs labels as a new
+batch, and — with `--wait` — polls until none is pending; `--cancel` asks Claude to
+cancel the batches in flight. The work itself is `ai.batches.BatchRunner`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from momentum_tui.commands.common import emit_json, note
+from momentum_tui.errors import MomentumError
+from momentum_tui.storage import Store
+
+
+def run_batch(store: Store, settings: Any, client: Any, wait: bool, cancel: bool,
+               limit: int | None, budget_usd: float | None, local: int,
+               as_json: bool) -> None:  # fmt: skip
+    """Collect ended batches, submit the backlog as a new one, and (`--wait`) wait for all."""
+    from momentum_tui.ai.batches import BatchRunner
+
+    runner = BatchRunner(store, settings, client)
+    if cancel:
+        canceled = runner.cancel()
+        if as_json:
+            emit_json({"canceled": canceled})
+        else:
+            click.echo(f"Asked Claude to cancel {len(canceled)} batch(es); "
+                       "run `momentum classify --batch` to collect what finished.")  # fmt: skip
+        return
+    report = runner.collect()
+    try:
+        submitted = runner.submit(limit=limit, budget_usd=budget_usd)  # nothing to do: no-op
+    except MomentumError as error:
+        if not report.collected:
+            raise
+        note(f"{error.title} {error.hint}")
+    else:
+        report.submitted = submitted.submitted
+        report.reused += submitted.reused
+        report.stopped = submitted.stopped
+    if wait:
+
+        def on_poll(polled: Any) -> None:
+            if not as_json and polled.pending:
+                note(f"classify: {len(polled.pending)} batch(es) in progress, "
+                      f"{polled.labelled:,} labelled so far…")  # fmt: skip
+
+        waited = runner.wait(on_poll=on_poll)
+        report.collected += waited.collected
+        report.labelled += waited.labelled
+        report.failed += waited.failed
+        report.returned += waited.returned
+        report.usage.add(waited.usage)
+        report.usd += waited.usd
+    report.pending = runner.pending()
+    if as_json:
+        emit_json({"mode": "batch", "local_labelled": local, **report.as_json()})
+        return
+    for info in report.submitted:
+        click.echo(f"Submitted batch {info.id}: {info.videos:,} videos in {info.requests} "
+                   f"requests (at most ${info.estimate_usd:.4f}).")  # fmt: skip
+    if report.collected:
+        click.echo(f"Collected {len(report.collected)} batch(es): {report.labelled:,} labelled "
+                   f"for ${report.usd:.4f}.")  # fmt: skip
+    if report.returned:
+        note(f"{report.returned:,} videos came back unprocessed (errored, expired or canceled) "
+              "and will be sent again.")  # fmt: skip
+    if report.stopped:
+        note(f"The batch was kept under {report.stopped}.")
+    if report.pending:
+        note(f"{len(report.pending)} batch(es) still in progress; run `momentum classify "
+              "--batch` later (or with --wait) to collect them.")  # fmt: skip
+    elif not report.submitted and not report.collected:
+        note("Nothing to send: every video has Claude labels or is waiting in a batch.")
