@@ -10,8 +10,9 @@ import pytest
 from momentum_tui.ai import ledger
 from momentum_tui.ai.batches import SUBMIT_GRACE_S, BatchRunner
 from momentum_tui.ai.errors import ClaudeUnavailableError
+from momentum_tui.ai.queries import failures
 from momentum_tui.ai.transport import make_client
-from momentum_tui.ai.work import BATCH_ATTEMPTS, failures
+from momentum_tui.ai.work import BATCH_ATTEMPTS
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.errors import BudgetExceededError
 from momentum_tui.storage import Store

@@ -14,7 +14,7 @@ from momentum_tui.ai.errors import (
     ClaudeSpendLimitError,
     ClaudeUnavailableError,
 )
-from momentum_tui.ai.work import clear_failures, failures
+from momentum_tui.ai.queries import clear_failures, failures
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.errors import BudgetExceededError
 from momentum_tui.models import Format, Topic

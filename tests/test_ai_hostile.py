@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from momentum_tui.ai import prompt
-from momentum_tui.ai.videos import texts_by_id
+from momentum_tui.ai.queries import texts_by_id
 from momentum_tui.models import Format, Mood, Topic
 from momentum_tui.sanitize import unsafe_characters
 from momentum_tui.storage import Store

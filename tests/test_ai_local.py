@@ -9,7 +9,8 @@ from functools import cache
 import pytest
 
 from momentum_tui.ai.local import MAX_CONFIDENCE, classify, label_store, plain_title
-from momentum_tui.ai.videos import VideoText, save_labels
+from momentum_tui.ai.queries import save_labels
+from momentum_tui.ai.videos import VideoText
 from momentum_tui.demo.corpus import iter_corpus
 from momentum_tui.models import Channel, Format, LiveState, Mood, Topic, Video, VideoLabels
 from momentum_tui.sanitize import unsafe_characters

@@ -59,3 +59,26 @@ def test_reading_rules_loads_neither_claude_nor_numpy() -> None:
         "momentum_tui.rules.store, momentum_tui.storage.feed"
     )
     assert not {m.split(".")[0] for m in modules} & {"anthropic", "numpy"}
+
+
+SQL_HOMES = {
+    "momentum_tui/ai/queries.py",
+    "momentum_tui/recommend/queries.py",
+    "momentum_tui/rules/store.py",
+    "momentum_tui/demo/queries.py",
+}
+"""Outside `storage/` (and `youtube/`, which keeps its own), the only modules that talk SQL."""
+
+
+def test_every_sql_statement_of_a_package_is_in_its_queries_module() -> None:
+    import re
+
+    calls = re.compile(r"\.(execute|executemany|executescript)\(")
+    strays = []
+    for path in sorted((REPO / "momentum_tui").rglob("*.py")):
+        name = path.relative_to(REPO).as_posix()
+        if name.startswith(("momentum_tui/storage/", "momentum_tui/youtube/")) or name in SQL_HOMES:
+            continue
+        if calls.search(path.read_text(encoding="utf-8")):
+            strays.append(name)
+    assert strays == []

@@ -29,7 +29,7 @@ NOW = 1_800_000_000
 
 def _label(store: Store, video_id: str, topic: str, mood: str = "calm", fmt: str = "explainer",
            clickbait: float = 0.1, tags: list[str] | None = None) -> None:  # fmt: skip
-    from momentum_tui.ai.videos import save_labels
+    from momentum_tui.ai.queries import save_labels
 
     labels = VideoLabels(
         topic=topic, mood=mood, format=fmt, clickbait=clickbait, plain_title="t", summary="s",
@@ -251,7 +251,7 @@ def test_apply_rules_says_what_evaluate_says_for_each_row(demo_store: Store) -> 
 
 def test_title_word_rules_read_the_title_the_feed_reads(small: Store) -> None:
     """For you and Subscriptions hide the same videos: original titles, the SQL's casing."""
-    from momentum_tui.ai.videos import save_labels
+    from momentum_tui.ai.queries import save_labels
 
     add(small, make_video(900, title="Die Straße", published_at=NOW - 3600), now=NOW)
     claude = VideoLabels(

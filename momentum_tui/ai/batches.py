@@ -26,11 +26,11 @@ from typing import Any, cast
 import anthropic
 from anthropic.types.messages.batch_create_params import Request
 
-from momentum_tui.ai import ledger, prompt
+from momentum_tui.ai import ledger, prompt, queries
 from momentum_tui.ai.errors import ClaudeUnavailableError
 from momentum_tui.ai.transport import Transport
-from momentum_tui.ai.videos import VideoText, texts_by_id
-from momentum_tui.ai.work import Answer, claude_candidates, commit_answer, reuse_cached
+from momentum_tui.ai.videos import VideoText
+from momentum_tui.ai.work import Answer, commit_answer, reuse_cached
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.errors import BudgetExceededError
 from momentum_tui.storage import Store
@@ -131,7 +131,7 @@ class BatchRunner:
             return report
         now = int(self.clock())
         with self.store.read() as conn:
-            candidates = claude_candidates(conn, limit)
+            candidates = queries.claude_candidates(conn, limit)
         with self.store.write() as db:
             todo = reuse_cached(db, candidates, now)
         report.reused = len(candidates) - len(todo)
@@ -214,36 +214,19 @@ class BatchRunner:
         now: int,
     ) -> None:
         """Record the batch and its videos under a local id before anything is sent."""
+        batch = (local_id, self.settings.model, SUBMITTING, requests, len(items),
+                 round(estimate, 6), now)  # fmt: skip
         with self.store.write() as db:
-            db.conn.execute(
-                "INSERT INTO ai_batches (id, model, status, requests, videos, estimate_usd, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (local_id, self.settings.model, SUBMITTING, requests, len(items),
-                 round(estimate, 6), now),
-            )  # fmt: skip
-            db.conn.executemany(
-                "INSERT INTO ai_batch_items (batch_id, custom_id, ref, video_id, content_hash) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(local_id, *item) for item in items],
-            )
+            queries.write_ahead_batch(db, batch, items)
 
     def _adopt(self, local_id: str, batch_id: str, status: str) -> None:
         """Give a written-ahead batch its real id (one transaction)."""
         with self.store.write() as db:
-            db.conn.execute(
-                "INSERT INTO ai_batches (id, model, status, requests, videos, estimate_usd, "
-                "created_at) SELECT ?, model, ?, requests, videos, estimate_usd, created_at "
-                "FROM ai_batches WHERE id = ?",
-                (batch_id, status, local_id),
-            )
-            db.conn.execute(
-                "UPDATE ai_batch_items SET batch_id = ? WHERE batch_id = ?", (batch_id, local_id)
-            )
-            db.conn.execute("DELETE FROM ai_batches WHERE id = ?", (local_id,))
+            queries.rename_batch(db, local_id, batch_id, status)
 
     def _forget(self, local_id: str) -> None:
         with self.store.write() as db:
-            db.conn.execute("DELETE FROM ai_batches WHERE id = ?", (local_id,))
+            queries.delete_batch(db, local_id)
 
     def reconcile(self) -> dict[str, str]:
         """Settle batches written down but never confirmed (a crash or a lost answer).
@@ -254,12 +237,8 @@ class BatchRunner:
         Returns {local id: Claude's batch id} for what it adopted.
         """
         with self.store.read() as conn:
-            waiting = conn.execute(
-                "SELECT id, requests, created_at FROM ai_batches WHERE status = ? "
-                "ORDER BY created_at",
-                (SUBMITTING,),
-            ).fetchall()
-            known = {row[0] for row in conn.execute("SELECT id FROM ai_batches")}
+            waiting = queries.batches_with_status(conn, SUBMITTING)
+            known = queries.batch_ids(conn)
         adopted: dict[str, str] = {}
         if not waiting:
             return adopted
@@ -287,10 +266,7 @@ class BatchRunner:
     def pending(self) -> list[BatchInfo]:
         """Batches submitted and not collected yet."""
         with self.store.read() as conn:
-            rows = conn.execute(
-                "SELECT id, status, requests, videos, estimate_usd, created_at, ended_at, "
-                "collected_at FROM ai_batches WHERE collected_at IS NULL ORDER BY created_at"
-            ).fetchall()
+            rows = queries.uncollected_batches(conn)
         return [BatchInfo(*row) for row in rows]
 
     def collect(self, report: BatchReport | None = None) -> BatchReport:
@@ -304,10 +280,7 @@ class BatchRunner:
             now = int(self.clock())
             if batch.processing_status != "ended":
                 with self.store.write() as db:
-                    db.conn.execute(
-                        "UPDATE ai_batches SET status = ?, checked_at = ? WHERE id = ?",
-                        (batch.processing_status, now, info.id),
-                    )
+                    queries.set_batch_status(db, info.id, batch.processing_status, now)
                 continue
             results = list(
                 self.transport.call(partial(self.client.messages.batches.results, info.id))
@@ -321,12 +294,8 @@ class BatchRunner:
         self, batch_id: str, results: list[Any], report: BatchReport, now: int
     ) -> None:
         with self.store.read() as conn:
-            rows = conn.execute(
-                "SELECT custom_id, ref, video_id, content_hash FROM ai_batch_items "
-                "WHERE batch_id = ?",
-                (batch_id,),
-            ).fetchall()
-            texts = {t.video_id: t for t in texts_by_id(conn, sorted({r[2] for r in rows}))}
+            rows = queries.batch_items(conn, batch_id)
+            texts = {t.video_id: t for t in queries.texts_by_id(conn, sorted({r[2] for r in rows}))}
         requests: dict[str, dict[str, VideoText]] = {}
         for custom_id, ref, video_id, content_hash in rows:
             text = texts.get(video_id)
@@ -345,11 +314,7 @@ class BatchRunner:
         with self.store.write() as db:
             for answer in answers:
                 commit_answer(db, answer, now)
-            db.conn.execute(
-                "UPDATE ai_batches SET status = 'ended', ended_at = coalesce(ended_at, ?), "
-                "checked_at = ?, collected_at = ? WHERE id = ?",
-                (now, now, now, batch_id),
-            )
+            queries.mark_batch_collected(db, batch_id, now)
         for answer in answers:
             report.labelled += len(answer.labels)
             report.failed += len(answer.given_up)

@@ -31,15 +31,10 @@ import anthropic
 from anthropic.types import Message
 
 from momentum_tui.ai import ledger, prompt
+from momentum_tui.ai.queries import claude_candidates, count_candidates, mark_failed
 from momentum_tui.ai.transport import Fatal, FatalError, TooLargeError, Transport
 from momentum_tui.ai.videos import VideoText
-from momentum_tui.ai.work import (
-    Answer,
-    claude_candidates,
-    commit_answer,
-    mark_failed,
-    reuse_cached,
-)
+from momentum_tui.ai.work import Answer, commit_answer, reuse_cached
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.errors import BudgetExceededError
 from momentum_tui.storage import Store
@@ -393,8 +388,6 @@ def estimate_backlog(
     store: Store, settings: ClaudeSettings, client: anthropic.Anthropic
 ) -> Estimate:
     """Price the backlog with two free `count_tokens` calls on a sample request."""
-    from momentum_tui.ai.work import count_candidates
-
     prices = ledger.prices_for(settings)
     with store.read() as conn:
         total = count_candidates(conn)

@@ -4,7 +4,8 @@ Prices come from the settings (dollars per million tokens, per model: input, out
 cache_write, cache_read); the Message Batches API costs `batch_discount` of that. Days
 and months are UTC, like Anthropic's console. A budget is checked *before* a request
 with a conservative estimate (all input priced as if new, the whole `max_tokens` as
-output), so a run stops before it would cross a limit, never after.
+output), so a run stops before it would cross a limit, never after. The ledger's SQL
+is in `queries`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from momentum_tui.ai import queries
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.errors import ConfigError
 
@@ -118,10 +120,8 @@ def record(
 ) -> None:
     """Write one ledger row (call inside `Store.write()`, with the labels it paid for)."""
     now = time.time() if now is None else now
-    db.conn.execute(
-        "INSERT INTO ai_ledger (at, day, model, kind, videos, input_tokens, output_tokens, "
-        "cache_write_tokens, cache_read_tokens, usd, request_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    queries.insert_ledger_row(
+        db,
         (int(now), day_of(now), model, kind, videos, usage.input_tokens, usage.output_tokens,
          usage.cache_write_tokens, usage.cache_read_tokens, usd, request_id),
     )  # fmt: skip
@@ -129,21 +129,12 @@ def record(
 
 def spent_usd(conn: sqlite3.Connection, now: float | None = None) -> tuple[float, float]:
     """Dollars recorded today and this month (UTC)."""
-    day = day_of(time.time() if now is None else now)
-    row = conn.execute(
-        "SELECT coalesce(sum(usd) FILTER (WHERE day = ?), 0), coalesce(sum(usd), 0) "
-        "FROM ai_ledger WHERE day >= ?",
-        (day, day[:8] + "01"),
-    ).fetchone()
-    return float(row[0]), float(row[1])
+    return queries.spent_on(conn, day_of(time.time() if now is None else now))
 
 
 def pending_batch_usd(conn: sqlite3.Connection) -> float:
     """The estimated cost of submitted batches whose results are not collected yet."""
-    row = conn.execute(
-        "SELECT coalesce(sum(estimate_usd), 0) FROM ai_batches WHERE collected_at IS NULL"
-    ).fetchone()
-    return float(row[0])
+    return queries.pending_batch_usd(conn)
 
 
 @dataclass
@@ -213,12 +204,4 @@ def spend_by_day(
 ) -> list[SpendRow]:
     """Spending per UTC day and model over the last `days` days, newest first."""
     since = day_of((time.time() if now is None else now) - (days - 1) * 86400)
-    rows = conn.execute(
-        """
-        SELECT day, model, count(*), sum(videos), sum(input_tokens), sum(output_tokens),
-               sum(cache_write_tokens), sum(cache_read_tokens), sum(usd)
-        FROM ai_ledger WHERE day >= ? GROUP BY day, model ORDER BY day DESC, model
-        """,
-        (since,),
-    )
-    return [SpendRow(*row) for row in rows]
+    return [SpendRow(*row) for row in queries.spend_since(conn, since)]

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from momentum_tui.ai import local_words as lw
-from momentum_tui.ai.videos import VideoText, rowids_needing_local, save_labels, texts_by_rowid
+from momentum_tui.ai.queries import rowids_needing_local, save_labels, texts_by_rowid
+from momentum_tui.ai.videos import VideoText
 from momentum_tui.models import Format, LiveState, Mood, Topic, VideoLabels
 from momentum_tui.storage import Store
 

@@ -72,8 +72,8 @@ def classify_command(
 ) -> None:
     """Label videos: offline right away, then with Claude (batched, cached, within budget)."""
     from momentum_tui.ai.local import label_store
+    from momentum_tui.ai.queries import clear_failures
     from momentum_tui.ai.transport import api_key, make_client
-    from momentum_tui.ai.work import clear_failures
 
     store = state.open_store()
     settings = state.settings.claude
@@ -116,7 +116,7 @@ def classify_command(
 
 
 def _finish_local(store: Store, local: int, as_json: bool, reason: str) -> None:
-    from momentum_tui.ai.work import count_candidates
+    from momentum_tui.ai.queries import count_candidates
 
     with store.read() as conn:
         waiting = count_candidates(conn)

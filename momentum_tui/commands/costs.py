@@ -15,7 +15,7 @@ from momentum_tui.commands.common import Context, emit_json, emit_table, json_op
 def costs(state: Context, days: int, as_json: bool) -> None:
     """What Claude cost, by day and model, against the daily and monthly budgets."""
     from momentum_tui.ai import ledger
-    from momentum_tui.ai.work import failures
+    from momentum_tui.ai.queries import failures
 
     settings = state.settings.claude
     store = state.open_store()

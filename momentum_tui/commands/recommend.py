@@ -33,12 +33,7 @@ DEFAULT_SINCE_S = 7 * 86400
 
 def rows_for_ids(conn: sqlite3.Connection, video_ids: list[str]) -> dict[str, FeedRow]:
     """Feed rows for some video ids."""
-    if not video_ids:
-        return {}
-    marks = ",".join("?" * len(video_ids))
-    rowids = [
-        r[0] for r in conn.execute(f"SELECT rowid FROM videos WHERE id IN ({marks})", video_ids)
-    ]
+    rowids = list(feed_queries.rowids_by_id(conn, video_ids).values())
     return {row.id: row for row in feed_queries.rows_by_rowid(conn, rowids)}
 
 

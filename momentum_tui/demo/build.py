@@ -10,6 +10,7 @@ from pathlib import Path
 
 from momentum_tui import locations
 from momentum_tui.ai.local import label_store
+from momentum_tui.demo import queries
 from momentum_tui.demo.corpus import iter_corpus, newest_published
 from momentum_tui.errors import CorruptCacheError, SchemaTooNewError
 from momentum_tui.recommend.memory import LAST_VISIT_PREF
@@ -47,7 +48,7 @@ def build_demo(store: Store, now: int | None = None) -> int:
     channels = {item.channel.id: item.channel for item in items}
     with store.write() as db:
         upsert_channels(db, channels.values(), source="demo", now=now - 30 * 86400)
-        db.conn.execute("UPDATE channels SET last_synced_at = ?", (now - 2 * 3600,))
+        queries.set_last_synced(db, now - 2 * 3600)
         with bulk_load(db):  # a new profile: rows first, indexes built once
             upsert_videos(db, (item.video for item in items), now=now - 3600)
         # A little history so the demo looks lived-in: about 1 in 12 older videos watched,
@@ -58,11 +59,7 @@ def build_demo(store: Store, now: int | None = None) -> int:
             if item.video.published_at < now - 5 * 86400
             and _seeded_share(item.video.id, "watched") < 0.08
         ]
-        db.conn.executemany(
-            "INSERT OR REPLACE INTO video_state (video_id, watched_at, updated_at) "
-            "VALUES (?, ?, ?)",
-            watched,
-        )
+        queries.seed_watched(db, watched)
     # The demo has no Claude key: the offline classifier gives every video its labels.
     label_store(store, now=now - 3600)
     _seed_tastes(store, now)
@@ -74,13 +71,7 @@ def build_demo(store: Store, now: int | None = None) -> int:
 def _seed_tastes(store: Store, now: int) -> None:
     """Likes, saves and dislikes by topic (after labelling: the picks depend on labels)."""
     with store.write() as db:
-        rows = db.conn.execute(
-            "SELECT v.id, l.topic, v.published_at FROM videos v "
-            "JOIN video_labels l ON l.video_id = v.id "
-            "LEFT JOIN video_state s ON s.video_id = v.id "
-            "WHERE v.published_at < ? AND s.video_id IS NULL",
-            (now - 3 * 86400,),
-        ).fetchall()
+        rows = queries.unmarked_labelled(db.conn, now - 3 * 86400)
         for mark, topic, count in SEEDED_MARKS:
             chosen = sorted(
                 (row for row in rows if row[1] == topic),
@@ -90,11 +81,10 @@ def _seed_tastes(store: Store, now: int) -> None:
                 at = published_at + 86400
                 watched = None if mark == "disliked" else at
                 rating = {"liked": 1, "disliked": -1}.get(mark, 0)
-                db.conn.execute(
-                    "INSERT INTO video_state (video_id, watched_at, rating, rated_at, saved_at, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (video_id, watched, rating, at if rating else None,
-                     at if mark == "saved" else None, now),
+                queries.seed_state(
+                    db, video_id, watched_at=watched, rating=rating,
+                    rated_at=at if rating else None, saved_at=at if mark == "saved" else None,
+                    now=now,
                 )  # fmt: skip
         store.set_pref(LAST_VISIT_PREF, json.dumps(now - DEMO_LAST_VISIT_S))  # joins this write
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from momentum_tui.recommend import queries
 from momentum_tui.recommend.features import TOPICS
 from momentum_tui.recommend.ranker import Ranker
 from momentum_tui.recommend.reasons import _months_or_weeks
@@ -58,9 +59,7 @@ def suggestions(ranker: Ranker) -> list[Suggestion]:
     """Clean-up suggestions for every followed channel (see the module notes)."""
     f, settings, now = ranker.features, ranker.settings, ranker.now
     window = settings.cleanup_days * DAY
-    channels = ranker.conn.execute(
-        "SELECT id, title, added_at, last_upload_at FROM channels WHERE followed = 1"
-    ).fetchall()
+    channels = queries.followed_channels(ranker.conn)
     code_of = {channel_id: code for code, channel_id in enumerate(f.channel_ids)}
     n = len(f.channel_ids)
     state = f.state

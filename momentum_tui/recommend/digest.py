@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from momentum_tui.models import format_duration, iso_utc, video_url
+from momentum_tui.recommend import queries
 from momentum_tui.recommend.features import TOPICS
 from momentum_tui.recommend.ranker import Ranker, Ranking
 from momentum_tui.recommend.reasons import Explainer
@@ -141,14 +142,7 @@ def build_digest(ranker: Ranker, ranking: Ranking, since: int) -> Digest:
         )
         best_ids.append((f.ids[best], len(groups) - 1))
     if best_ids:
-        marks = ",".join("?" * len(best_ids))
-        found = {
-            row[0]: row[1:]
-            for row in ranker.conn.execute(
-                f"SELECT id, title, channel_title, duration_s FROM videos WHERE id IN ({marks})",
-                [video_id for video_id, _ in best_ids],
-            )
-        }
+        found = queries.video_summaries(ranker.conn, [video_id for video_id, _ in best_ids])
         for video_id, position in best_ids:
             title, channel, duration = found.get(video_id, ("", "", None))
             best_pick = groups[position].best

@@ -5,8 +5,8 @@ at is a column here: integer codes for channels, topics, moods and formats, and 
 for times, lengths and counts. Reading 100,000 rows through Python's sqlite3 costs about
 30 ns per value (2 s for all the columns), so each column is instead aggregated by
 SQLite into one comma-separated string (`group_concat`, over a covering index from
-migration m030) and parsed by NumPy in C. Videos and labels are both scanned in video
-id order and lined up with a binary search.
+migration m030; the SQL is in `queries`) and parsed by NumPy in C. Videos and labels
+are both scanned in video id order and lined up with a binary search.
 
 Watched, hidden, liked and disliked videos are loaded too: they are the evidence the
 person's tastes are learned from. Label tags are not loaded here: only the tags the
@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from momentum_tui.models import Format, Mood, Topic
+from momentum_tui.recommend import queries
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -57,28 +58,6 @@ LENGTH_WORDS: tuple[str, ...] = (
     "very long videos",
 )
 _LENGTH_EDGES = (240, 1200, 3600)
-
-_VIDEOS_SQL = """
-SELECT group_concat(id), group_concat(channel_id),
-       group_concat(published_at), group_concat(coalesce(duration_s, -1)),
-       group_concat(is_short), group_concat(live_state),
-       group_concat(coalesce(view_count, -1)), group_concat(coalesce(like_count, -1)),
-       group_concat(coalesce(stats_at, published_at))
-FROM videos INDEXED BY videos_rank
-WHERE status = 'ok'
-"""
-_LABELS_SQL = """
-SELECT group_concat(video_id), group_concat(topic), group_concat(mood), group_concat(format),
-       group_concat(cast(clickbait * 1000 + 0.5 AS INTEGER)),
-       group_concat(cast(confidence * 1000 + 0.5 AS INTEGER))
-FROM video_labels INDEXED BY video_labels_rank
-"""
-_STATE_SQL = """
-SELECT video_id, coalesce(watched_at, 0), rating, coalesce(rated_at, 0),
-       coalesce(hidden_at, 0), coalesce(saved_at, 0)
-FROM video_state
-WHERE watched_at IS NOT NULL OR rating != 0 OR hidden_at IS NOT NULL OR saved_at IS NOT NULL
-"""
 
 
 def _numbers(text: str | None) -> IntArray:
@@ -199,20 +178,12 @@ class Features:
     def tag_postings(self, conn: sqlite3.Connection, tags: list[str]) -> dict[str, IntArray]:
         """The videos carrying each tag (indexed; remembered until the next load)."""
         missing = [tag for tag in tags if tag not in self._postings]
-        for start in range(0, len(missing), 500):
-            chunk = missing[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found: dict[str, list[str]] = {tag: [] for tag in chunk}
-            # One row per tag (ids joined by SQLite, split in C) instead of one per posting.
-            for tag, joined in conn.execute(
-                f"SELECT tag, group_concat(video_id) FROM label_tags WHERE tag IN ({marks}) "
-                "GROUP BY tag",
-                chunk,
-            ):
-                found[tag] = _strings(joined)
-            for tag, video_ids in found.items():
-                indexes = self.indexes_of(video_ids)
-                self._postings[tag] = indexes[indexes >= 0]
+        found: dict[str, list[str]] = {tag: [] for tag in missing}
+        for tag, joined in queries.tag_videos(conn, missing):
+            found[tag] = _strings(joined)
+        for tag, video_ids in found.items():
+            indexes = self.indexes_of(video_ids)
+            self._postings[tag] = indexes[indexes >= 0]
         return {tag: self._postings[tag] for tag in tags}
 
     def tags_of(self, conn: sqlite3.Connection, indexes: IntArray) -> dict[int, list[str]]:
@@ -223,15 +194,8 @@ class Features:
             self._video_tags[index] = []
         ids = [self.ids[i] for i in wanted]
         by_id = dict(zip(ids, wanted, strict=True))
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for video_id, tag in conn.execute(
-                f"SELECT video_id, tag FROM label_tags WHERE video_id IN ({marks}) "
-                "ORDER BY video_id, tag",
-                chunk,
-            ):
-                self._video_tags[by_id[video_id]].append(tag)
+        for video_id, tag in queries.video_tags(conn, ids):
+            self._video_tags[by_id[video_id]].append(tag)
         for index in indexes:
             result[int(index)] = self._video_tags[int(index)]
         return result
@@ -239,10 +203,7 @@ class Features:
     def titles(self, conn: sqlite3.Connection) -> list[str]:
         """Every video's original title, as title-word rules test it (loaded once)."""
         if self._titles is None:
-            found: dict[str, str] = {}
-            cursor = conn.execute("SELECT id, title FROM videos WHERE status = 'ok'")
-            while chunk := cursor.fetchmany(8192):
-                found.update(chunk)
+            found = queries.titles(conn)
             self._titles = [found.get(video_id, "") for video_id in self.ids]
         return self._titles
 
@@ -252,14 +213,7 @@ class Features:
         Keyword preferences look at both (title-word rules look at `titles` only).
         """
         if self._haystacks is None:
-            titles: dict[str, tuple[str, str]] = {}
-            cursor = conn.execute(
-                "SELECT v.id, v.title || char(10) || coalesce(l.plain_title, ''), "
-                "coalesce(l.tags, '') FROM videos v LEFT JOIN video_labels l ON l.video_id = v.id "
-                "WHERE v.status = 'ok'"
-            )
-            while chunk := cursor.fetchmany(8192):
-                titles.update((row[0], (row[1], row[2])) for row in chunk)
+            titles = queries.title_texts(conn)
             empty = ("", "")
             pairs = [titles.get(video_id, empty) for video_id in self.ids]
             self._haystacks = (
@@ -280,13 +234,13 @@ def _align(ids: list[str], label_ids: list[str]) -> tuple[IntArray, BoolArray]:
 
 def load_features(conn: sqlite3.Connection) -> Features:
     """Read every visible video's features (two scans and the marks; see the module notes)."""
-    videos = conn.execute(_VIDEOS_SQL).fetchone()
+    videos = queries.videos_columns(conn)
     ids = _strings(videos[0])
     channel_list = _strings(videos[1])
     live_list = _strings(videos[5])
     columns = [_numbers(text) for text in (*videos[2:5], *videos[6:])]
     columns.append(_codes(live_list, LIVE_STATES).astype(np.int64))
-    unfollowed = {row[0] for row in conn.execute("SELECT id FROM channels WHERE followed = 0")}
+    unfollowed = queries.unfollowed_channels(conn)
     if unfollowed:
         keep = [c not in unfollowed for c in channel_list]
         ids = list(compress(ids, keep))
@@ -298,7 +252,7 @@ def load_features(conn: sqlite3.Connection) -> Features:
     published, duration, short, views, likes, stats_at, live = columns
     n = len(ids)
 
-    labels = conn.execute(_LABELS_SQL).fetchone()
+    labels = queries.labels_columns(conn)
     topic = np.full(n, -1, dtype=np.int16)
     mood = np.full(n, -1, dtype=np.int16)
     fmt = np.full(n, -1, dtype=np.int16)
@@ -337,7 +291,7 @@ def load_features(conn: sqlite3.Connection) -> Features:
         length=length_bucket(duration),
         state=State.empty(n),
     )
-    for row in conn.execute(_STATE_SQL):
+    for row in queries.marked_videos(conn):
         index = features.index_of(row[0])
         if index is not None:
             features.state.set(

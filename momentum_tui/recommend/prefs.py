@@ -2,7 +2,8 @@
 
 A keyword matches a video when it appears, case-folded, as a whole word (or phrase) in
 its title, its plain title or its label tags. Positive weights lift matching videos,
-negative ones push them down; `recommend.w_keyword` scales them all.
+negative ones push them down; `recommend.w_keyword` scales them all. The table's SQL
+is in `queries`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from momentum_tui import sanitize
 from momentum_tui.errors import MomentumError, NotFoundError
+from momentum_tui.recommend import queries
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -55,10 +57,7 @@ def keyword_pattern(keyword: str) -> re.Pattern[str]:
 
 def list_keywords(conn: sqlite3.Connection) -> list[KeywordPref]:
     """Every keyword preference, strongest first."""
-    rows = conn.execute(
-        "SELECT keyword, weight, created_at FROM keyword_prefs ORDER BY abs(weight) DESC, keyword"
-    )
-    return [KeywordPref(str(r[0]), float(r[1]), int(r[2])) for r in rows]
+    return [KeywordPref(str(r[0]), float(r[1]), int(r[2])) for r in queries.keywords(conn)]
 
 
 def add_keyword(db: Database, keyword: str, weight: float, now: int | None = None) -> KeywordPref:
@@ -70,26 +69,19 @@ def add_keyword(db: Database, keyword: str, weight: float, now: int | None = Non
         )
     keyword = normalise_keyword(keyword)
     now = int(time.time()) if now is None else now
-    db.conn.execute(
-        "INSERT INTO keyword_prefs (keyword, weight, created_at) VALUES (?, ?, ?) "
-        "ON CONFLICT(keyword) DO UPDATE SET weight = excluded.weight",
-        (keyword, float(weight), now),
-    )
-    row = db.conn.execute(
-        "SELECT created_at FROM keyword_prefs WHERE keyword = ?", (keyword,)
-    ).fetchone()
-    return KeywordPref(keyword, float(weight), int(row[0]))
+    queries.upsert_keyword(db, keyword, float(weight), now)
+    stored = queries.keyword(db.conn, keyword)
+    assert stored is not None  # written just above, in the same transaction
+    return KeywordPref(*stored)
 
 
 def remove_keyword(db: Database, keyword: str) -> KeywordPref:
     """Remove a keyword preference; `NotFoundError` when there is none."""
     keyword = normalise_keyword(keyword)
-    row = db.conn.execute(
-        "SELECT keyword, weight, created_at FROM keyword_prefs WHERE keyword = ?", (keyword,)
-    ).fetchone()
-    if row is None:
+    stored = queries.keyword(db.conn, keyword)
+    if stored is None:
         raise NotFoundError(
             f"There is no keyword preference {keyword!r}.", "See `momentum prefs keyword list`."
         )
-    db.conn.execute("DELETE FROM keyword_prefs WHERE keyword = ?", (keyword,))
-    return KeywordPref(str(row[0]), float(row[1]), int(row[2]))
+    queries.delete_keyword(db, keyword)
+    return KeywordPref(*stored)

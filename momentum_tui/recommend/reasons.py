@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from momentum_tui.recommend import queries
 from momentum_tui.recommend.affinity import Table
 from momentum_tui.recommend.features import FORMATS, LENGTH_WORDS, MOODS, TOPICS
 from momentum_tui.recommend.ranker import Ranker, Ranking, Term
@@ -96,10 +97,8 @@ class Explainer:
         """The channel's name (or its id when the cache has no title)."""
         channel_id = self.ranker.features.channel_ids[code]
         if channel_id not in self._channel_titles:
-            row = self.ranker.conn.execute(
-                "SELECT title FROM channels WHERE id = ?", (channel_id,)
-            ).fetchone()
-            self._channel_titles[channel_id] = str(row[0]) if row and row[0] else channel_id
+            title = queries.channel_title(self.ranker.conn, channel_id)
+            self._channel_titles[channel_id] = title or channel_id
         return self._channel_titles[channel_id]
 
     def weekly(self, code: int) -> bool:

@@ -26,6 +26,7 @@ import numpy as np
 
 from momentum_tui.config import RecommendSettings
 from momentum_tui.models import FeedRow, Filters
+from momentum_tui.recommend import queries
 from momentum_tui.recommend.digest import Digest, build_digest
 from momentum_tui.recommend.features import (
     FORMATS,
@@ -42,6 +43,7 @@ from momentum_tui.recommend.memory import SAVED_ROWS, SavedOrder, save_order
 from momentum_tui.recommend.ranker import Ask, Ranker, Ranking, Term
 from momentum_tui.recommend.reasons import Explainer
 from momentum_tui.storage import Store
+from momentum_tui.storage import feed as feed_queries
 
 ROW_REASONS = 3
 """Reasons kept per row; the table shows as many as fit on the line."""
@@ -166,13 +168,7 @@ def filter_mask(features: Features, filters: Filters, conn: sqlite3.Connection) 
     if filters.channel_id:
         narrow(f.channel_mask([filters.channel_id]))
     if filters.channel_tag:
-        tagged = {
-            row[0]
-            for row in conn.execute(
-                "SELECT channel_id FROM channel_tags WHERE tag = ?", (filters.channel_tag,)
-            )
-        }
-        narrow(f.channel_mask(tagged))
+        narrow(f.channel_mask(queries.tagged_channels(conn, filters.channel_tag)))
     if filters.saved_only:
         narrow(f.state.saved_at > 0)
     for values, column, vocabulary in (
@@ -327,12 +323,7 @@ class LiveRecommender:
     def _rowids_of(self, video_ids: list[str]) -> dict[str, int]:
         assert self._conn is not None
         missing = [video_id for video_id in video_ids if video_id not in self._rowids]
-        for start in range(0, len(missing), 500):
-            chunk = missing[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            self._rowids.update(
-                self._conn.execute(f"SELECT id, rowid FROM videos WHERE id IN ({marks})", chunk)
-            )
+        self._rowids.update(feed_queries.rowids_by_id(self._conn, missing))
         known = self._rowids
         return {video_id: known[video_id] for video_id in video_ids if video_id in known}
 

@@ -222,6 +222,16 @@ def feed_ids(conn: sqlite3.Connection, filters: Filters, limit: int | None = Non
     return ids
 
 
+def rowids_by_id(conn: sqlite3.Connection, video_ids: list[str]) -> dict[str, int]:
+    """Video id → rowid (the feed's handle on a row) for the cached ones of `video_ids`."""
+    found: dict[str, int] = {}
+    for start in range(0, len(video_ids), 500):
+        chunk = video_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(conn.execute(f"SELECT id, rowid FROM videos WHERE id IN ({marks})", chunk))
+    return found
+
+
 def rows_by_rowid(conn: sqlite3.Connection, rowids: list[int]) -> list[FeedRow]:
     """Feed rows for `rowids`, in the same order (missing ids are skipped)."""
     if not rowids:
