@@ -6,7 +6,6 @@ quota spent…), 2 a usage error. Tracebacks only with `--debug`.
 
 from __future__ import annotations
 
-import logging
 import os
 import sqlite3
 import sys
@@ -15,18 +14,95 @@ from pathlib import Path
 
 import click
 
-from momentum_tui import __version__, locations
-from momentum_tui.commands import app as app_commands
-from momentum_tui.commands import channels as channel_commands
-from momentum_tui.commands import classify, config_cmd, costs, doctor, feed, keys
-from momentum_tui.commands import recommend as rec_commands
-from momentum_tui.commands import rules as rule_commands
-from momentum_tui.commands import sync as sync_commands
-from momentum_tui.commands.common import Context
+from momentum_tui import __version__
+from momentum_tui.commands.lazy import LazyCommand, LazyGroup
 from momentum_tui.errors import MomentumError
+
+# Only click and this list are imported to parse a command line: each command's module
+# (and whatever heavy library it needs) is imported when that command runs. A summary
+# is what `momentum --help` lists; tests/test_cli_lazy.py keeps it equal to the command's
+# own first docstring line.
+_C = "momentum_tui.commands"
+COMMANDS = {
+    "demo": LazyCommand(
+        f"{_C}.app:demo",
+        "Open the app on the bundled demo data (no keys, no network, your cache untouched).",
+    ),
+    "feed": LazyCommand(f"{_C}.feed:feed", "List the feed with the same filters as the app."),
+    "search": LazyCommand(
+        f"{_C}.feed:search",
+        "Search titles, descriptions, channel names and tags (best matches first).",
+    ),
+    "mark": LazyCommand(
+        f"{_C}.feed:mark",
+        "Mark VIDEO_ID as watched, unwatched, hidden, unhidden, liked, disliked, unrated, saved…",
+    ),
+    "undo": LazyCommand(
+        f"{_C}.feed:undo", "Undo the most recent mark (from the app or the command line)."
+    ),
+    "show": LazyCommand(f"{_C}.feed:show", "Everything the cache knows about one video."),
+    "keys": LazyCommand(f"{_C}.keys:keys", "Store and check API keys."),
+    "doctor": LazyCommand(
+        f"{_C}.doctor:doctor", "Check paths, the cache, the keyring and which keys are set."
+    ),
+    "config": LazyCommand(
+        f"{_C}.config_cmd:config", "Where the config file lives and what every setting is."
+    ),
+    "classify": LazyCommand(
+        f"{_C}.classify:classify_command",
+        "Label videos: offline right away, then with Claude (batched, cached, within budget).",
+    ),
+    "costs": LazyCommand(
+        f"{_C}.costs:costs",
+        "What Claude cost, by day and model, against the daily and monthly budgets.",
+    ),
+    "rules": LazyCommand(
+        f"{_C}.rules:rules",
+        "Hide, boost or bury videos with rules (plain English via Claude, or by hand).",
+    ),
+    "recommend": LazyCommand(
+        f"{_C}.recommend:recommend", 'Your "For you" feed: best picks first, each with its reasons.'
+    ),
+    "why": LazyCommand(
+        f"{_C}.recommend:why", 'Show how VIDEO_ID\'s "For you" score is made, term by term.'
+    ),
+    "digest": LazyCommand(
+        f"{_C}.recommend:digest",
+        "What was published since your last visit, by topic, with the best pick of each.",
+    ),
+    "cleanup": LazyCommand(
+        f"{_C}.recommend:cleanup",
+        "Channels you might unfollow: unwatched for 90 days, dormant, or drifted away.",
+    ),
+    "prefs": LazyCommand(f"{_C}.recommend:prefs", 'Preferences that steer "For you".'),
+    "sync": LazyCommand(f"{_C}.sync:sync", "Fetch new uploads of the channels you follow."),
+    "quota": LazyCommand(
+        f"{_C}.sync:quota",
+        "Show today's YouTube quota use by method (the day resets at midnight Pacific).",
+    ),
+    "signin": LazyCommand(
+        f"{_C}.sync:signin",
+        "Sign in with Google (read-only) and import your account's subscriptions.",
+    ),
+    "signout": LazyCommand(
+        f"{_C}.sync:signout", "Forget the Google sign-in (the refresh token in the keyring)."
+    ),
+    "channels": LazyCommand(
+        f"{_C}.channels:channels", "Follow, unfollow, list and group channels."
+    ),
+    "import": LazyCommand(
+        f"{_C}.channels:import_",
+        "Follow the channels in FILE: Takeout CSV/JSON, OPML, NewPipe JSON or FreeTube .db/.csv.",
+    ),
+    "export": LazyCommand(
+        f"{_C}.channels:export_", "Write the channels you follow to FILE (or standard output)."
+    ),
+}
 
 
 @click.group(
+    cls=LazyGroup,
+    registry=COMMANDS,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
@@ -44,6 +120,9 @@ def cli(ctx: click.Context, home: Path | None, demo: bool, debug: bool) -> None:
 
     Run without a command to open the app; `momentum demo` opens it on bundled demo data.
     """
+    from momentum_tui import locations
+    from momentum_tui.commands.common import Context
+
     if home is not None:
         os.environ[locations.HOME_ENV] = str(home.expanduser().resolve())
     state = ctx.ensure_object(Context)
@@ -53,28 +132,17 @@ def cli(ctx: click.Context, home: Path | None, demo: bool, debug: bool) -> None:
     if debug:
         _start_debug_log()
     if ctx.invoked_subcommand is None:
-        ctx.invoke(app_commands.run_app)
+        from momentum_tui.commands.app import run_app
 
-
-cli.add_command(app_commands.demo)
-for command in (feed.feed, feed.search, feed.mark, feed.undo, feed.show):
-    cli.add_command(command)
-cli.add_command(keys.keys)
-cli.add_command(doctor.doctor)
-cli.add_command(config_cmd.config)
-for command in (classify.classify_command, costs.costs, rule_commands.rules):
-    cli.add_command(command)
-for command in (rec_commands.recommend, rec_commands.why, rec_commands.digest,
-                rec_commands.cleanup, rec_commands.prefs):  # fmt: skip
-    cli.add_command(command)
-for command in (sync_commands.sync, sync_commands.quota, sync_commands.signin,
-                sync_commands.signout, channel_commands.channels, channel_commands.import_,
-                channel_commands.export_):  # fmt: skip
-    cli.add_command(command)
+        ctx.invoke(run_app)
 
 
 def _start_debug_log() -> None:
     """`--debug`: log at DEBUG level to a file (never to the screen: the app owns it)."""
+    import logging
+
+    from momentum_tui import locations
+
     path = locations.ensure_dir(locations.log_dir()) / "momentum.log"
     logging.basicConfig(
         level=logging.DEBUG,

@@ -7,14 +7,16 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
 from momentum_tui import locations
 from momentum_tui.cells import count_spacing_marks
-from momentum_tui.config import Settings, load_settings
 from momentum_tui.storage import Store
+
+if TYPE_CHECKING:
+    from momentum_tui.config import Settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -33,6 +35,9 @@ class Context:
     def settings(self) -> Settings:
         """Settings, read once (raises `ConfigError` with a clear sentence when malformed)."""
         if self._settings is None:
+            # Imported here: commands that never read a setting don't pay for pydantic.
+            from momentum_tui.config import load_settings
+
             self._settings = load_settings()
         return self._settings
 

@@ -127,19 +127,29 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Database]:
         """A write transaction (`BEGIN IMMEDIATE` … `COMMIT`), serialised within this process."""
+        with self.transaction():
+            yield self.db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """`write()` on the plain writer connection, for writes that are only SQL.
+
+        The same transaction and lock as `write()` (either may nest in the other); it
+        spares a small write such as `momentum mark` importing sqlite-utils and NumPy.
+        """
         with self._write_lock:
-            db = self.db
-            if db.conn.in_transaction:  # nested: join the outer transaction
-                yield db
+            conn = self._writer_connection()
+            if conn.in_transaction:  # nested: join the outer transaction
+                yield conn
                 return
-            db.conn.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield db
+                yield conn
             except BaseException:
-                db.conn.rollback()
+                conn.rollback()
                 raise
             else:
-                db.conn.commit()
+                conn.commit()
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -90,16 +90,16 @@ def mark_video(store: Store, video_id: str, mark: Mark | str, now: int | None = 
     """Record `mark` for `video_id` (state + history, one transaction)."""
     mark = Mark(mark)
     now = int(time.time()) if now is None else now
-    with store.write() as db:
-        if db.conn.execute("SELECT 1 FROM videos WHERE id = ?", (video_id,)).fetchone() is None:
+    with store.transaction() as conn:
+        if conn.execute("SELECT 1 FROM videos WHERE id = ?", (video_id,)).fetchone() is None:
             raise NotFoundError(
                 f"No video {video_id!r} in the cache.",
                 "Check the id with `momentum search` or `momentum feed --json`.",
             )
-        previous = current_state(db.conn, video_id)
+        previous = current_state(conn, video_id)
         state = _apply(previous, mark, now)
-        _write_state(db.conn, video_id, state, now)
-        cursor = db.conn.execute(
+        _write_state(conn, video_id, state, now)
+        cursor = conn.execute(
             "INSERT INTO interactions (video_id, mark, at, previous) VALUES (?, ?, ?, ?)",
             (video_id, mark.value, now, json.dumps(previous)),
         )
@@ -109,8 +109,8 @@ def mark_video(store: Store, video_id: str, mark: Mark | str, now: int | None = 
 def undo_last(store: Store, now: int | None = None) -> MarkResult | None:
     """Undo the most recent interaction that is not undone yet; None when there is none."""
     now = int(time.time()) if now is None else now
-    with store.write() as db:
-        row = db.conn.execute(
+    with store.transaction() as conn:
+        row = conn.execute(
             "SELECT id, video_id, mark, previous FROM interactions WHERE undone_at IS NULL "
             "ORDER BY id DESC LIMIT 1"
         ).fetchone()
@@ -118,16 +118,16 @@ def undo_last(store: Store, now: int | None = None) -> MarkResult | None:
             return None
         interaction_id, video_id, mark, previous_json = row
         previous = json.loads(previous_json)
-        _write_state(db.conn, video_id, previous, now)
-        db.conn.execute("UPDATE interactions SET undone_at = ? WHERE id = ?", (now, interaction_id))
+        _write_state(conn, video_id, previous, now)
+        conn.execute("UPDATE interactions SET undone_at = ? WHERE id = ?", (now, interaction_id))
     return MarkResult(video_id, mark, previous, interaction_id)
 
 
 def toggle_mark(store: Store, video_id: str, mark: Mark, now: int | None = None) -> MarkResult:
     """The app's toggles: watched ↔ unwatched, like ↔ unrated, saved ↔ unsaved, hidden ↔ shown."""
     # Decided and written in one transaction, so another process can't change it between.
-    with store.write() as db:
-        state = current_state(db.conn, video_id)
+    with store.transaction() as conn:
+        state = current_state(conn, video_id)
         opposite = {
             Mark.WATCHED: (state["watched_at"] is not None, Mark.UNWATCHED),
             Mark.LIKED: (state["rating"] == 1, Mark.UNRATED),

@@ -1,0 +1,95 @@
+"""Commands import what they use when they use it (checked in fresh `momentum` processes).
+
+Each case runs the installed console script the way a person does. The command-line
+cases list every module the process imported (`PYTHONPROFILEIMPORTTIME`); the app case
+runs the real app under `bench/first_screen.py`'s driver, which reports the modules
+imported by the time the first populated feed is drawn. Import hygiene, not timing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+MOMENTUM = Path(sys.executable).with_name("momentum")
+
+CLAUDE_AND_GOOGLE = {"anthropic", "googleapiclient", "google_auth_oauthlib", "httplib2"}
+HEAVY = CLAUDE_AND_GOOGLE | {"numpy", "sqlite_utils", "textual", "keyring", "httpx", "httpx2"}
+"""What no script-sized command (`feed`, `mark`) needs."""
+NOT_FOR_VERSION = HEAVY | {"pydantic", "rich"}
+"""`--version` and `--help` need click and nothing else of weight."""
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOMENTUM_", "TEXTUAL"))}
+    env.update(MOMENTUM_HOME=str(home), PYTHONPATH=str(REPO), PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def imported_by(home: Path, *args: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """Run `momentum ARGS…`; the top-level packages it imported, and the finished process."""
+    env = _env(home) | {"PYTHONPROFILEIMPORTTIME": "1"}
+    done = subprocess.run(
+        [str(MOMENTUM), *args], capture_output=True, text=True, env=env, timeout=120
+    )
+    names = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert {"click", "momentum_tui"} <= names, done.stderr[-2000:]  # the listing was read
+    return names, done
+
+
+@pytest.fixture
+def cache(demo_template: Path, isolated_home: Path) -> Path:
+    """The demo videos as the person's own cache (under this test's MOMENTUM_HOME)."""
+    target = isolated_home / "data" / "momentum.db"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(demo_template, target)
+    return target
+
+
+def a_video_id(cache: Path) -> str:
+    with sqlite3.connect(cache) as conn:
+        return str(conn.execute("SELECT id FROM videos ORDER BY rowid LIMIT 1").fetchone()[0])
+
+
+@pytest.mark.parametrize("args", [("--version",), ("--help",)])
+def test_version_and_help_import_only_click(isolated_home: Path, args: tuple[str, ...]) -> None:
+    names, done = imported_by(isolated_home, *args)
+    assert done.returncode == 0
+    assert names & NOT_FOR_VERSION == set()
+
+
+def test_feed_json_imports_no_sdk_numpy_or_sqlite_utils(cache: Path) -> None:
+    names, done = imported_by(cache.parent.parent, "feed", "--json", "--limit", "50")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(json.loads(done.stdout)["videos"]) == 50
+    assert names & HEAVY == set()
+
+
+def test_mark_imports_no_sdk_numpy_or_sqlite_utils(cache: Path) -> None:
+    video_id = a_video_id(cache)
+    names, done = imported_by(cache.parent.parent, "mark", video_id, "watched")
+    assert done.returncode == 0, done.stderr[-2000:]
+    with sqlite3.connect(cache) as conn:
+        marked = conn.execute("SELECT watched_at FROM video_state WHERE video_id = ?", (video_id,))
+        assert marked.fetchone()[0] is not None
+    assert names & HEAVY == set()
+
+
+def test_rules_and_costs_do_not_import_the_claude_sdk(cache: Path) -> None:
+    for args in (("costs",), ("rules", "list"), ("classify", "--local")):
+        names, done = imported_by(cache.parent.parent, *args)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert names & CLAUDE_AND_GOOGLE == set(), args
