@@ -4,16 +4,17 @@
 
 Builds a cache of the demo corpus replicated under fresh ids (32 copies ≈ 100,000
 videos), then reports: ingest time; feed page query p50/p95 over a mix of filters and
-sorts; the app's ordered-id query; search p50/p95; launch-to-populated-feed against a
-bare Textual app measured in the same run; peak memory. Figures go to
-bench/results/cache.json.
+sorts; the app's ordered-id query; search p50/p95; scrolling in the app; the launch of
+the real `momentum` command to a populated feed against Textual references measured in
+the same run (bench/launch_probe.py; bench/startup.py holds the start-up targets); peak
+memory: this whole process's, read at the end of the run, and the app's own once it has
+loaded everything. Figures go to bench/results/cache.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import resource
 import statistics
 import sys
 import tempfile
@@ -25,7 +26,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentiles, run_probe, save  # noqa: E402
+from bench.common import percentiles, save  # noqa: E402
+from bench.first_screen import peak_rss_mb  # noqa: E402
+from bench.launch_probe import time_momentum, time_reference  # noqa: E402
 from momentum_tui.demo.corpus import CorpusVideo, iter_corpus, newest_published  # noqa: E402
 from momentum_tui.models import Channel, Filters, Sort, Video  # noqa: E402
 from momentum_tui.storage import Store  # noqa: E402
@@ -36,7 +39,7 @@ TARGETS = {
     "ingest_s": 10.0,
     "feed_page_p95_ms": 20.0,
     "search_p95_ms": 20.0,
-    "launch_ratio": 1.5,
+    "launch_ratio": 1.5,  # against the same-widgets Textual app (issue 9)
     "peak_memory_mb": 250.0,
 }
 
@@ -117,25 +120,29 @@ def searches(store: Store, rng: random.Random, runs: int) -> dict:
     return percentiles(samples)
 
 
-def launch(db: Path, runs: int) -> dict:
-    """Median launch times of a bare Textual app, of a Textual app with the first screen's
-    widget kinds and static text (Textual's own share), and of Momentum on `db`."""
+def launch(db: Path, home: Path, runs: int) -> dict:
+    """Median launch times, from exec, of a bare Textual app, of a Textual app with the
+    first screen's widget kinds and static text, and of `momentum` on `db`."""
+    time_momentum(db, home)  # the first launch ever ranks and remembers the order
     times: dict[str, list[float]] = {"bare": [], "layout": [], "momentum": []}
     rss = []
     for _ in range(runs):
         for kind, sink in times.items():
-            line = run_probe(kind, db if kind == "momentum" else None)
-            sink.append(line["seconds"])
+            line = time_momentum(db, home) if kind == "momentum" else time_reference(kind)
+            sink.append(line.seconds)
             if kind == "momentum":
-                rss.append(line["peak_rss_mb"])
+                rss.append(line.peak_rss_mb)
     bare_s, layout_s, ours_s = (statistics.median(times[k]) for k in times)
+    settled = time_momentum(db, home, settle=True).settled_peak_rss_mb
     return {
         "bare_textual_s": round(bare_s, 3),
         "same_widgets_static_text_s": round(layout_s, 3),
         "momentum_populated_feed_s": round(ours_s, 3),
-        "ratio": round(ours_s / bare_s, 3),
+        "ratio": round(ours_s / layout_s, 3),
+        "ratio_to_bare": round(ours_s / bare_s, 3),
         "same_widgets_ratio": round(layout_s / bare_s, 3),
-        "app_peak_rss_mb": round(max(rss), 1),
+        "app_peak_rss_at_first_screen_mb": round(max(rss), 1),
+        "app_peak_rss_fully_loaded_mb": settled,
     }
 
 
@@ -200,7 +207,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         ingest_s, written = ingest(db, args.copies)
-        ingest_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        ingest_rss = peak_rss_mb()
         print(f"ingest: {written:,} videos in {ingest_s:.2f} s (peak RSS {ingest_rss:.0f} MB)")
         store = Store.open(db)
         page, ids = feed_pages(store, rng, args.runs * 3)
@@ -217,16 +224,21 @@ def main() -> None:
             f"{scrolling['page_down']['p95_ms']} ms, G/g p95 "
             f"{scrolling['jump_end_or_top']['p95_ms']} ms"
         )
-        started = launch(db, args.runs)
+        started = launch(db, Path(tmp) / "home", args.runs)
         print(
-            f"launch: bare Textual {started['bare_textual_s']} s, the same widgets with static "
-            f"text {started['same_widgets_static_text_s']} s "
-            f"({started['same_widgets_ratio']}x), Momentum populated feed "
-            f"{started['momentum_populated_feed_s']} s (ratio {started['ratio']}), "
-            f"app peak RSS {started['app_peak_rss_mb']} MB"
+            f"launch from exec: bare Textual {started['bare_textual_s']} s, the same widgets "
+            f"with static text {started['same_widgets_static_text_s']} s "
+            f"({started['same_widgets_ratio']}x bare), momentum to a populated feed "
+            f"{started['momentum_populated_feed_s']} s ({started['ratio']}x the same widgets, "
+            f"{started['ratio_to_bare']}x bare); the app's peak RSS "
+            f"{started['app_peak_rss_at_first_screen_mb']} MB at its first screen, "
+            f"{started['app_peak_rss_fully_loaded_mb']} MB with everything loaded"
         )
         size_mb = db.stat().st_size / 1e6
-    peak = max(ingest_rss, started["app_peak_rss_mb"])
+    # This whole process, at the end: the ingest and the in-process app of the scrolling
+    # phase (on top of what the ingest left allocated) are both behind it.
+    peak = peak_rss_mb()
+    app_peak = started["app_peak_rss_fully_loaded_mb"] or 0.0
     figures = {
         "videos": written,
         "cache_mb": round(size_mb, 1),
@@ -237,6 +249,8 @@ def main() -> None:
         "launch": started,
         "scrolling": scrolling,
         "peak_memory_mb": round(peak, 1),
+        "ingest_peak_memory_mb": round(ingest_rss, 1),
+        "app_peak_memory_mb": app_peak,
         "targets": TARGETS,
         "met": {
             "ingest": ingest_s <= TARGETS["ingest_s"],
@@ -244,9 +258,14 @@ def main() -> None:
             "search_p95": search["p95_ms"] <= TARGETS["search_p95_ms"],
             "launch_ratio": started["ratio"] <= TARGETS["launch_ratio"],
             "peak_memory": peak <= TARGETS["peak_memory_mb"],
+            "app_peak_memory": app_peak <= TARGETS["peak_memory_mb"],
         },
     }
-    print(f"peak memory: {peak:.0f} MB; targets met: {figures['met']}")
+    print(
+        f"peak memory: this process {peak:.0f} MB (ingest {ingest_rss:.0f} MB, then the "
+        f"scrolling app in-process), the app alone {app_peak:.0f} MB; "
+        f"targets met: {figures['met']}"
+    )
     print(f"wrote {save('cache', figures)}")
 
 

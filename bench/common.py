@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import platform
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -24,16 +22,6 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
         "max_ms": round(ordered[-1], 3),
         "n": len(ordered),
     }
-
-
-def run_probe(kind: str, db: Path | None = None) -> dict[str, Any]:
-    """Run `bench/launch_probe.py KIND [DB]` in a fresh process; its JSON line."""
-    root = RESULTS.parent.parent
-    args = [sys.executable, str(root / "bench" / "launch_probe.py"), kind]
-    args += [str(db)] if db else []
-    done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=root, timeout=120)
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
 
 
 def save(name: str, figures: dict[str, Any]) -> Path:

@@ -5,10 +5,10 @@
 Builds (or reuses, with --db) the cache bench/rank.py builds (the demo corpus ×32,
 labelled offline, 2 % watched, some liked, disliked and hidden). Then, p50/p95:
 
-* launch, each in a fresh process (bench/launch_probe.py), to the first videos on screen
-  (`FeedReady`): a bare Textual app; Momentum with the remembered For-you order (warm);
-  without it (cold: the first launch ever ranks before it can show anything); opening on
-  Subscriptions; and warm launch until the fresh ranking has replaced the remembered one;
+* launch of the real `momentum` command, each a fresh process timed from exec to the
+  first videos on screen (bench/launch_probe.py): a bare Textual app; Momentum with the
+  remembered For-you order (warm); without it (cold: the first launch ever ranks before
+  it can show anything); opening on Subscriptions;
 * in the app at 160×48 (Pilot): `l` → the re-ranked list on screen with the cursor on the
   video; `e` → the why panel; `m` 25 Enter → the smart feed on screen; `2`/`1` tab switches;
 * the live recommender alone: loading features, a first ranking with reasons, and a
@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.cache import ingest  # noqa: E402
-from bench.common import percentiles, run_probe, save  # noqa: E402
+from bench.common import percentiles, save  # noqa: E402
+from bench.launch_probe import time_momentum, time_reference  # noqa: E402
 from bench.rank import seed_marks  # noqa: E402
 from momentum_tui.ai.local import label_store  # noqa: E402
 from momentum_tui.config import Settings  # noqa: E402
@@ -42,27 +43,20 @@ from momentum_tui.recommend.memory import SAVED_ORDER_PREF  # noqa: E402
 from momentum_tui.storage import Store  # noqa: E402
 
 
-def _probe(kind: str, db: Path | None = None) -> float:
-    return float(run_probe(kind, db)["seconds"])
-
-
 def _forget_order(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute("DELETE FROM preferences WHERE key = ?", (SAVED_ORDER_PREF,))
 
 
-def launches(db: Path, runs: int) -> dict[str, Any]:
-    """Median seconds from process start to the first videos, per way of launching."""
-    seconds: dict[str, list[float]] = {
-        k: [] for k in ("bare", "warm", "cold", "subscriptions", "warm_until_ranked")
-    }
+def launches(db: Path, home: Path, runs: int) -> dict[str, Any]:
+    """Median seconds from exec to the first videos, per way of launching."""
+    seconds: dict[str, list[float]] = {k: [] for k in ("bare", "warm", "cold", "subscriptions")}
     for _ in range(runs):
-        seconds["bare"].append(_probe("bare"))
+        seconds["bare"].append(time_reference("bare").seconds)
         _forget_order(db)
-        seconds["cold"].append(_probe("momentum", db))  # ranks, then remembers the order
-        seconds["warm"].append(_probe("momentum", db))
-        seconds["warm_until_ranked"].append(_probe("ranked", db))
-        seconds["subscriptions"].append(_probe("subscriptions", db))
+        seconds["cold"].append(time_momentum(db, home).seconds)  # ranks, remembers the order
+        seconds["warm"].append(time_momentum(db, home).seconds)
+        seconds["subscriptions"].append(time_momentum(db, home, "subscriptions").seconds)
     medians = {kind: round(statistics.median(values), 3) for kind, values in seconds.items()}
     bare = medians["bare"]
     return {
@@ -187,7 +181,7 @@ def main() -> None:
         with sqlite3.connect(db) as conn:
             videos = conn.execute("SELECT count(*) FROM videos").fetchone()[0]
         # Launches first: each is its own process, on a cache no other connection holds.
-        launch = launches(db, args.runs)
+        launch = launches(db, Path(tmp) / "home", args.runs)
         for kind, value in launch["median_s"].items():
             ratio = launch["ratio_to_bare"].get(kind)
             print(f"launch {kind:<20} {value:.3f} s" + (f"  ({ratio}× bare)" if ratio else ""))

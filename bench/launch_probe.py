@@ -1,137 +1,186 @@
-"""Measure launch-to-first-screen in a fresh process (run by bench/cache.py, not by hand).
+"""Time programs from exec: the real `momentum` command, and the references it is held to.
 
-    python bench/launch_probe.py bare            a bare Textual app shows its first screen
-    python bench/launch_probe.py layout          a Textual app with Momentum's kinds of widgets
-                                                 (tabs, search box, list, detail, progress bar,
-                                                 footer) and static text: Textual's own share
-    python bench/launch_probe.py momentum DB     Momentum shows a populated feed from DB
-    python bench/launch_probe.py ranked DB       … and For you shows a fresh ranking
-    python bench/launch_probe.py subscriptions DB   … opening on the Subscriptions tab
-
-Prints one JSON line: seconds from process start (before imports) and peak RSS.
+Every figure starts when the process is spawned, so it includes the interpreter's start
+and every import. A command is timed to its exit; an app to the first frame showing
+what was awaited (`bench/first_screen.py` is the driver Momentum and the Textual
+references both run under). The references are the programs in `bench/references.py`.
 """
 
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-START = time.perf_counter()
+ROOT = Path(__file__).resolve().parent.parent
+MOMENTUM = Path(sys.executable).with_name("momentum")
+"""The console script pip installed next to this interpreter (what a person runs)."""
+SIZE = (160, 48)
+REFERENCES = ROOT / "bench" / "references.py"
+GNU_TIME = shutil.which("time", path="/usr/bin:/bin")
 
-import json  # noqa: E402
-import resource  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+
+@dataclass
+class Launch:
+    """One timed process: wall seconds from spawn, its CPU seconds and peak memory."""
+
+    seconds: float
+    cpu_s: float
+    peak_rss_mb: float
+    modules: list[str] = field(default_factory=list)
+    settled_peak_rss_mb: float | None = None
+    """With `settle`: the app's peak once it had finished loading everything."""
 
 
-def peak_rss_mb() -> float:
-    """This process's own peak RSS.
+def time_command(args: list[str], env: dict[str, str] | None = None) -> Launch:
+    """Run a command to its end (output discarded); fail loudly if it fails.
 
-    `ru_maxrss` survives exec on Linux, so a probe started by a big benchmark process
-    would report the benchmark's memory; the kernel's VmHWM belongs to this process only.
+    It runs under GNU time for its memory: a child's `ru_maxrss` starts from the high
+    water mark of the process that forked it (this benchmark), so only a small parent
+    in between gives the command's own peak.
     """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with tempfile.NamedTemporaryFile("r") as memory:
+        wrapped = [GNU_TIME, "-f", "%M", "-o", memory.name, *args] if GNU_TIME else args
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            wrapped, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        if process.returncode:
+            raise RuntimeError(f"{args} exited with {process.returncode}")
+        peak_kib = memory.read().strip().splitlines()[-1:] if GNU_TIME else []
+    peak_mb = int(peak_kib[0]) / 1024 if peak_kib else float("nan")
+    return Launch(seconds, usage.ru_utime + usage.ru_stime, peak_mb)
 
 
-def report(kind: str) -> None:
-    elapsed = time.perf_counter() - START
-    print(json.dumps({"kind": kind, "seconds": elapsed, "peak_rss_mb": peak_rss_mb()}), flush=True)
+def time_first_screen(
+    args: list[str],
+    wait_for: list[str],
+    env: dict[str, str] | None = None,
+    *,
+    settle: bool = False,
+    timeout: float = 120,
+) -> Launch:
+    """Run a Textual app under the first-screen driver; time it to the awaited frame.
 
-
-def _time_first_screen(kind: str, compose: Any, css: str = "", bindings: Any = ()) -> None:
-    """Run a plain Textual app whose first screen is `compose()`; report when it is drawn."""
-    from textual.app import App
-
-    class FirstScreen(App[None]):
-        CSS = css
-        BINDINGS = list(bindings)
-
-        def compose(self) -> Any:
-            return compose()
-
-        def on_mount(self) -> None:
-            self.call_after_refresh(self.done)
-
-        def done(self) -> None:
-            report(kind)
-            self.exit()
-
-    FirstScreen().run(headless=True, size=(160, 48))
-
-
-def bare() -> None:
-    """A line of text and a footer."""
-    from textual.widgets import Footer, Static
-
-    _time_first_screen("bare", lambda: [Static("hello"), Footer()])
-
-
-def layout() -> None:
-    """The first screen's widget kinds and sizes with static text: no data, no Momentum code."""
-    from textual.binding import Binding
-    from textual.containers import Horizontal, Vertical
-    from textual.widgets import Footer, Input, ProgressBar, Static, Tab, Tabs
-
-    keys = ("w", "x", "l", "/", "f", "question_mark", "q", "R")
-    row = "A title of about the usual length for a video  Channel name  3d  10:00  1.2M"
-
-    def compose() -> Any:
-        with Horizontal():
-            yield Static("\n".join(f"Channel {i}  12" for i in range(46)), id="side")
-            with Vertical(id="center"):
-                yield Tabs(Tab("For you", id="for-you"), Tab("Subscriptions", id="subs"))
-                yield Input()
-                yield Static("\n".join(row for _ in range(30)))
-                yield Static("A detail pane\n" * 10, id="detail")
-        yield ProgressBar()
-        yield Static("status bar")
-        yield Footer()
-
-    css = """
-    #side { width: 32; } #center { width: 1fr; } #detail { height: 12; }
-    Input, ProgressBar { display: none; }
+    `settle` lets the app finish its work and notes its peak memory after that.
     """
-    _time_first_screen("layout", compose, css, (Binding(k, "quit", f"Key {k}") for k in keys))
+    read_end, write_end = os.pipe()
+    env = dict(os.environ if env is None else env)
+    env.update(
+        TEXTUAL_DRIVER="bench.first_screen:FirstScreenDriver",
+        FIRST_SCREEN_WAIT_FOR=json.dumps(wait_for),
+        FIRST_SCREEN_REPORT_FD=str(write_end),
+        COLUMNS=str(SIZE[0]),
+        LINES=str(SIZE[1]),
+        FIRST_SCREEN_SETTLE="1" if settle else "0",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+    )
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        args,
+        env=env,
+        cwd=ROOT,
+        pass_fds=(write_end,),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(write_end)
+    with os.fdopen(read_end) as reports:
+        line = reports.readline()
+        seconds = time.perf_counter() - start
+        settled = reports.readline() if settle else ""
+    _, errors = process.communicate(timeout=timeout)  # it quits by itself once reported
+    if not line:
+        raise RuntimeError(f"{args} never showed any of {wait_for[:3]}…: {errors[-2000:]}")
+    report: dict[str, Any] = json.loads(line)
+    launch = Launch(seconds, report["cpu_s"], report["peak_rss_mb"], report["modules"])
+    if settled:
+        launch.settled_peak_rss_mb = json.loads(settled)["settled_peak_rss_mb"]
+    return launch
 
 
-def momentum(db: str, kind: str) -> None:
-    from momentum_tui.app import MomentumApp
-    from momentum_tui.config import Settings, UISettings
-    from momentum_tui.messages import FeedReady
+def time_reference(kind: str) -> Launch:
+    """Launch one of the Textual references (`bare`, `layout`) to its first screen."""
+    from bench.references import BARE_TEXT, LAYOUT_ROW
+
+    wait_for = {"bare": BARE_TEXT, "layout": LAYOUT_ROW}[kind]
+    return time_first_screen([sys.executable, str(REFERENCES), kind], [wait_for])
+
+
+def time_bare_click() -> Launch:
+    """`--version` of a bare click program."""
+    return time_command([sys.executable, str(REFERENCES), "click", "--version"])
+
+
+# -- Momentum, through its console script ---------------------------------------------------
+
+
+def momentum_env(db: Path, home: Path, start_view: str | None = None) -> dict[str, str]:
+    """The environment for running `momentum` on the cache `db` (linked into `home`).
+
+    No setting of the person running the benchmark leaks in, and no keyring is touched.
+    """
+    link = home / "data" / "momentum.db"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.exists():
+        link.symlink_to(db.resolve())  # SQLite puts the -wal and -shm beside the real file
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOMENTUM_", "TEXTUAL"))}
+    env.update(MOMENTUM_HOME=str(home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    if start_view:
+        env["MOMENTUM_UI_START_VIEW"] = start_view
+    return env
+
+
+def first_titles(db: Path, view: str = "for-you", count: int = 8) -> list[str]:
+    """The start of titles the app's first rows will show (what the probe waits for).
+
+    For you opens on the order remembered from the last session, or on a fresh ranking
+    when there is none (the first launch ever); Subscriptions on the newest uploads.
+    Plain-ASCII titles are preferred: their text is the same in any terminal encoding.
+    """
+    from momentum_tui.models import Filters
+    from momentum_tui.recommend.memory import load_saved_order
     from momentum_tui.storage import Store
+    from momentum_tui.storage import feed as queries
 
-    class Probe(MomentumApp):
-        def on_feed_ready(self, message: FeedReady) -> None:
-            if kind == "ranked":
-                # The remembered order is up; wait for the fresh ranking to replace it.
-                self.set_interval(0.002, self.poll)
-            else:
-                self.call_after_refresh(self.done)
-
-        def poll(self) -> None:
-            if getattr(self.screen, "_feed_complete", False):
-                self.call_after_refresh(self.done)
-
-        def done(self) -> None:
-            if self.is_running and not getattr(self, "reported", False):
-                self.reported = True
-                report(kind)
-                self.exit()
-
-    start_view = "subscriptions" if kind == "subscriptions" else "for-you"
-    settings = Settings(ui=UISettings(start_view=start_view))
-    store = Store.open(Path(db))
-    Probe(store, settings).run(headless=True, size=(160, 48))
+    with Store.open(db) as store, store.read() as conn:
+        if view == "subscriptions":
+            rows = queries.feed_page(conn, Filters(), limit=count * 3)
+        else:
+            saved = load_saved_order(store)
+            rowids = saved.rowids if saved else _fresh_ranking(store)
+            rows = [r for r in queries.rows_by_rowid(conn, rowids[: count * 3])
+                    if not (r.watched or r.hidden or r.rating < 0)]  # fmt: skip
+    titles = [row.title.strip()[:16] for row in rows if len(row.title.strip()) >= 8]
+    plain = [title for title in titles if title.isascii() and title.isprintable()]
+    return (plain or titles)[:count]
 
 
-if __name__ == "__main__":
-    if sys.argv[1] == "bare":
-        bare()
-    elif sys.argv[1] == "layout":
-        layout()
-    else:
-        momentum(sys.argv[2], sys.argv[1])
+def _fresh_ranking(store: Any) -> list[int]:
+    from momentum_tui.config import Settings
+    from momentum_tui.models import Filters
+    from momentum_tui.recommend.session import LiveRecommender
+
+    recommender = LiveRecommender(store, Settings().recommend, time.time)
+    try:
+        return list(recommender.rank(Filters()).rowids[:100])
+    finally:
+        recommender.close()
+
+
+def time_momentum(db: Path, home: Path, view: str = "for-you", *, settle: bool = False) -> Launch:
+    """`momentum` on `db`, from exec to its first populated feed (160×48)."""
+    env = momentum_env(db, home, None if view == "for-you" else view)
+    return time_first_screen([str(MOMENTUM)], first_titles(db, view), env, settle=settle)

@@ -93,3 +93,19 @@ def test_rules_and_costs_do_not_import_the_claude_sdk(cache: Path) -> None:
         names, done = imported_by(cache.parent.parent, *args)
         assert done.returncode == 0, done.stderr[-2000:]
         assert names & CLAUDE_AND_GOOGLE == set(), args
+
+
+def test_the_apps_first_screen_imports_no_sdk_numpy_or_sqlite_utils(cache: Path) -> None:
+    from bench.launch_probe import first_titles, momentum_env, time_first_screen
+    from momentum_tui.recommend.memory import SavedOrder, save_order
+    from momentum_tui.storage import Store
+
+    # A usual launch: For you opens on the order the last session remembered.
+    with Store.open(cache) as store, store.read() as conn:
+        rowids = [r[0] for r in conn.execute("SELECT rowid FROM videos ORDER BY rowid LIMIT 60")]
+        save_order(store, SavedOrder(rowids, {}))
+    env = momentum_env(cache, cache.parent.parent) | {"PYTHONDONTWRITEBYTECODE": "1"}
+    launch = time_first_screen([str(MOMENTUM)], first_titles(cache), env, timeout=120)
+    names = {module.split(".")[0] for module in launch.modules}
+    assert {"textual", "momentum_tui"} <= names  # the report came from the running app
+    assert names & (CLAUDE_AND_GOOGLE | {"numpy", "sqlite_utils", "httpx", "httpx2"}) == set()
