@@ -211,7 +211,7 @@ class RecommendSettings(Section):
 class Settings(BaseModel):
     """All settings. Read with `load_settings()`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
     claude: ClaudeSettings = Field(default_factory=ClaudeSettings)
@@ -248,13 +248,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from error
 
 
+def _sections() -> dict[str, type[Section]]:
+    """Settings' sections by name (every field but `keymap`)."""
+    found: dict[str, type[Section]] = {}
+    for name, field in Settings.model_fields.items():
+        if isinstance(field.annotation, type) and issubclass(field.annotation, Section):
+            found[name] = field.annotation
+    return found
+
+
 def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
     overrides: dict[str, dict[str, Any]] = {}
-    for section_name, section_field in Settings.model_fields.items():
-        annotation = section_field.annotation
-        if not (isinstance(annotation, type) and issubclass(annotation, Section)):
-            continue
-        for field_name, field in annotation.model_fields.items():
+    for section_name, section in _sections().items():
+        for field_name, field in section.model_fields.items():
             name = env_name(section_name, field_name)
             value = environ.get(name)
             if value is None:
@@ -273,42 +279,64 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
     return overrides
 
 
-def _describe(error: ValidationError, origin: str) -> str:
+def _describe(error: ValidationError, origin: str, section: str = "") -> str:
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
+    where = ".".join(str(part) for part in (section, *first["loc"]) if part != "")
     if first["type"] == "extra_forbidden":
         return f"{origin}: unknown setting `{where}`"
     return f"{origin}: `{where}` {first['msg'].lower()}"
 
 
+_FILE_HINT = "Fix or remove that line; `momentum config show` prints every setting."
+
+
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
-    """Read settings from the config file and the environment; raise `ConfigError` if malformed."""
+    """Read settings from the config file and the environment; raise `ConfigError` if malformed.
+
+    Only the sections the file or the environment set are validated. The others hold
+    their defaults unvalidated (they are valid by construction), so pydantic builds no
+    validator for them: a launch with a short config file builds few, and changing a
+    setting later (`validate_assignment`) still validates it.
+    """
     path = path or locations.config_file()
     environ = dict(os.environ) if environ is None else environ
     data = _read_toml(path)
-    try:
-        settings = Settings.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError(
-            f"{_describe(error, str(path))}.",
-            "Fix or remove that line; `momentum config show` prints every setting.",
-        ) from error
+    sections = _sections()
+    for key in data:
+        if key not in Settings.model_fields:
+            raise ConfigError(f"{path}: unknown setting `{key}`.", _FILE_HINT)
     overrides = _env_overrides(environ)
-    if overrides:
-        merged = settings.model_dump()
-        for section, values in overrides.items():
-            merged[section].update(values)
+    values: dict[str, Any] = {}
+    for name, section in sections.items():
+        given = data.get(name)
+        if given is None and name not in overrides:
+            values[name] = section.model_construct()
+            continue
         try:
-            settings = Settings.model_validate(merged)
+            validated = section.model_validate({} if given is None else given)
         except ValidationError as error:
-            first = error.errors()[0]
-            section, field = (str(part) for part in first["loc"][:2])
-            raise ConfigError(
-                f"The environment variable {env_name(section, field)} is invalid: "
-                f"{first['msg'].lower()}.",
-                "Fix or unset it.",
-            ) from error
-    return settings
+            raise ConfigError(f"{_describe(error, str(path), name)}.", _FILE_HINT) from error
+        if name in overrides:
+            merged = {**validated.model_dump(), **overrides[name]}
+            try:
+                validated = section.model_validate(merged)
+            except ValidationError as error:
+                first = error.errors()[0]
+                field = str(first["loc"][0]) if first["loc"] else ""
+                raise ConfigError(
+                    f"The environment variable {env_name(name, field)} is invalid: "
+                    f"{first['msg'].lower()}.",
+                    "Fix or unset it.",
+                ) from error
+        values[name] = validated
+    if "keymap" in data:
+        try:
+            values["keymap"] = Settings.model_validate({"keymap": data["keymap"]}).keymap
+        except ValidationError as error:
+            raise ConfigError(f"{_describe(error, str(path))}.", _FILE_HINT) from error
+    else:
+        values["keymap"] = {}
+    return Settings.model_construct(**values)
 
 
 def describe_settings(settings: Settings) -> list[tuple[str, str, str]]:

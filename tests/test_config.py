@@ -86,3 +86,25 @@ def test_tables_come_from_the_environment_as_json(tmp_path: Path) -> None:
         load_settings(tmp_path / "none.toml", {"MOMENTUM_CLAUDE_PRICES": "{claude: 1}"})
     with pytest.raises(ConfigError, match="MOMENTUM_CLAUDE_PRICES is invalid"):
         load_settings(tmp_path / "none.toml", {"MOMENTUM_CLAUDE_PRICES": "[1, 2]"})
+
+
+def test_sections_left_alone_equal_validated_defaults(tmp_path: Path) -> None:
+    from momentum_tui.config import Settings
+
+    path = write(tmp_path / "c.toml", '[ui]\ntheme = "nord"\n')
+    settings = load_settings(path, environ={"MOMENTUM_FEED_HIDE_SHORTS": "true"})
+    expected = Settings.model_validate({"ui": {"theme": "nord"}, "feed": {"hide_shorts": True}})
+    assert settings == expected
+    assert settings.model_dump() == expected.model_dump()
+    # A section read without validating it still checks what is assigned to it later.
+    with pytest.raises(ValueError, match="greater than or equal to 1"):
+        settings.youtube.concurrency = 0
+
+
+def test_unknown_section_and_bad_keymap_are_named(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.toml", "[youtub]\ndaily_quota = 3\n")
+    with pytest.raises(ConfigError, match=r"unknown setting `youtub`"):
+        load_settings(path, environ={})
+    path = write(tmp_path / "c.toml", '[keymap]\n"video.like" = 3\n')
+    with pytest.raises(ConfigError, match=r"`keymap\.video\.like` input should be a valid string"):
+        load_settings(path, environ={})
