@@ -73,7 +73,6 @@ def classify_command(
     """Label videos: offline right away, then with Claude (batched, cached, within budget)."""
     from momentum_tui.ai.local import label_store
     from momentum_tui.ai.queries import clear_failures
-    from momentum_tui.ai.transport import api_key, make_client
 
     store = state.open_store()
     settings = state.settings.claude
@@ -83,6 +82,8 @@ def classify_command(
     if local_only:
         _finish_local(store, local, as_json, reason="--local")
         return
+    from momentum_tui.ai.transport import api_key, make_client  # the anthropic SDK
+
     try:
         key = api_key()
     except MissingKeyError as error:
