@@ -4,7 +4,8 @@ Every external endpoint is a setting here, so the real code can be pointed at lo
 emulators by tests and benchmarks (and at anything else by curious users):
 
     MOMENTUM_YOUTUBE_API_ROOT, MOMENTUM_YOUTUBE_FEED_ROOT, MOMENTUM_YOUTUBE_OAUTH_AUTH_URI,
-    MOMENTUM_YOUTUBE_OAUTH_TOKEN_URI, MOMENTUM_CLAUDE_BASE_URL, MOMENTUM_BACKEND_URL
+    MOMENTUM_YOUTUBE_OAUTH_TOKEN_URI, MOMENTUM_CLAUDE_BASE_URL, MOMENTUM_BACKEND_URL,
+    MOMENTUM_CACHE_THUMBNAIL_ROOT
 
 Nothing else in the code names a host.
 """
@@ -158,6 +159,46 @@ class UISettings(Section):
         description="How often the app looks for changes made outside it (a cron sync, "
         "`momentum mark`) and shows them; 0 turns it off.",
     )
+    thumbnails: bool = Field(True, description="Show the highlighted video's thumbnail.")
+
+
+class PlayerSettings(Section):
+    """How videos are played (`p`, `P`, `momentum play`)."""
+
+    command: str = Field(
+        "",
+        description="Player command line with {url} (e.g. `vlc {url}`); empty: mpv with "
+        "yt-dlp, which also remembers positions and marks videos watched.",
+    )
+    audio_command: str = Field(
+        "", description="Command line for audio only (`P`); empty: mpv without video."
+    )
+    watched_at: float = Field(
+        0.9, gt=0, le=1, description="Mark a video watched once this share is played (mpv)."
+    )
+    resume: bool = Field(True, description="Start where playback stopped last time (mpv).")
+
+
+class NotifySettings(Section):
+    """Announcing new uploads of the channels you chose (`N` on the channels screen)."""
+
+    desktop: bool = Field(True, description="Show a desktop notification after a sync.")
+    command: str = Field(
+        "",
+        description="Instead, run this command with the new videos as JSON on standard "
+        "input (e.g. `ntfy publish --title Momentum my-topic`).",
+    )
+
+
+class CacheSettings(Section):
+    """Files kept beside the cache."""
+
+    thumbnail_mb: float = Field(
+        50.0, ge=0, description="Disk space for thumbnails (least recently shown go first)."
+    )
+    thumbnail_root: str = Field(
+        "https://i.ytimg.com", description="Where thumbnails are fetched from."
+    )
 
 
 class RecommendSettings(Section):
@@ -219,6 +260,9 @@ class Settings(BaseModel):
     feed: FeedSettings = Field(default_factory=FeedSettings)
     ui: UISettings = Field(default_factory=UISettings)
     recommend: RecommendSettings = Field(default_factory=RecommendSettings)
+    player: PlayerSettings = Field(default_factory=PlayerSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
     keymap: dict[str, str] = Field(
         default_factory=dict, description='Binding id → keys, e.g. `"video.like" = "l,+"`.'
     )
