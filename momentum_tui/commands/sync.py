@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from momentum_tui.commands.common import Context, emit_json, emit_table, json_option, pass_context
+from momentum_tui.commands.notify import announce_after_sync
 from momentum_tui.errors import MomentumError
 from momentum_tui.models import iso_utc
 
@@ -157,6 +158,7 @@ def sync(
         emit_json(summary.to_json())
     else:
         _print_summary(summary)
+    announce_after_sync(state, quiet=as_json)
     if summary.error is not None:
         raise summary.error
 

@@ -133,26 +133,18 @@ def usual_paces(
 ) -> dict[str, list[tuple[int, int, int]]]:
     """Each channel's newest `per_channel` counted uploads before `before`.
 
-    Each as (views, published_at, stats_at), read in one statement however many channels.
+    Each as (views, published_at, stats_at): one short read of the (channel_id,
+    published_at) index per channel, cheaper than ranking every channel's whole history.
     """
     found: dict[str, list[tuple[int, int, int]]] = {}
-    for start in range(0, len(channel_ids), 500):
-        chunk = channel_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
-            f"""
-            SELECT channel_id, view_count, published_at, stats_at FROM (
-                SELECT channel_id, view_count, published_at, stats_at,
-                       row_number() OVER (PARTITION BY channel_id
-                                          ORDER BY published_at DESC) AS n
-                FROM videos
-                WHERE channel_id IN ({marks}) AND published_at < ?
-                  AND view_count IS NOT NULL AND stats_at IS NOT NULL AND status = 'ok'
-                  AND live_state IN ('none', 'was_live')
-            ) WHERE n <= ?
+    for channel_id in channel_ids:
+        found[channel_id] = conn.execute(
+            """
+            SELECT view_count, published_at, stats_at FROM videos
+            WHERE channel_id = ? AND published_at < ? AND view_count IS NOT NULL
+              AND stats_at IS NOT NULL AND status = 'ok' AND live_state IN ('none', 'was_live')
+            ORDER BY published_at DESC LIMIT ?
             """,
-            (*chunk, before, per_channel),
-        )
-        for channel_id, views, published, stats_at in rows:
-            found.setdefault(channel_id, []).append((views, published, stats_at))
+            (channel_id, before, per_channel),
+        ).fetchall()
     return found

@@ -478,7 +478,8 @@ def m050_watch(db: Database) -> None:
             duration_s REAL,
             updated_at INTEGER NOT NULL
         ) WITHOUT ROWID;
-        -- New uploads of these channels are announced after a sync.
+        -- New uploads of these channels are announced after a sync: 0 off, otherwise the
+        -- Unix time announcements were switched on (what arrived before isn't news).
         ALTER TABLE channels ADD COLUMN notify INTEGER NOT NULL DEFAULT 0;
         -- Videos already announced (on any machine, once preference sync carries it).
         CREATE TABLE notified (

@@ -1,0 +1,1 @@
+"""Announcing new uploads from the channels a person chose, after any sync."""

@@ -1,0 +1,76 @@
+"""The SQL of notifications: which channels notify, which uploads are new, what was told."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from momentum_tui.storage.db import Store
+
+
+@dataclass(frozen=True)
+class NewUpload:
+    """An upload worth announcing."""
+
+    id: str
+    title: str
+    channel_id: str
+    channel: str
+    published_at: int
+    duration_s: int | None
+    is_short: bool
+
+
+def set_channel_notify(store: Store, channel_id: str, on: bool, now: int) -> bool:
+    """Switch announcements for a followed channel; False when it isn't followed.
+
+    `channels.notify` keeps the time they were switched on (0: off), so only what
+    arrives from then on is news; switching on again keeps the first time.
+    """
+    with store.write() as db:
+        cursor = db.conn.execute(
+            "UPDATE channels SET notify = CASE WHEN ? THEN max(notify, 0) + "
+            "CASE WHEN notify = 0 THEN ? ELSE 0 END ELSE 0 END "
+            "WHERE id = ? AND followed = 1",
+            (int(on), now, channel_id),
+        )
+    return cursor.rowcount > 0
+
+
+def notifying_channels(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Followed channels that announce new uploads: (id, title)."""
+    return conn.execute(
+        "SELECT id, title FROM channels WHERE notify > 0 AND followed = 1 ORDER BY title"
+    ).fetchall()
+
+
+def unannounced(conn: sqlite3.Connection, *, published_since: int) -> list[NewUpload]:
+    """Uploads of notifying channels that arrived after announcements were switched on,
+    published since `published_since`, never announced, and not watched or hidden."""
+    rows = conn.execute(
+        """
+        SELECT v.id, v.title, v.channel_id, COALESCE(NULLIF(c.title, ''), v.channel_title),
+               v.published_at, v.duration_s, v.is_short
+        FROM videos v JOIN channels c ON c.id = v.channel_id
+        LEFT JOIN video_state s ON s.video_id = v.id
+        WHERE c.notify > 0 AND c.followed = 1 AND v.status = 'ok'
+          AND v.first_seen_at >= c.notify AND v.published_at >= ?
+          AND s.watched_at IS NULL AND s.hidden_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM notified n WHERE n.video_id = v.id)
+        ORDER BY v.published_at
+        """,
+        (published_since,),
+    )
+    return [
+        NewUpload(vid, title, channel_id, channel, published, duration, bool(short))
+        for vid, title, channel_id, channel, published, duration, short in rows
+    ]
+
+
+def record_announced(store: Store, video_ids: list[str], now: int) -> None:
+    """Remember these were announced (preference sync carries it to the other machines)."""
+    with store.write() as db:
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO notified (video_id, at) VALUES (?, ?)",
+            [(vid, now) for vid in video_ids],
+        )
