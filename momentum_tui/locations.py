@@ -65,6 +65,12 @@ def secrets_file() -> Path:
     return config_dir() / "secrets.toml"
 
 
+def thumbnail_dir() -> Path:
+    """Thumbnails kept for offline use (disposable: Momentum fetches them again)."""
+    home = home_override()
+    return home / "cache" / "thumbnails" if home else Path(_dirs().user_cache_dir) / "thumbnails"
+
+
 def log_dir() -> Path:
     """Directory for the debug log."""
     home = home_override()

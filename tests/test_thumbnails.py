@@ -1,0 +1,105 @@
+"""The thumbnail cache: fetched from the configured host, kept within its cap (least
+recently shown out first), shown offline from disk, never an error when it can't fetch."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from momentum_tui.watch.thumbnails import ThumbnailCache
+
+JPEG = b"\xff\xd8\xff\xe0" + b"thumbnail" * 1000 + b"\xff\xd9"  # ~9 KB, opaque to the cache
+
+
+class ThumbnailServer:
+    """A loopback image host: /vi/<id>/mqdefault.jpg, 404 for ids starting with 'missing'."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.requests.append(self.path)
+                if "/missing" in self.path:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "image/jpeg")
+                self.send_header("Content-Length", str(len(JPEG)))
+                self.end_headers()
+                self.wfile.write(JPEG)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.root = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def host() -> Iterator[ThumbnailServer]:
+    server = ThumbnailServer()
+    yield server
+    server.close()
+
+
+def test_fetched_once_then_served_from_disk(tmp_path: Path, host: ThumbnailServer) -> None:
+    cache = ThumbnailCache(tmp_path / "thumbs", max_mb=1, root=host.root)
+    path = cache.get("dQw4w9WgXcQ")
+    assert path is not None and path.read_bytes() == JPEG
+    assert host.requests == ["/vi/dQw4w9WgXcQ/mqdefault.jpg"]
+    assert cache.get("dQw4w9WgXcQ") == path
+    assert len(host.requests) == 1
+    assert cache.stats.hits == 1 and cache.stats.fetched == 1 and cache.stats.hit_rate == 0.5
+
+
+def test_offline_shows_what_is_kept_and_nothing_else(tmp_path: Path, host: ThumbnailServer) -> None:
+    cache = ThumbnailCache(tmp_path / "thumbs", max_mb=1, root=host.root)
+    cache.get("aaaaaaaaaaa")
+    host.close()  # the network is gone
+    assert cache.get("aaaaaaaaaaa", offline=True) is not None
+    assert cache.get("bbbbbbbbbbb", offline=True) is None
+    assert cache.get("bbbbbbbbbbb") is None  # refused connection: absent, not an error
+    assert cache.stats.failed == 1
+
+
+def test_a_missing_thumbnail_or_a_bad_id_is_simply_absent(
+    tmp_path: Path, host: ThumbnailServer
+) -> None:
+    cache = ThumbnailCache(tmp_path / "thumbs", max_mb=1, root=host.root)
+    assert cache.get("missing0001") is None
+    assert cache.get("../../etc/passwd") is None
+    assert host.requests == ["/vi/missing0001/mqdefault.jpg"]
+
+
+def test_the_cap_evicts_the_least_recently_shown_first(
+    tmp_path: Path, host: ThumbnailServer
+) -> None:
+    cap_mb = 3.5 * len(JPEG) / (1024 * 1024)  # room for three
+    cache = ThumbnailCache(tmp_path / "thumbs", max_mb=cap_mb, root=host.root)
+    ids = [f"video{n:06d}" for n in range(3)]
+    for n, vid in enumerate(ids):
+        cache.get(vid)
+        os.utime(cache.path_for(vid), (time.time() - 100 + n, time.time() - 100 + n))
+    cache.get(ids[0])  # shown again: now the most recent
+    cache.get("video000003")  # a fourth: the least recently shown (ids[1]) goes
+    kept = sorted(p.stem for p in (tmp_path / "thumbs").glob("*.jpg"))
+    assert kept == [ids[0], ids[2], "video000003"]
+    assert cache.size_bytes() <= cache.max_bytes and cache.stats.evicted == 1
+
+
+def test_a_zero_cap_turns_the_cache_off(tmp_path: Path, host: ThumbnailServer) -> None:
+    cache = ThumbnailCache(tmp_path / "thumbs", max_mb=0, root=host.root)
+    assert cache.get("dQw4w9WgXcQ") is None and host.requests == []
