@@ -66,6 +66,7 @@ SQL_HOMES = {
     "momentum_tui/recommend/queries.py",
     "momentum_tui/rules/store.py",
     "momentum_tui/demo/queries.py",
+    "momentum_tui/notify/queries.py",
 }
 """Outside `storage/` (and `youtube/`, which keeps its own), the only modules that talk SQL."""
 

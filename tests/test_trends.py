@@ -23,7 +23,7 @@ WEEK = 7 * DAY
 
 
 def _label(store: Store, video_id: str, topic: str, tags: list[str] | None = None) -> None:
-    from momentum_tui.ai.videos import save_labels
+    from momentum_tui.ai.queries import save_labels
 
     labels = VideoLabels(
         topic=topic, mood="calm", format="explainer", clickbait=0.1, plain_title="t",

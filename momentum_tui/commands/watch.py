@@ -14,14 +14,16 @@ from momentum_tui.storage.db import Store
 
 
 def _require_video(store: Store, video_id: str) -> str:
+    from momentum_tui.storage.feed import video_detail
+
     with store.read() as conn:
-        row = conn.execute("SELECT title FROM videos WHERE id = ?", (video_id,)).fetchone()
-    if row is None:
+        detail = video_detail(conn, video_id)
+    if detail is None:
         raise NotFoundError(
             f"No video {video_id!r} in the cache.",
             "Check the id with `momentum search` or `momentum feed --json`.",
         )
-    return str(row[0])
+    return str(detail.video["title"])
 
 
 def _outcome_json(outcome: Any) -> dict[str, Any]:

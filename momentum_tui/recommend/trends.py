@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 
-from momentum_tui.recommend import trend_queries as queries
+from momentum_tui.recommend import queries
 
 DAY = 86_400
 SPARK = "▁▂▃▄▅▆▇█"
@@ -193,7 +193,7 @@ def _word_counts(
     per_window = [Counter[str]() for _ in range(windows)]
     uploads = [0] * windows
     newest: list[tuple[set[str], str, int, str]] = []
-    for video in queries.uploads(conn, *span):
+    for video in queries.trend_uploads(conn, *span):
         uploads[video.window] += 1
         found = title_words(video.title)
         per_window[video.window].update(found)
