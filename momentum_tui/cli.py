@@ -97,6 +97,17 @@ COMMANDS = {
     "export": LazyCommand(
         f"{_C}.channels:export_", "Write the channels you follow to FILE (or standard output)."
     ),
+    "trends": LazyCommand(
+        f"{_C}.trends:trends",
+        "Topics, tags and title words rising in what you follow, and channels breaking out.",
+    ),
+    "play": LazyCommand(
+        f"{_C}.watch:play",
+        "Play VIDEO_ID in mpv (or `player.command`), resuming where you stopped.",
+    ),
+    "queue": LazyCommand(
+        f"{_C}.watch:queue", "Your watch-later queue, in order: add, rm, move, list, play."
+    ),
 }
 
 

@@ -213,3 +213,13 @@ def export_(state: Context, file: Path | None, fmt: str) -> None:
         return
     write_file(file, text)
     click.echo(f"Exported {len(rows)} channels to {file} ({fmt}).", err=True)
+
+
+def _attach_notify() -> None:
+    # `channels notify` lives with the rest of notifications; it is a channels subcommand.
+    from momentum_tui.commands.notify import notify
+
+    channels.add_command(notify)
+
+
+_attach_notify()
