@@ -415,6 +415,7 @@ async def test_after_a_sync_for_you_ranks_the_new_videos(demo_store: Store) -> N
     async with make_app(demo_store).run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
         table = screen.query_one(FeedTable)
+        before = [row.id for row in rows(table, 30)]
         fresh = make_video(
             900_001, channel_id=channel_id(77), channel_title="Fresh", published_at=DEMO_NOW - 60
         )
@@ -422,5 +423,11 @@ async def test_after_a_sync_for_you_ranks_the_new_videos(demo_store: Store) -> N
         screen.reload()  # what the app does when a sync (or a rule, or labels) changed the cache
         await settle(pilot)
         with demo_store.read() as conn:
-            rowid = conn.execute("SELECT rowid FROM videos WHERE id = ?", (fresh.id,)).fetchone()[0]
-        assert table.source.index_of(rowid) is not None
+            expected = list(rank_ids(conn, Settings().recommend, DEMO_NOW, limit=30))
+        # The new upload is ranked among the old ones (a minute old, it ranks near the
+        # top), not appended after them, and the tab shows exactly the new ranking.
+        assert fresh.id in expected
+        assert fresh.id not in before
+        shown = [row.id for row in rows(table, 30)]
+        assert shown == expected
+        assert shown.index(fresh.id) < len(shown) - 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from momentum_tui import locations
 from momentum_tui.demo.build import build_demo
 from momentum_tui.storage import Store
 from tests.conftest import DEMO_NOW, REPO
+from tests.support.unwritable import unwritable_directory
 
 
 @pytest.fixture
@@ -169,14 +169,17 @@ def test_unknown_config_key(run_cli, isolated_home: Path) -> None:
     assert "unknown setting `feed.srot`" in result.err
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
 def test_unwritable_home_is_one_sentence(run_cli, tmp_path: Path, monkeypatch) -> None:
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    monkeypatch.setenv("MOMENTUM_HOME", str(locked))
-    result = run_cli("feed")
+    with unwritable_directory(tmp_path) as locked:
+        monkeypatch.setenv("MOMENTUM_HOME", str(locked))
+        result = run_cli("feed")
+        assert not (locked / "data").exists()
     assert result.code == 1
-    assert "can't create the directory" in result.err or "can't write" in result.err
+    assert result.err.startswith(
+        f"momentum: Momentum can't create the directory {locked / 'data'} ("
+    )
+    assert "point MOMENTUM_HOME at a directory you can write" in result.err
+    assert "Traceback" not in result.err
 
 
 def test_home_that_is_a_file_is_one_sentence(run_cli, tmp_path: Path, monkeypatch) -> None:

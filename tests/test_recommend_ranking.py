@@ -161,10 +161,30 @@ def test_diversity_caps_hold_in_every_window_of_ten(demo_store: Store) -> None:
             assert per_topic.max() <= 2
 
 
+def _cap_breaches(
+    order: list[int], ch: np.ndarray, tp: np.ndarray, caps: tuple[int, int]
+) -> list[int]:
+    """Positions where a capped pick was made although an uncapped one was still available."""
+    channel_cap, topic_cap = caps
+    breaches = []
+    for k, pick in enumerate(order):
+        recent = order[max(0, k - 9) : k]  # with the pick itself: ten in a row
+
+        def capped(i: int, recent: list[int] = recent) -> bool:
+            same_channel = sum(1 for r in recent if ch[r] == ch[i])
+            same_topic = sum(1 for r in recent if tp[r] == tp[i])
+            return same_channel >= channel_cap or (tp[i] >= 0 and same_topic >= topic_cap)
+
+        rest = set(range(len(order))) - set(order[:k])
+        if capped(pick) and any(not capped(i) for i in rest):
+            breaches.append(k)
+    return breaches
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.integers(0, 3), min_size=12, max_size=40),
-    st.lists(st.integers(0, 4), min_size=12, max_size=40),
+    st.lists(st.integers(-1, 4), min_size=12, max_size=40),
 )
 def test_mmr_keeps_caps_when_the_pool_allows_it(channels: list[int], topics: list[int]) -> None:
     size = min(len(channels), len(topics))
@@ -175,6 +195,24 @@ def test_mmr_keeps_caps_when_the_pool_allows_it(channels: list[int], topics: lis
     assert sorted(order.tolist()) == list(range(size))  # a permutation
     # The first pick is always the best-scored one.
     assert order[0] == 0
+    # Each pick breaks a cap only when every video left would break one.
+    assert _cap_breaches(order.tolist(), ch, tp, (2, 3)) == []
+
+
+def test_mmr_caps_a_flooding_channel_in_every_window_of_ten() -> None:
+    # The 20 best-scored videos all come from channel 0 (topic 0); 30 others follow.
+    size = 50
+    ch = np.array([0] * 20 + [1 + n % 5 for n in range(30)])
+    tp = np.array([0] * 20 + [1 + n % 4 for n in range(30)])
+    order = diversify(
+        np.arange(size), np.linspace(1, 0, size), ch, tp, np.zeros(size, int),
+        DiversityOptions(0.95, 2, 3),
+    )  # fmt: skip
+    top = order[:30].tolist()  # 6 from channel 0 and 24 others: the others last that far
+    for start in range(len(top) - 9):
+        window = top[start : start + 10]
+        assert max(np.bincount(ch[window])) <= 2, (start, ch[window])
+        assert max(np.bincount(tp[window])) <= 3, (start, tp[window])
 
 
 def test_reasons_match_the_score(demo_store: Store) -> None:
@@ -277,6 +315,34 @@ def test_fit_budget_never_overruns(durations: list[int], budget: int) -> None:
     assert sum(durations[i] for i in kept) <= budget
     assert kept == sorted(kept)
     assert all(durations[i] > 0 for i in kept)
+
+
+def test_fit_budget_takes_a_video_that_fills_the_budget_exactly() -> None:
+    assert fit_budget([0], [1500], 1500) == [0]
+    assert fit_budget([0], [1501], 1500) == []
+    assert fit_budget([0, 1, 2], [900, 700, 600], 1500) == [0, 2]  # 600 fills what's left
+    assert fit_budget([0, 1], [1440, 60], 1500) == [0, 1]  # a minute left is still room
+    assert fit_budget([0, 1], [1441, 59], 1500) == [0]  # under a minute left: stop
+
+
+def _timed(store: Store, seconds: list[int]) -> list[str]:
+    videos = [
+        make_video(n, channel_id=channel_id(n), duration_s=s, published_at=NOW - 3600 * (n + 1))
+        for n, s in enumerate(seconds)
+    ]
+    add(store, *videos, now=NOW)
+    for video in videos:
+        _label(store, video.id, "science")
+    return [video.id for video in videos]
+
+
+def test_a_smart_feed_keeps_a_video_exactly_as_long_as_the_minutes_asked(store: Store) -> None:
+    exact, over = _timed(store, [25 * 60, 25 * 60 + 1])
+    feed = smart_feed(_ranker(store), minutes=25)
+    assert [p.video_id for p in feed.picks] == [exact]
+    assert feed.total_seconds == 25 * 60
+    # The longer one is a fine candidate otherwise: with more minutes both fit.
+    assert {p.video_id for p in smart_feed(_ranker(store), minutes=51).picks} == {exact, over}
 
 
 def test_smart_feed_fits_the_budget_and_the_mood(demo_store: Store) -> None:

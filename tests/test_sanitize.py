@@ -98,3 +98,42 @@ def test_clean_line_is_one_line(text: str) -> None:
 def test_noncharacters_are_dropped(nonchar: str) -> None:
     assert sanitize.clean_text(f"a{nonchar}b") == "ab"
     assert sanitize.unsafe_characters(f"a{nonchar}b") == [nonchar]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a\x7fb", "ab"),  # DEL: the first code point of the dropped C1 block
+        ("\x7f", ""),
+        ("tab\tkept", "tab\tkept"),
+        ("a\x80b", "ab"),  # C1 controls that start no escape sequence
+        ("a\x85b", "ab"),
+        ("a\xa0b", "a\xa0b"),  # NO-BREAK SPACE, just past C1, is printable and stays
+    ],
+)
+def test_del_and_every_c1_control_are_dropped_but_their_neighbours_stay(
+    raw: str, expected: str
+) -> None:
+    assert sanitize.clean_text(raw) == expected
+    # The checker used by the property tests must call them unsafe too.
+    assert sanitize.unsafe_characters(raw) == [ch for ch in raw if ch in "\x7f\x80\x85"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a\nb", "a\nb"),
+        ("a\n\nb", "a\n\nb"),  # one blank line (a paragraph break) is kept
+        ("a\n\n\nb", "a\n\nb"),  # three newlines are already a run: collapsed to two
+        ("a\n\n\n\nb", "a\n\nb"),
+        ("a\r\n\r\n\r\nb", "a\n\nb"),
+        ("a" + "\n" * 40 + "b", "a\n\nb"),
+    ],
+)
+def test_runs_of_three_or_more_newlines_become_one_blank_line(raw: str, expected: str) -> None:
+    assert sanitize.clean_text(raw) == expected
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "\n", "\r", " "])))
+def test_no_cleaned_text_has_two_blank_lines_in_a_row(text: str) -> None:
+    assert "\n\n\n" not in sanitize.clean_text(text)
