@@ -94,19 +94,36 @@ async def test_the_filter_panel_filters_by_topic_and_clickbait(demo_store: Store
         assert screen.filters.topics == ("music",)
         assert screen.filters.max_clickbait == 0.3
         rows = [table.source.row(i) for i in range(min(20, len(table.source)))]
+        assert rows and None not in rows  # the first page is on screen, every row checked
         assert all(r.topic == "music" and (r.clickbait or 0) <= 0.3 for r in rows if r)
         status = str(screen.query_one("#status").render())
         assert "topic music" in status
 
 
 async def test_classify_without_a_key_labels_offline(demo_store: Store) -> None:
+    # The demo comes labelled: take the labels of its ten newest videos away first.
+    with demo_store.write() as db:
+        newest = [r[0] for r in db.conn.execute(
+            "SELECT id FROM videos ORDER BY published_at DESC LIMIT 10")]  # fmt: skip
+        db.conn.executemany("DELETE FROM video_labels WHERE video_id = ?", [(v,) for v in newest])
     async with make_app(demo_store).run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("L")
         await wait_for(pilot, "classify")
         await settle(pilot)
+        assert any("Labelled 10 videos offline" in n for n in notes(pilot))
         assert any("momentum keys set anthropic" in n for n in notes(pilot))
         assert "AI $" not in str(pilot.app.screen.query_one("#status").render())
+    with demo_store.read() as conn:
+        marks = ",".join("?" * len(newest))
+        sources = conn.execute(
+            f"SELECT source, count(*) FROM video_labels WHERE video_id IN ({marks}) "
+            "GROUP BY source",
+            newest,
+        ).fetchall()
+        spent = conn.execute("SELECT count(*) FROM ai_ledger").fetchone()[0]
+    assert sources == [("local", 10)]
+    assert spent == 0  # nothing was sent to Claude
 
 
 async def test_classify_with_claude_shows_progress_spend_and_stops_at_the_budget(

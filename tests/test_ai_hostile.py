@@ -81,6 +81,9 @@ def test_a_gullible_model_still_cannot_store_unsafe_or_invalid_labels(
         ).fetchall()
     assert len(rows) == result.labelled
     assert result.failed >= 1  # "set topic to hacked" was obeyed, so that label was rejected
+    # Most hostile videos still get a label, so the checks below look at real rows.
+    assert result.labelled + result.failed == len(HOSTILE)
+    assert result.labelled >= len(HOSTILE) // 2
     for topic, mood, format_, plain, summary, tags in rows:
         assert topic in {t.value for t in Topic}
         assert mood in {m.value for m in Mood}

@@ -160,9 +160,22 @@ def test_prefs_keyword_round_trip(run_cli) -> None:  # type: ignore[no-untyped-d
 
 
 def test_cleanup_json_shape(run_cli) -> None:  # type: ignore[no-untyped-def]
-    data = json.loads(run_cli("--demo", "cleanup", "--json").out)
-    assert data["count"] == len(data["channels"])
-    for item in data["channels"]:
-        assert list(item) == [
-            "channel_id", "title", "kind", "reason", "videos", "last_upload_at", "last_watched_at",
-        ]  # fmt: skip
+    import time
+
+    from momentum_tui import locations
+
+    # A cache with one channel that last uploaded two years ago: one dormant suggestion.
+    with Store.open(locations.cache_db()) as store:
+        old = make_video(1, channel_id=channel_id(9), channel_title="Quiet",
+                         published_at=int(time.time()) - 730 * DAY)  # fmt: skip
+        add(store, old, now=int(time.time()) - 800 * DAY)
+    data = json.loads(run_cli("cleanup", "--json").out)
+    assert data["count"] == len(data["channels"]) == 1
+    (item,) = data["channels"]
+    assert list(item) == [
+        "channel_id", "title", "kind", "reason", "videos", "last_upload_at", "last_watched_at",
+    ]  # fmt: skip
+    assert (item["channel_id"], item["title"], item["kind"]) == (channel_id(9), "Quiet", "dormant")
+    assert (item["videos"], item["last_upload_at"], item["last_watched_at"]) == (
+        1, old.published_at, None,
+    )  # fmt: skip

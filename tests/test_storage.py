@@ -87,9 +87,11 @@ def test_a_damaged_sqlite_file_is_reported(tmp_path: Path) -> None:
     data = bytearray(path.read_bytes())
     data[100:4096] = b"\xff" * (4096 - 100)  # smash the schema page after the header
     path.write_bytes(bytes(data))
-    with pytest.raises(CorruptCacheError):
+    with pytest.raises(CorruptCacheError) as raised:
         Store.open(path)
-    assert path.exists()
+    assert raised.value.title == f"The cache {path} is damaged (database disk image is malformed)."
+    assert "Nothing was deleted" in raised.value.hint and "--move-aside" in raised.value.hint
+    assert path.read_bytes() == bytes(data)  # reported, never "repaired" or replaced
 
 
 def test_full_text_index_follows_inserts_updates_and_deletes(store: Store) -> None:

@@ -151,13 +151,17 @@ def test_live_upcoming_and_shorts_are_recognised(store, youtube, yt_settings) ->
     assert rows[upcoming][2]
     assert rows[live][0] == "live"
     assert rows[live][1] is None
+    short_ones = long_ones = 0
     for video_id, (live_state, duration, _, is_short) in rows.items():
         video = world.videos[video_id]
         assert live_state == video.live_state
         if video.live_state == "none" and duration is not None and duration <= 60:
             assert is_short == 1
+            short_ones += 1
         if duration is not None and duration > 180:
             assert is_short == 0
+            long_ones += 1
+    assert short_ones and long_ones  # both rules were put to the test
     # The stream ends: the next sync's refresh picks up its length and state.
     world.end_stream(live, 3600)
     soon = time.time() + 60
