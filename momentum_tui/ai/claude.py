@@ -101,6 +101,7 @@ class _Sent:
     work: _Work
     reserved: float
     refs: dict[str, VideoText]
+    ledger_row: int
 
 
 class Classifier:
@@ -200,19 +201,21 @@ class Classifier:
                         work = queue[0]
                         params, refs = self._params(work.videos)
                         estimate = ledger.estimate_request_usd(params, self.prices)
-                        reserved = sum(sent.reserved for sent in in_flight.values())
+                        # Requests in flight are in the ledger already (reserved at their
+                        # upper bound), so only this run's own cap needs them added.
+                        in_air = sum(sent.reserved for sent in in_flight.values())
                         with self.store.read() as conn:
                             limit = budget.blocker(
-                                conn, estimate, run_spent=result.usd, reserved=reserved,
-                                now=self.clock(),
-                            )  # fmt: skip
+                                conn, estimate, run_spent=result.usd + in_air, now=self.clock()
+                            )
                         if limit is not None:
                             if not in_flight:
                                 result.stopped = budget.describe(limit)
                             break
                         queue.popleft()
-                        future = pool.submit(self._send, params)
-                        in_flight[future] = _Sent(work, estimate, refs)
+                        row = self._reserve(params, estimate, len(work.videos))
+                        future = pool.submit(self._send, params, estimate, len(work.videos))
+                        in_flight[future] = _Sent(work, estimate, refs, row)
                     if not in_flight:
                         return fatal
                     done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -233,19 +236,39 @@ class Classifier:
         try:
             message = future.result()
         except FatalError as error:
+            if not error.fatal.maybe_billed:  # Claude said no: nothing was billed
+                self._release(sent.ledger_row)
             queue.appendleft(sent.work)
             return error.fatal
         except TooLargeError:
+            self._release(sent.ledger_row)
             self._split_or_give_up(queue, sent.work, result)
             return None
         self._settle(message, sent, queue, result)
         return None
 
-    def _send(self, params: dict[str, Any]) -> Message:
+    def _reserve(self, params: dict[str, Any], estimate: float, videos: int) -> int:
+        """The request's ledger row, at its upper bound, written before it is sent."""
+        with self.store.write() as db:
+            return ledger.reserve(
+                db, model=self.settings.model, kind="classify", videos=videos,
+                usage=ledger.estimate_request_usage(params), usd=estimate, now=self.clock(),
+            )  # fmt: skip
+
+    def _release(self, row: int) -> None:
+        with self.store.write() as db:
+            ledger.release(db, row)
+
+    def _send(self, params: dict[str, Any], estimate: float, videos: int) -> Message:
         def call() -> Message:
             return cast(Message, self.client.messages.create(**params))
 
-        return self.transport.send(call)
+        def lost() -> None:
+            # The answer to an attempt was lost and it is sent again: Claude may have
+            # billed the lost one too, so it keeps an unsettled row of its own.
+            self._reserve(params, estimate, videos)
+
+        return self.transport.send(call, on_lost=lost)
 
     def _settle(
         self, message: Message, sent: _Sent, queue: deque[_Work], result: ClassifyResult
@@ -256,7 +279,7 @@ class Classifier:
         work = sent.work
         answer = Answer(
             model=self.settings.model, kind="classify", videos=len(work.videos), usage=usage,
-            usd=usd, request_id=message._request_id or message.id,
+            usd=usd, request_id=message._request_id or message.id, ledger_row=sent.ledger_row,
         )  # fmt: skip
         truncated = message.stop_reason in ("max_tokens", "model_context_window_exceeded")
         retry: list[VideoText] = []

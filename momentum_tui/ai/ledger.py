@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -100,6 +101,59 @@ def estimate_request_usd(
         + int(params.get("max_tokens", 0)) * prices["output"]
     )
     return dollars / 1_000_000 * batch_factor
+
+
+def estimate_request_usage(params: dict[str, Any]) -> Usage:
+    """The most tokens a request built by `prompt.request_params` can use (all input as new)."""
+    sent = json.dumps(params.get("system", ""), ensure_ascii=False) + json.dumps(
+        params.get("output_config") or params.get("tools") or "", ensure_ascii=False
+    )
+    sent += json.dumps(params.get("messages", []), ensure_ascii=False)
+    return Usage(
+        input_tokens=conservative_tokens(sent), output_tokens=int(params.get("max_tokens", 0))
+    )
+
+
+UNSETTLED = "unsettled:"
+"""`request_id` prefix of a row written before its request went out, not yet settled.
+
+A row still unsettled after its run is a request whose answer never arrived (the process
+was killed, or the connection dropped): Claude may have billed it, so it stays in the
+ledger at its upper bound (`estimate_request_usage`, `estimate_request_usd`).
+"""
+
+
+def reserve(
+    db: Database, *, model: str, kind: str, videos: int, usage: Usage, usd: float, now: float
+) -> int:
+    """Write a request's row at its upper bound *before* it is sent; returns the row id.
+
+    A request that reached Claude has been paid for, even if this process dies before the
+    answer: so it is in the ledger from the moment it may have been billed (like the
+    quota ledger). `settle` replaces the bound with the real usage; `release` removes the
+    row of a request Claude refused without billing.
+    """
+    return queries.insert_ledger_row(
+        db,
+        (int(now), day_of(now), model, kind, videos, usage.input_tokens, usage.output_tokens,
+         usage.cache_write_tokens, usage.cache_read_tokens, usd,
+         UNSETTLED + secrets.token_hex(8)),
+    )  # fmt: skip
+
+
+def settle(db: Database, row_id: int, *, usage: Usage, usd: float, request_id: str) -> None:
+    """Put the answer's real usage in a reserved row (inside the answer's transaction)."""
+    queries.settle_ledger_row(
+        db,
+        row_id,
+        (usage.input_tokens, usage.output_tokens, usage.cache_write_tokens,
+         usage.cache_read_tokens, usd, request_id),
+    )  # fmt: skip
+
+
+def release(db: Database, row_id: int) -> None:
+    """Remove a reserved row: Claude refused the request before doing (and billing) it."""
+    queries.delete_ledger_row(db, row_id)
 
 
 def day_of(timestamp: float) -> str:

@@ -251,14 +251,29 @@ def clear_failures(db: Database) -> int:
 # -- the AI ledger (see `ledger` for days, months and budgets) --------------------------
 
 
-def insert_ledger_row(db: Database, row: tuple[object, ...]) -> None:
+def insert_ledger_row(db: Database, row: tuple[object, ...]) -> int:
     """One ledger row: (at, day, model, kind, videos, four token counts, usd, request id)."""
-    db.conn.execute(
+    cursor = db.conn.execute(
         "INSERT INTO ai_ledger (at, day, model, kind, videos, input_tokens, output_tokens, "
         "cache_write_tokens, cache_read_tokens, usd, request_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         row,
     )
+    return int(cursor.lastrowid or 0)
+
+
+def settle_ledger_row(db: Database, row_id: int, values: tuple[object, ...]) -> None:
+    """Replace a reserved row's bound: (four token counts, usd, request id)."""
+    db.conn.execute(
+        "UPDATE ai_ledger SET input_tokens = ?, output_tokens = ?, cache_write_tokens = ?, "
+        "cache_read_tokens = ?, usd = ?, request_id = ? WHERE id = ?",
+        (*values, row_id),
+    )
+
+
+def delete_ledger_row(db: Database, row_id: int) -> None:
+    """Remove one ledger row (a reserved request Claude refused without billing)."""
+    db.conn.execute("DELETE FROM ai_ledger WHERE id = ?", (row_id,))
 
 
 def spent_on(conn: sqlite3.Connection, day: str) -> tuple[float, float]:

@@ -96,6 +96,8 @@ class Fatal:
     kind: str
     status: int | None = None
     detail: str = ""
+    maybe_billed: bool = False
+    """An answer was lost on the way (timeout, dropped connection): Claude may have billed it."""
 
     def error(self, labelled: int, model: str) -> MomentumError:
         """The `MomentumError` for this stop, saying what was kept."""
@@ -169,15 +171,24 @@ class Transport:
             self.on_wait(seconds, why)
         self.sleep(seconds)
 
-    def send(self, call: Callable[[], T], *, retry_lost_answers: bool = True) -> T:
+    def send(
+        self,
+        call: Callable[[], T],
+        *,
+        retry_lost_answers: bool = True,
+        on_lost: Callable[[], None] | None = None,
+    ) -> T:
         """Run `call` (one SDK request), retrying what is worth retrying.
 
         With `retry_lost_answers=False`, any failure after which the request may still
         have taken effect — a timeout, a dropped connection, a 408 or a 5xx other than 529
         (overloaded) — is raised as the SDK's own error at once, never retried: for
-        requests that must not run twice (creating a batch).
+        requests that must not run twice (creating a batch). Otherwise `on_lost` is
+        called before a request whose answer was lost (timeout, dropped connection) is
+        sent again, so the caller can count the lost one as possibly billed.
         """
         last = ""
+        lost = False
         for attempt in range(self.settings.max_retries + 1):
             if attempt == 0:
                 self._pause()  # another request may have been told to wait: wait with it
@@ -187,12 +198,14 @@ class Transport:
                 status = error.status_code
                 if not retry_lost_answers and (status == 408 or (status >= 500 and status != 529)):
                     raise
+                lost = False
                 wait, last = self._classify(error)
                 if wait is None:
                     wait = min(self.settings.max_wait_seconds, 2.0 * 2**attempt)
             except anthropic.APIConnectionError as error:
                 if not retry_lost_answers:
                     raise
+                lost = True  # it may have reached Claude and been billed
                 kind = "timed out" if isinstance(error, anthropic.APITimeoutError) else "no answer"
                 last = f"{kind} from {self.settings.base_url}"
                 wait = min(self.settings.max_wait_seconds, 2.0 * 2**attempt)
@@ -200,11 +213,17 @@ class Transport:
                 break
             if wait > self.settings.max_wait_seconds:
                 raise FatalError(
-                    Fatal("unavailable", detail=f"{last}; it asked to wait {wait:.0f} s")
+                    Fatal(
+                        "unavailable",
+                        detail=f"{last}; it asked to wait {wait:.0f} s",
+                        maybe_billed=lost,
+                    )
                 )
+            if lost and on_lost is not None:
+                on_lost()  # the caller's record now stands for the next attempt
             self._wait(wait, last)
         tries = self.settings.max_retries + 1
-        raise FatalError(Fatal("unavailable", detail=f"{last}, {tries} tries"))
+        raise FatalError(Fatal("unavailable", detail=f"{last}, {tries} tries", maybe_billed=lost))
 
     def call(self, call: Callable[[], T], *, retry_lost_answers: bool = True) -> T:
         """`send` for a single request outside a run: a fatal error becomes its sentence."""

@@ -38,14 +38,20 @@ class Answer:
     """video id → (content hash, reason): Claude could not label it; skipped from now on."""
     retry_later: dict[str, tuple[str, str]] = field(default_factory=dict)
     """video id → (content hash, reason): unlabelled this time; given up after a few tries."""
+    ledger_row: int | None = None
+    """The row `ledger.reserve` wrote before the request went out (settled here), if any."""
 
 
 def commit_answer(db: Database, answer: Answer, now: int) -> None:
     """Write the ledger row, labels, cache entries and failures of one answer (one txn)."""
-    ledger.record(
-        db, model=answer.model, kind=answer.kind, videos=answer.videos, usage=answer.usage,
-        usd=answer.usd, request_id=answer.request_id, now=now,
-    )  # fmt: skip
+    if answer.ledger_row is not None:
+        ledger.settle(db, answer.ledger_row, usage=answer.usage, usd=answer.usd,
+                      request_id=answer.request_id)  # fmt: skip
+    else:
+        ledger.record(
+            db, model=answer.model, kind=answer.kind, videos=answer.videos, usage=answer.usage,
+            usd=answer.usd, request_id=answer.request_id, now=now,
+        )  # fmt: skip
     queries.save_labels(db, answer.labels.items(), now)
     queries.remember(db, answer.labels.values(), answer.model, now)
     queries.forget_failures(db, answer.labels)

@@ -21,8 +21,9 @@ What it does, like the real API:
 * faults on demand (`fail(kind, …)`): 429 with retry-after, 529, 500, 401, 403, 404,
   413, 400 billing, 402 billing, 429 spend limit, refusal, max_tokens, malformed JSON,
   schema mismatch, enum values outside the schema, a missing item, a gullible model
-  that obeys injected instructions, errored batch results, and a batch create whose
-  connection drops after the batch was made (`lost_answer`) or before (`lost_request`).
+  that obeys injected instructions, errored batch results, and a message or a batch
+  create whose connection drops after it was made and billed (`lost_answer`), or a batch
+  create dropped before (`lost_request`).
 
 `received` lists every request (method, path, headers, JSON body) for assertions.
 """
@@ -126,6 +127,8 @@ class ClaudeEmulator:
         self.faults: list[Fault] = []
         self.batches: dict[str, _Batch] = {}
         self.verbose_summaries = False
+        self.lost_answers: list[dict[str, Any]] = []
+        """Messages made (and billed) whose answer was dropped by a `lost_answer` fault."""
         self._cache: set[str] = set()
         self._lock = threading.RLock()
         self._counter = 0
@@ -351,9 +354,12 @@ class ClaudeEmulator:
         if invalid is not None:
             return invalid
         _, _, user_text = self._texts(body)
-        fault = self._take_fault(user_text, _HTTP_FAULTS | _ANSWER_FAULTS)
+        fault = self._take_fault(user_text, _HTTP_FAULTS | _ANSWER_FAULTS | {"lost_answer"})
         if fault is not None and fault.kind in _HTTP_FAULTS:
             return self._http_fault(fault)
+        if fault is not None and fault.kind == "lost_answer":
+            self.lost_answers.append(self.answer(body))  # done, and billed, but never arrives
+            return HANG_UP
         return self._json(200, self.answer(body, fault))
 
     def _http_fault(self, fault: Fault) -> tuple[int, dict[str, str], bytes]:

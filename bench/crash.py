@@ -1,0 +1,183 @@
+"""Crash proofs: kill -9 every writer at random moments; nothing acknowledged is ever lost.
+
+    .venv/bin/python bench/crash.py [--kills 100] [--seed 20261201] [--writer classify …]
+
+Each writer (see bench/crash_ai.py and bench/crash_bulk.py) runs as the real `momentum`
+process (or, for the 100k ingest, the bulk loader in a process of its own) on a fresh
+copy of its starting cache, and is sent SIGKILL at a seeded random moment inside the
+window where it works (measured by an uninterrupted run first). After every kill:
+
+* `PRAGMA integrity_check` must say ok;
+* nothing the writer had acknowledged may be missing or doubled (each writer says what
+  "acknowledged" means for it: a line it printed, a ledger row it committed…);
+* no ledger may under-count: every request the Claude emulator answered is in the AI
+  ledger (settled, or at its upper bound when its answer never arrived);
+* a rerun must complete and leave the same state as the uninterrupted run.
+
+A kill that comes after the process had already finished is not counted (another
+moment is drawn). Figures go to bench/results/crash.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import save  # noqa: E402
+
+
+@dataclass
+class Check:
+    """What one kill left behind."""
+
+    integrity_ok: bool = True
+    lost: int = 0
+    duplicated: int = 0
+    under_counted: int = 0
+    rerun_ok: bool = True
+    equal: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    def failed(self) -> bool:
+        """Whether anything promised was broken."""
+        return bool(
+            not self.integrity_ok or self.lost or self.duplicated or self.under_counted
+            or not self.rerun_ok or not self.equal
+        )  # fmt: skip
+
+
+class Writer(Protocol):
+    """One writer under test."""
+
+    name: str
+    window: float
+    """Seconds after `started` during which a kill can land (from the uninterrupted run)."""
+
+    def setup(self, work: Path) -> None:
+        """Build the starting cache and run once uninterrupted (the reference)."""
+
+    def launch(self, home: Path) -> tuple[subprocess.Popen[bytes], Callable[[], bool]]:
+        """Copy the starting state into `home`, start the writer; (process, has it started)."""
+
+    def check(self, home: Path, output: str) -> Check:
+        """Inspect `home` after a kill, rerun to the end and compare with the reference."""
+
+    def teardown(self) -> None:
+        """Stop servers started by `setup`."""
+
+
+def output_of(home: Path) -> str:
+    """What the killed process had printed (its standard output and error)."""
+    parts = [home / "stdout.txt", home / "stderr.txt"]
+    return "".join(p.read_text(errors="replace") for p in parts if p.exists())
+
+
+def kill_at_random(writer: Writer, work: Path, kills: int, rng: random.Random) -> dict[str, Any]:
+    """Kill `writer` `kills` times at random moments; the tally."""
+    tally: dict[str, Any] = {
+        "kills": 0, "finished_before_kill": 0, "integrity_failures": 0, "lost": 0,
+        "duplicated": 0, "under_counted": 0, "rerun_failures": 0, "unequal_reruns": 0,
+        "window_s": round(writer.window, 3), "failures": [],
+    }  # fmt: skip
+    attempts = 0
+    started = time.perf_counter()
+    while tally["kills"] < kills and attempts < kills * 3:
+        attempts += 1
+        home = work / f"{writer.name}-{attempts}"
+        child, has_started = writer.launch(home)
+        deadline = time.monotonic() + 120
+        while not has_started() and child.poll() is None:
+            if time.monotonic() > deadline:
+                child.kill()
+                raise RuntimeError(f"{writer.name} never started working")
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0.0, writer.window))
+        alive = child.poll() is None
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        if not alive:
+            tally["finished_before_kill"] += 1
+            shutil.rmtree(home, ignore_errors=True)
+            continue
+        tally["kills"] += 1
+        result = writer.check(home, output_of(home))
+        tally["integrity_failures"] += not result.integrity_ok
+        tally["lost"] += result.lost
+        tally["duplicated"] += result.duplicated
+        tally["under_counted"] += result.under_counted
+        tally["rerun_failures"] += not result.rerun_ok
+        tally["unequal_reruns"] += not result.equal
+        if result.failed():
+            tally["failures"].append({"kill": tally["kills"], "notes": result.notes})
+            print(f"  {writer.name} kill {tally['kills']}: {'; '.join(result.notes)}", flush=True)
+        shutil.rmtree(home, ignore_errors=True)
+        if tally["kills"] % 10 == 0:
+            print(f"  {writer.name}: {tally['kills']}/{kills} kills", flush=True)
+    tally["seconds"] = round(time.perf_counter() - started, 1)
+    return tally
+
+
+def writers() -> dict[str, Callable[[], Writer]]:
+    """Every writer the harness knows, by name."""
+    from bench import crash_ai, crash_bulk
+
+    return {**crash_ai.WRITERS, **crash_bulk.WRITERS}
+
+
+def main() -> None:
+    """Run the chosen writers (all by default) and save the figures."""
+    known = writers()
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
+    parser.add_argument("--kills", type=int, default=100, help="kills per writer")
+    parser.add_argument("--seed", type=int, default=20261201)
+    parser.add_argument("--writer", action="append", choices=sorted(known))
+    args = parser.parse_args()
+    chosen = args.writer or list(known)
+    figures: dict[str, Any] = {}
+    for name in chosen:
+        writer = known[name]()
+        work = Path(tempfile.mkdtemp(prefix=f"momentum-crash-{name}-"))
+        try:
+            writer.setup(work)
+            print(f"{name}: window {writer.window:.2f} s", flush=True)
+            tally = kill_at_random(writer, work, args.kills, random.Random(f"{args.seed}:{name}"))
+        finally:
+            writer.teardown()
+            shutil.rmtree(work, ignore_errors=True)
+        figures[name] = tally
+        bad = {k: v for k, v in tally.items() if k not in ("kills", "finished_before_kill",
+               "window_s", "seconds", "failures") and v}  # fmt: skip
+        print(f"{name}: {tally['kills']} kills, {tally['seconds']:.0f} s, "
+              + (f"FAILURES {bad}" if bad else "integrity ok, nothing lost, doubled "
+                 "or under-counted, every rerun equal"), flush=True)  # fmt: skip
+    results = ROOT / "bench" / "results" / "crash.json"
+    previous: dict[str, Any] = {}
+    if results.exists() and args.writer:  # a partial run keeps the other writers' figures
+        import json
+
+        previous = json.loads(results.read_text()).get("writers", {})
+    merged = {**previous, **figures}
+    total = {key: sum(w.get(key, 0) for w in merged.values()) for key in (
+        "kills", "integrity_failures", "lost", "duplicated", "under_counted",
+        "rerun_failures", "unequal_reruns")}  # fmt: skip
+    path = save("crash", {"seed": args.seed, "kills_per_writer": args.kills, "total": total,
+                          "writers": merged})  # fmt: skip
+    print("total:", total)
+    print("saved", path.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()
