@@ -158,25 +158,37 @@ def main() -> None:
             writer.teardown()
             shutil.rmtree(work, ignore_errors=True)
         figures[name] = tally
+        record(figures, args.seed, args.kills)  # each writer's figures as soon as they are in
         bad = {k: v for k, v in tally.items() if k not in ("kills", "finished_before_kill",
                "window_s", "seconds", "failures") and v}  # fmt: skip
         print(f"{name}: {tally['kills']} kills, {tally['seconds']:.0f} s, "
               + (f"FAILURES {bad}" if bad else "integrity ok, nothing lost, doubled "
                  "or under-counted, every rerun equal"), flush=True)  # fmt: skip
-    results = ROOT / "bench" / "results" / "crash.json"
-    previous: dict[str, Any] = {}
-    if results.exists() and args.writer:  # a partial run keeps the other writers' figures
-        import json
 
-        previous = json.loads(results.read_text()).get("writers", {})
-    merged = {**previous, **figures}
-    total = {key: sum(w.get(key, 0) for w in merged.values()) for key in (
-        "kills", "integrity_failures", "lost", "duplicated", "under_counted",
-        "rerun_failures", "unequal_reruns")}  # fmt: skip
-    path = save("crash", {"seed": args.seed, "kills_per_writer": args.kills, "total": total,
-                          "writers": merged})  # fmt: skip
-    print("total:", total)
-    print("saved", path.relative_to(ROOT))
+
+def record(figures: dict[str, Any], seed: int, kills: int) -> None:
+    """Merge these writers' figures into bench/results/crash.json (others' are kept).
+
+    Several harness processes may run at once (one per group of writers): a lock file
+    keeps their read-merge-write steps apart.
+    """
+    import fcntl
+    import json
+
+    results = ROOT / "bench" / "results" / "crash.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    with (results.parent / ".crash.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        previous: dict[str, Any] = {}
+        if results.exists():
+            previous = json.loads(results.read_text()).get("writers", {})
+        merged = {**previous, **figures}
+        total = {key: sum(w.get(key, 0) for w in merged.values()) for key in (
+            "kills", "integrity_failures", "lost", "duplicated", "under_counted",
+            "rerun_failures", "unequal_reruns")}  # fmt: skip
+        path = save("crash", {"seed": seed, "kills_per_writer": kills, "total": total,
+                              "writers": merged})  # fmt: skip
+    print("total so far:", total, "→", path.relative_to(ROOT), flush=True)
 
 
 if __name__ == "__main__":

@@ -291,4 +291,108 @@ def _acknowledged_labels(output: str) -> int:
     return counts[-1] if counts else 0
 
 
-WRITERS: dict[str, Callable[[], Any]] = {"classify": Classify}
+class ClassifyBatch(Classify):
+    """`momentum classify --batch`: the submission (write-ahead, create, adopt)."""
+
+    name = "classify-batch"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.env["MOMENTUM_CLAUDE_BATCH_POLL_SECONDS"] = "0.01"
+        self.claude.latency = 0.5  # a create takes a while: kills land while it is in flight
+
+    def setup(self, work: Path) -> None:
+        """The template cache and one uninterrupted submit, then collect, for the labels."""
+        self.template = work / "template.db"
+        build_template(self.template)
+        home = work / "reference"
+        child, started = self.launch(home)
+        self.window = timed_window(child, started)
+        assert child.returncode == 0, output_of(home)
+        code, err = finish(home, self.env, "classify", "--batch", "--wait")
+        assert code == 0, err
+        self.reference = labels(home / "data" / "momentum.db")
+        assert {row[1] for row in self.reference} == {"claude"}, "the reference run fell short"
+
+    def launch(self, home: Path) -> tuple[subprocess.Popen[bytes], Callable[[], bool]]:
+        """A fresh copy of the template and an emulator with no batches; submit."""
+        copy_db(self.template, home / "data" / "momentum.db")
+        with self.claude._lock:
+            self.claude.batches.clear()  # each home is its own account
+        from bench.crash_bulk import wal_exists
+
+        child = momentum(home, self.env, "classify", "--batch")
+        return child, wal_exists(home / "data" / "momentum.db")
+
+    def check(self, home: Path, output: str) -> Check:
+        """Every batch Claude made is known or adoptable, none twice; the rerun collects all."""
+        time.sleep(self.claude.latency + 0.1)  # a create the kill orphaned still completes
+        db = home / "data" / "momentum.db"
+        result = Check(integrity_ok=integrity(db))
+        with sqlite3.connect(db) as conn:
+            local = dict(conn.execute("SELECT id, status FROM ai_batches").fetchall())
+        remote = list(self.claude.batches)
+        result.duplicated = max(0, len(remote) - 1)  # one submission makes one batch
+        waiting = [i for i, status in local.items() if status == "submitting"]
+        orphans = [b for b in remote if b not in local and not waiting]
+        if orphans:
+            result.lost += len(orphans)
+            result.notes.append(f"Claude made {orphans} but the cache has no trace of it")
+        if "Submitted batch" in output and not any(b in local for b in remote):
+            result.lost += 1
+            result.notes.append("the batch was reported submitted but is not in the cache")
+        code, err = self.rerun(home)
+        result.rerun_ok = code == 0
+        if code != 0:
+            result.notes.append(f"rerun failed: {err.strip()[-300:]}")
+        result.equal = labels(db) == self.reference
+        if not result.equal:
+            result.notes.append("labels after the rerun differ from the uninterrupted run")
+        under, notes = self.batch_under_counts(db)
+        result.under_counted += under
+        result.notes += notes
+        return result
+
+    def rerun(self, home: Path) -> tuple[int, str]:
+        """`classify --batch --wait`; a submission Claude never got is freed after its grace."""
+        code, err = finish(home, self.env, "classify", "--batch", "--wait")
+        with sqlite3.connect(home / "data" / "momentum.db") as conn:
+            stuck = conn.execute("SELECT count(*) FROM ai_batches WHERE status = 'submitting'")
+            if stuck.fetchone()[0] and code == 0:
+                from momentum_tui.ai.batches import SUBMIT_GRACE_S, BatchRunner
+                from momentum_tui.ai.transport import make_client
+                from momentum_tui.storage import Store
+
+                settings = ClaudeSettings(base_url=self.claude.base_url)
+                with Store.open(home / "data" / "momentum.db") as store:
+                    later = time.time() + SUBMIT_GRACE_S + 1  # as if run ten minutes later
+                    BatchRunner(store, settings, make_client(settings, TEST_KEY),
+                                clock=lambda: later).reconcile()  # fmt: skip
+                code, err = finish(home, self.env, "classify", "--batch", "--wait")
+        return code, err
+
+    def batch_under_counts(self, db: Path) -> tuple[int, list[str]]:
+        """Succeeded batch requests whose usage is not (exactly) in the ledger."""
+        rows = {r["request_id"]: r for r in ledger_rows(db, "batch")}
+        with sqlite3.connect(db) as conn:
+            collected = {r[0] for r in conn.execute(
+                "SELECT id FROM ai_batches WHERE collected_at IS NOT NULL")}  # fmt: skip
+        under, notes = 0, []
+        for batch_id, batch in list(self.claude.batches.items()):
+            if batch_id not in collected:
+                under += 1
+                notes.append(f"batch {batch_id} made by Claude was never collected")
+                continue
+            for line in batch.results:
+                if line["result"]["type"] != "succeeded":
+                    continue
+                usage = line["result"]["message"]["usage"]
+                row = rows.get(f"{batch_id}/{line['custom_id']}")
+                bill = _usd(usage, ClaudeSettings().batch_discount)
+                if row is None or row["usd"] + 1e-12 < bill:
+                    under += 1
+                    notes.append(f"{batch_id}/{line['custom_id']} is billed but not in the ledger")
+        return under, notes
+
+
+WRITERS: dict[str, Callable[[], Any]] = {"classify": Classify, "classify-batch": ClassifyBatch}

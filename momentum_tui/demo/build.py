@@ -63,13 +63,16 @@ def build_demo(store: Store, now: int | None = None) -> int:
     # The demo has no Claude key: the offline classifier gives every video its labels.
     label_store(store, now=now - 3600)
     _seed_tastes(store, now)
-    # The marker goes last, so an interrupted build is rebuilt on the next start.
-    store.set_pref(DEMO_MARKER, f"{DEMO_VERSION}:{now}")
     return len(items)
 
 
 def _seed_tastes(store: Store, now: int) -> None:
-    """Likes, saves and dislikes by topic (after labelling: the picks depend on labels)."""
+    """Likes, saves and dislikes by topic (after labelling: the picks depend on labels).
+
+    The demo's marker is written in the same transaction, last: an interrupted build is
+    rebuilt on the next start, and tastes are never seeded twice (a second seeding would
+    pick other, still unmarked videos and double the likes).
+    """
     with store.write() as db:
         rows = queries.unmarked_labelled(db.conn, now - 3 * 86400)
         for mark, topic, count in SEEDED_MARKS:
@@ -87,6 +90,7 @@ def _seed_tastes(store: Store, now: int) -> None:
                     now=now,
                 )  # fmt: skip
         store.set_pref(LAST_VISIT_PREF, json.dumps(now - DEMO_LAST_VISIT_S))  # joins this write
+        store.set_pref(DEMO_MARKER, f"{DEMO_VERSION}:{now}")  # and so does the marker
 
 
 def open_demo(
