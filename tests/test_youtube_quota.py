@@ -108,3 +108,75 @@ def test_history_and_failed_calls(store: Store) -> None:
             503,
         )
     assert ledger.status().meter() == "quota 1/10,000 (0 %)"
+
+
+def test_a_method_without_a_listed_price_costs_one_unit(store: Store) -> None:
+    ledger = QuotaLedger(store, budget=10, clock=lambda: utc("2026-11-22T12:00:00"))
+    ledger.spend("commentThreads.list")
+    assert ledger.status().by_method == {"commentThreads.list": 1}
+    assert ledger.spent == {"commentThreads.list": 1}
+
+
+def test_the_ledger_object_tallies_what_it_spent_itself(store: Store) -> None:
+    now = utc("2026-11-22T12:00:00")
+    mine, other = QuotaLedger(store, clock=lambda: now), QuotaLedger(store, clock=lambda: now)
+    for method in ("videos.list", "videos.list", "channels.list"):
+        mine.spend(method)
+    other.spend("videos.list")  # another sync in the same cache: not this one's spending
+    assert mine.spent == {"videos.list": 2, "channels.list": 1}
+    assert mine.status().used == 4
+
+
+def test_spending_the_whole_budget_leaves_nothing_and_warns(store: Store) -> None:
+    ledger = QuotaLedger(store, budget=3, warn_at=0.8, clock=lambda: utc("2026-11-22T12:00:00"))
+    for _ in range(3):
+        ledger.spend("videos.list")
+    status = ledger.status()
+    assert (status.used, status.remaining, status.fraction, status.warn) == (3, 0, 1.0, True)
+    assert not status.exhausted  # spent by us, not refused by YouTube
+    assert status.meter() == "quota 3/3 (100 %)"
+
+
+def test_a_budget_lowered_below_todays_use_shows_full_never_more(store: Store) -> None:
+    now = utc("2026-11-22T12:00:00")
+    generous = QuotaLedger(store, budget=10, clock=lambda: now)
+    for _ in range(6):
+        generous.spend("videos.list")
+    lowered = QuotaLedger(store, budget=4, clock=lambda: now).status()
+    assert (lowered.used, lowered.remaining, lowered.fraction) == (6, 0, 1.0)
+    assert lowered.meter() == "quota 6/4 (100 %)"
+    assert lowered.reset_at == utc("2026-11-23T08:00:00")
+
+
+def test_the_warning_starts_exactly_at_its_threshold(store: Store) -> None:
+    now = utc("2026-11-22T12:00:00")
+    ledger = QuotaLedger(store, budget=10, warn_at=0.8, clock=lambda: now)
+    for _ in range(7):
+        ledger.spend("videos.list")
+    assert not ledger.status().warn
+    ledger.spend("videos.list")
+    assert ledger.status().warn
+
+
+def test_history_covers_today_and_the_six_quota_days_before(store: Store) -> None:
+    # Just after midnight Pacific, so a day's length off by a few seconds shows.
+    now = utc("2026-11-22T08:00:03")
+    for back in range(9):
+        QuotaLedger(store, clock=lambda back=back: now - back * 86400).spend("videos.list")
+    days = [day for day, _, _, _ in QuotaLedger(store, clock=lambda: now).history()]
+    assert days == [f"2026-11-{d}" for d in range(22, 15, -1)]  # 22nd back to the 16th
+    assert [day for day, *_ in QuotaLedger(store, clock=lambda: now).history(2)] == [
+        "2026-11-22", "2026-11-21",
+    ]  # fmt: skip
+
+
+def test_refusals_say_when_the_quota_resets(store: Store) -> None:
+    now = utc("2026-11-22T12:00:00")  # 04:00 Pacific: the reset is 20 hours away
+    ledger = QuotaLedger(store, budget=1, clock=lambda: now)
+    ledger.spend("videos.list")
+    with pytest.raises(QuotaExhaustedError) as refused:
+        ledger.spend("videos.list")
+    assert "(in 20 h 0 min)" in refused.value.hint
+    assert "1 of 1 units" in refused.value.title
+    error = ledger.mark_exhausted()
+    assert "(in 20 h 0 min)" in error.hint
