@@ -8,8 +8,14 @@ Claude refused the request without doing it.
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +25,16 @@ from momentum_tui.ai import ledger
 from momentum_tui.ai.errors import ClaudeKeyError
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.storage import Store
+from tests.conftest import REPO
 from tests.emulators.claude import TEST_KEY, ClaudeEmulator
-from tests.support.claude import classifier, corpus_videos, ledger_rows, running_claude, seed
+from tests.support.claude import (
+    classifier,
+    corpus_videos,
+    labels_by_video,
+    ledger_rows,
+    running_claude,
+    seed,
+)
 
 PRICES = ClaudeSettings().prices[ClaudeSettings().model]
 
@@ -118,3 +132,56 @@ def test_a_run_cut_off_mid_request_is_still_counted_against_the_budget(
     with store.read() as conn:
         today, month = ledger.spent_usd(conn, now=1_800_000_000)
     assert (today, month) == (pytest.approx(0.45), pytest.approx(0.45))
+
+
+class KillingClaude(ClaudeEmulator):
+    """Kills the `momentum classify` process the moment its first request arrives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.victim: subprocess.Popen[bytes] | None = None
+        self.billed: list[dict[str, int]] = []
+
+    def handle(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> Any:
+        if path == "/v1/messages" and self.victim is not None:
+            self.victim.send_signal(signal.SIGKILL)
+            self.victim.wait()
+            self.victim = None
+        status, out, body = super().handle(method, path, headers, raw)
+        if path == "/v1/messages" and status == 200:
+            self.billed.append(json.loads(body)["usage"])  # done: Anthropic bills it
+        return status, out, body
+
+
+@pytest.mark.slow
+def test_classify_killed_mid_request_keeps_the_request_in_the_ledger(tmp_path: Path) -> None:
+    from momentum_tui import locations
+
+    emulator = KillingClaude().start()
+    try:
+        path = locations.cache_db()
+        with Store.open(path) as store:
+            seed(store, corpus_videos()[:10])
+        env = {**os.environ, "ANTHROPIC_API_KEY": TEST_KEY, "PYTHONPATH": str(REPO),
+               "MOMENTUM_CLAUDE_BASE_URL": emulator.base_url}  # fmt: skip
+        emulator.victim = subprocess.Popen(
+            [sys.executable, "-m", "momentum_tui", "classify", "--json"], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        emulator.victim.wait(timeout=120)
+        (bill,) = emulator.billed
+        with Store.open(path) as store:
+            assert store.integrity_check() == ["ok"]
+            (row,) = ledger_rows(store)
+            assert row["request_id"].startswith(ledger.UNSETTLED)
+            assert row["usd"] >= billed(bill) and row["videos"] == 10
+            assert "claude" not in {source for source, *_ in labels_by_video(store).values()}
+            # The next run labels them (paying again: the first answer was lost) and the
+            # ledger holds both requests.
+            secrets.set_secret("anthropic", TEST_KEY)
+            assert classifier(store, emulator).run().labelled == 10
+            rows = ledger_rows(store)
+        assert len(rows) == len(emulator.billed) == 2
+        assert sum(r["usd"] for r in rows) >= sum(billed(u) for u in emulator.billed)
+    finally:
+        emulator.stop()
