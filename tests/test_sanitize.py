@@ -137,3 +137,64 @@ def test_runs_of_three_or_more_newlines_become_one_blank_line(raw: str, expected
 @given(st.text(alphabet=st.sampled_from(["a", "\n", "\r", " "])))
 def test_no_cleaned_text_has_two_blank_lines_in_a_row(text: str) -> None:
     assert "\n\n\n" not in sanitize.clean_text(text)
+
+
+@pytest.mark.parametrize(
+    ("clean", "cap"),
+    [
+        (sanitize.clean_line, sanitize.TITLE_MAX),
+        (lambda text: sanitize.clean_line(text, max_len=sanitize.NAME_MAX), sanitize.NAME_MAX),
+        (sanitize.clean_text, sanitize.DESCRIPTION_MAX),
+    ],
+    ids=["title", "name", "description"],
+)
+@pytest.mark.parametrize("noise", ["", "\x07"], ids=["clean", "needs-cleaning"])
+def test_text_up_to_its_cap_is_kept_whole_and_longer_text_ends_in_an_ellipsis(
+    clean: object, cap: int, noise: str
+) -> None:
+    assert callable(clean)
+    assert clean(noise + "x" * cap) == "x" * cap
+    cut = clean(noise + "x" * (cap + 1))
+    assert cut == "x" * (cap - 1) + "…"
+
+
+def test_the_caps_are_what_the_docs_promise() -> None:
+    # YouTube allows 100-character titles and 5,000-character descriptions.
+    assert (sanitize.TITLE_MAX, sanitize.NAME_MAX) == (200, 120)
+    assert (sanitize.DESCRIPTION_MAX, sanitize.TAG_MAX) == (5000, 60)
+
+
+def test_an_ellipsis_never_follows_a_space() -> None:
+    assert sanitize.clean_line("word " * 60, max_len=11) == "word word…"
+
+
+def test_tags_are_capped_in_length_and_in_number() -> None:
+    assert sanitize.clean_tags(["y" * 60, "z" * 61]) == ["y" * 60, "z" * 59 + "…"]
+    many = [f"tag{n}" for n in range(80)]
+    assert sanitize.clean_tags(many) == many[:50]
+    assert sanitize.clean_tags(many, limit=3) == many[:3]
+    assert sanitize.clean_tags(("a", "b")) == ["a", "b"]  # tuples too
+
+
+@pytest.mark.parametrize(
+    "kept",
+    ["\ufffd", "\ufdcf", "\ufdf0", "\U00010000", "\u00a0", " ", "~", "\U0010fffd"],
+)
+def test_characters_next_to_the_dropped_ranges_are_kept(kept: str) -> None:
+    assert sanitize.clean_text(f"a{kept}b") == f"a{kept}b"
+    assert sanitize.unsafe_characters(f"a{kept}b") == []
+
+
+@pytest.mark.parametrize(
+    "unsafe",
+    ["\x00", "\x08", "\x0b", "\x1f", "\x7f", "\x80", "\x9f", "\ufdd0", "\ufdef", "\ufffe",
+     "\U0001ffff", "\U000e0001", "\u200b", "\u202e"],
+)  # fmt: skip
+def test_the_checker_names_every_kind_of_unsafe_character(unsafe: str) -> None:
+    assert sanitize.unsafe_characters(f"a{unsafe}b") == [unsafe]
+    assert unsafe not in sanitize.clean_text(f"a{unsafe}b")
+
+
+def test_tab_and_newline_are_safe_and_kept() -> None:
+    assert sanitize.unsafe_characters("a\tb\nc") == []
+    assert sanitize.clean_text("a\tb\nc") == "a\tb\nc"
