@@ -125,7 +125,8 @@ class DemoBuild(_Bulk):
         """Whole, and either not built (no marker) or completely built."""
         db = self.db(home)
         result = Check(integrity_ok=not db.exists() or integrity(db))
-        if db.exists():
+        tables = {r[0] for r in rows(db, "SELECT name FROM sqlite_master")} if db.exists() else ()
+        if "preferences" in tables:  # killed before its first migration: nothing yet
             marker = rows(db, "SELECT count(*) FROM preferences WHERE key = 'demo_built_at'")
             if marker[0][0] and self.snapshot(home) != self.reference:
                 result.lost += 1
