@@ -98,3 +98,26 @@ def test_a_sentence_with_nothing_to_match_is_refused(channels: Store,
                                                      claude: ClaudeEmulator) -> None:  # fmt: skip
     with pytest.raises(RuleParseError, match="no usable rule"):
         parse(channels, claude, "hide the things I dislike")
+
+
+def test_a_rule_request_is_in_the_ledger_even_when_its_answer_is_lost(
+    channels: Store, claude: ClaudeEmulator
+) -> None:
+    from momentum_tui.ai.ledger import UNSETTLED
+
+    claude.fail("lost_answer")  # done and billed by Claude; the answer never arrives
+    parse(channels, claude, "hide shorts")  # the retry is answered
+    rows = ledger_rows(channels)
+    assert sorted(r["request_id"].startswith(UNSETTLED) for r in rows) == [False, True]
+    assert all(r["kind"] == "rule" for r in rows)
+
+
+def test_a_rule_request_claude_refused_is_not_in_the_ledger(
+    channels: Store, claude: ClaudeEmulator
+) -> None:
+    from momentum_tui.ai.errors import ClaudeKeyError
+
+    claude.fail("401")
+    with pytest.raises(ClaudeKeyError):
+        parse(channels, claude, "hide shorts")
+    assert ledger_rows(channels) == []

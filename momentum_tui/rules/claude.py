@@ -172,17 +172,40 @@ def parse_rule(
             f"Asking Claude would go over {budget.describe(limit)}; no rule was saved.",
             _HAND_HINT,
         )
-    from momentum_tui.ai.transport import Transport  # loads the anthropic SDK
+    # Loads the anthropic SDK (only a sentence to parse needs it).
+    from momentum_tui.ai.transport import FatalError, TooLargeError, Transport
 
     transport = Transport(client, settings, sleep=sleep)
-    message = transport.call(lambda: cast("Message", client.messages.create(**params)))
+    # In the ledger at its upper bound before it is sent, like every Claude request (a
+    # kill or a lost answer after Claude did the work must not under-count).
+    with store.write() as db:
+        row = ledger.reserve(
+            db, model=settings.model, kind="rule", videos=0, now=time.time(),
+            usage=ledger.estimate_request_usage(params), usd=estimate,
+        )  # fmt: skip
+
+    def lost() -> None:
+        with store.write() as db:
+            ledger.reserve(
+                db, model=settings.model, kind="rule", videos=0, now=time.time(),
+                usage=ledger.estimate_request_usage(params), usd=estimate,
+            )  # fmt: skip
+
+    try:
+        message = transport.send(
+            lambda: cast("Message", client.messages.create(**params)), on_lost=lost
+        )
+    except (FatalError, TooLargeError) as error:
+        if not (isinstance(error, FatalError) and error.fatal.maybe_billed):
+            with store.write() as db:
+                ledger.release(db, row)  # refused without being done: not billed
+        if isinstance(error, FatalError):
+            raise error.fatal.error(0, settings.model) from None
+        raise
     usage = ledger.usage_of(message.usage)
     usd = ledger.cost_usd(usage, prices)
     with store.write() as db:
-        ledger.record(
-            db, model=settings.model, kind="rule", videos=0, usage=usage, usd=usd,
-            request_id=message._request_id or message.id,
-        )  # fmt: skip
+        ledger.settle(db, row, usage=usage, usd=usd, request_id=message._request_id or message.id)
     if message.stop_reason == "refusal":
         raise RuleParseError("Claude declined to turn that sentence into a rule.", _HAND_HINT)
     payload, problem = prompt.answer_payload(list(message.content), truncated=False)
