@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -154,8 +155,14 @@ def run_tests(work: Path, tests: list[str], log: Path) -> int:
         time.sleep(0.02)
 
 
-def run_module(name: str, work: Path) -> dict[str, Any]:
-    """Mutate one module, run its tests against every mutant; the tally and the survivors."""
+def run_module(
+    name: str, work: Path, on_progress: Callable[[dict[str, Any]], None] | None = None
+) -> dict[str, Any]:
+    """Mutate one module, run its tests against every mutant; the tally and the survivors.
+
+    `on_progress` gets the figures so far (marked incomplete) every ten mutants, so a run
+    that is stopped early still leaves what it measured.
+    """
     module, tests = TARGETS[name]
     path = work / module
     original = path.read_text(encoding="utf-8")
@@ -190,15 +197,43 @@ def run_module(name: str, work: Path) -> dict[str, Any]:
                 text = log.read_text(errors="replace")
                 at_import += "ERROR collecting" in text or "errors during collection" in text
                 timeouts += code == -1
-            if number % 25 == 0:
+            if number % 10 == 0:
                 print(f"  {name}: {number}/{len(todo)}, {survived} survived so far", flush=True)
+                if on_progress is not None:
+                    done = f"{number}/{len(todo)}"
+                    on_progress(tally(killed, survived, at_import, timeouts, unchanged,
+                                      in_annotations, survivors, done))  # fmt: skip
     finally:
         path.write_text(original, encoding="utf-8")
-    total = killed + survived
-    behaved = total - at_import
     figures = {
         "module": module,
         "tests": tests,
+        **tally(killed, survived, at_import, timeouts, unchanged, in_annotations, survivors),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    print(
+        f"{name:10} {killed:4}/{killed + survived:<4} killed ({figures['score']:.1%}), "
+        f"{at_import} of them at import, {survived} survived, {figures['seconds']:.0f} s",
+        flush=True,
+    )
+    return figures
+
+
+def tally(
+    killed: int,
+    survived: int,
+    at_import: int,
+    timeouts: int,
+    unchanged: int,
+    in_annotations: int,
+    survivors: list[dict[str, Any]],
+    done: str = "all",
+) -> dict[str, Any]:
+    """The figures of one module's mutants (so far)."""
+    total = killed + survived
+    behaved = total - at_import
+    return {
+        "done": done,
         "mutants": total,
         "killed": killed,
         "survived": survived,
@@ -206,20 +241,12 @@ def run_module(name: str, work: Path) -> dict[str, Any]:
         "timed_out": timeouts,
         "not_applicable": unchanged,
         "skipped_in_annotations": in_annotations,
-        "score": round(killed / total, 4) if total else None,
+        "score": round(killed / total, 4) if total else 0.0,
         "score_without_import_errors": (
             round((killed - at_import) / behaved, 4) if behaved else None
         ),
-        "seconds": round(time.perf_counter() - started, 1),
         "survivors": survivors,
-    }
-    print(
-        f"{name:10} {killed:4}/{total:<4} killed ({killed / max(total, 1):.1%}; "
-        f"{(killed - at_import) / max(behaved, 1):.1%} without the {at_import} that break "
-        f"the import), {survived} survived, {figures['seconds']:.0f} s",
-        flush=True,
-    )
-    return figures
+    }  # fmt: skip
 
 
 def main() -> None:
@@ -240,8 +267,12 @@ def main() -> None:
     try:
         copy_tree(work)
         for name in chosen:
-            modules[name] = run_module(name, work)
-            write_results(modules, partial=bool(args.module))  # each module as it finishes
+
+            def progress(figures: dict[str, Any], name: str = name) -> None:
+                write_results({**modules, name: {"module": TARGETS[name][0], **figures}}, True)
+
+            modules[name] = run_module(name, work, progress)
+            write_results(modules, partial=True)  # each module as it finishes
     finally:
         if args.keep:
             print("work directory kept:", work)
