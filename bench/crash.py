@@ -85,8 +85,14 @@ def output_of(home: Path) -> str:
     return "".join(p.read_text(errors="replace") for p in parts if p.exists())
 
 
-def kill_at_random(writer: Writer, work: Path, kills: int, rng: random.Random) -> dict[str, Any]:
-    """Kill `writer` `kills` times at random moments; the tally."""
+def kill_at_random(
+    writer: Writer,
+    work: Path,
+    kills: int,
+    rng: random.Random,
+    on_progress: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Kill `writer` `kills` times at random moments; the tally (`on_progress` every ten)."""
     tally: dict[str, Any] = {
         "kills": 0, "finished_before_kill": 0, "integrity_failures": 0, "lost": 0,
         "duplicated": 0, "under_counted": 0, "rerun_failures": 0, "unequal_reruns": 0,
@@ -126,7 +132,10 @@ def kill_at_random(writer: Writer, work: Path, kills: int, rng: random.Random) -
         shutil.rmtree(home, ignore_errors=True)
         if tally["kills"] % 10 == 0:
             print(f"  {writer.name}: {tally['kills']}/{kills} kills", flush=True)
+            if on_progress is not None:  # a run stopped early still leaves what it measured
+                on_progress({**tally, "complete": False})
     tally["seconds"] = round(time.perf_counter() - started, 1)
+    tally["complete"] = True
     return tally
 
 
@@ -153,7 +162,10 @@ def main() -> None:
         try:
             writer.setup(work)
             print(f"{name}: window {writer.window:.2f} s", flush=True)
-            tally = kill_at_random(writer, work, args.kills, random.Random(f"{args.seed}:{name}"))
+            tally = kill_at_random(
+                writer, work, args.kills, random.Random(f"{args.seed}:{name}"),
+                lambda so_far, name=name: record({name: so_far}, args.seed, args.kills),
+            )  # fmt: skip
         finally:
             writer.teardown()
             shutil.rmtree(work, ignore_errors=True)
