@@ -163,10 +163,12 @@ def _start_debug_log() -> None:
     click.echo(f"Debug log: {path}", err=True)
 
 
-def _print_error(error: MomentumError) -> None:
+def _print_error(error: MomentumError, *, debug: bool = False) -> None:
     click.secho(f"momentum: {error.title}", fg="red", err=True)
     if error.hint:
         click.echo(f"  {error.hint}", err=True)
+    for detail in error.debug_details if debug else ():
+        click.echo(f"  {detail}", err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -186,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(error.exit_code)
     except MomentumError as error:
         if debug:
+            _print_error(error, debug=True)
             raise
         _print_error(error)
         sys.exit(error.exit_code)

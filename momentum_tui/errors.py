@@ -12,6 +12,8 @@ class MomentumError(Exception):
     """A failure with a sentence for people: what happened (`title`) and what to do (`hint`)."""
 
     exit_code = 1
+    debug_details: tuple[str, ...] = ()
+    """Facts for a bug report (a server's request id…), printed only under `--debug`."""
 
     def __init__(self, title: str, hint: str = "") -> None:
         super().__init__(title)

@@ -213,7 +213,9 @@ def test_overloaded_for_good_stops_and_keeps_what_was_paid(
     sleeps = Sleeps()
     with pytest.raises(ClaudeUnavailableError) as caught:
         classifier(store, claude, sleeps, max_retries=2).run()
-    assert "overloaded (HTTP 529), 3 tries" in caught.value.title
+    assert caught.value.title == (
+        "Claude was still overloaded (HTTP 529) after 3 tries; nothing was labelled."
+    )
     assert sleeps == [2.0, 4.0]
     assert len(labels_by_video(store)) == 25
 

@@ -16,6 +16,7 @@ candidates again. Videos waiting in a batch are not sent again meanwhile.
 from __future__ import annotations
 
 import dataclasses
+import json
 import secrets
 import time
 from collections.abc import Callable
@@ -28,15 +29,18 @@ from anthropic.types.messages.batch_create_params import Request
 
 from momentum_tui.ai import ledger, prompt, queries
 from momentum_tui.ai.errors import ClaudeUnavailableError
-from momentum_tui.ai.transport import Transport
+from momentum_tui.ai.transport import FatalError, Situation, Transport
 from momentum_tui.ai.videos import VideoText
 from momentum_tui.ai.work import Answer, commit_answer, reuse_cached
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.errors import BudgetExceededError
+from momentum_tui.models import iso_utc
 from momentum_tui.storage import Store
 
 MAX_REQUESTS_PER_BATCH = 10_000
-"""Well under the API's limit (100,000 requests or 256 MB a batch)."""
+"""Well under the API's limit of 100,000 requests a batch."""
+MAX_BATCH_BYTES = 200 * 1024 * 1024
+"""Well under the API's limit of 256 MB a batch (the rest waits for the next batch)."""
 
 SUBMITTING = "submitting"
 """Status (and id prefix) of a batch written down but not yet confirmed by Claude."""
@@ -44,6 +48,21 @@ SUBMIT_GRACE_S = 600
 """A submission Claude has no batch for after this long never arrived: free its videos."""
 CLOCK_SKEW_S = 300
 """How far this machine's clock may run ahead of Claude's when matching a lost batch."""
+LIST_PAGE = 100
+"""Batches per page when looking through Claude's list (it allows 1–1,000)."""
+
+_SENDING = Situation(
+    "nothing was sent, and the offline labels are kept",
+    "Run `momentum classify --batch` again.",
+)
+_CHECKING = Situation(
+    "the batches collected before that are kept, and the others wait on Claude's side",
+    "Run `momentum classify --batch` again later to collect them.",
+)
+_CANCELING = Situation(
+    "the batches asked to cancel before that stay canceled",
+    "Run `momentum classify --batch --cancel` again.",
+)
 
 
 @dataclass
@@ -59,6 +78,15 @@ class BatchInfo:
     ended_at: int | None = None
     collected_at: int | None = None
 
+    def as_json(self) -> dict[str, Any]:
+        """Stable JSON (times in ISO-8601 UTC, like every `--json` time)."""
+        return {
+            **dataclasses.asdict(self),
+            "created_at": iso_utc(self.created_at),
+            "ended_at": iso_utc(self.ended_at),
+            "collected_at": iso_utc(self.collected_at),
+        }
+
 
 @dataclass
 class BatchReport:
@@ -67,6 +95,8 @@ class BatchReport:
     submitted: list[BatchInfo] = field(default_factory=list)
     collected: list[str] = field(default_factory=list)
     pending: list[BatchInfo] = field(default_factory=list)
+    forgotten: list[str] = field(default_factory=list)
+    """Batches Claude no longer has (their videos count in `returned`)."""
     reused: int = 0
     labelled: int = 0
     failed: int = 0
@@ -78,9 +108,10 @@ class BatchReport:
     def as_json(self) -> dict[str, Any]:
         """Stable JSON for scripts."""
         return {
-            "submitted": [dataclasses.asdict(info) for info in self.submitted],
+            "submitted": [info.as_json() for info in self.submitted],
             "collected": self.collected,
-            "pending": [dataclasses.asdict(info) for info in self.pending],
+            "pending": [info.as_json() for info in self.pending],
+            "forgotten": self.forgotten,
             "reused": self.reused,
             "labelled": self.labelled,
             "failed": self.failed,
@@ -105,8 +136,10 @@ class BatchRunner:
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        max_batch_bytes: int = MAX_BATCH_BYTES,
     ) -> None:
         self.store = store
+        self.max_batch_bytes = max_batch_bytes
         self.settings = settings
         self.client = client
         self.sleep = sleep
@@ -142,6 +175,7 @@ class BatchRunner:
         requests: list[dict[str, Any]] = []
         items: list[tuple[str, str, str, str]] = []
         promised = 0.0
+        size_bytes = 2  # the JSON body: {"requests": […]}, near enough
         token = secrets.token_hex(6)  # in every custom_id: results only ever fit their batch
         with self.store.read() as conn:
             for number, start in enumerate(range(0, len(todo), size)):
@@ -157,7 +191,12 @@ class BatchRunner:
                     report.stopped = budget.describe(limit_hit)
                     break
                 custom_id = f"{token}-{number:05d}"
-                requests.append({"custom_id": custom_id, "params": params})
+                request = {"custom_id": custom_id, "params": params}
+                request_bytes = len(json.dumps(request, ensure_ascii=False).encode()) + 1
+                if size_bytes + request_bytes > self.max_batch_bytes and requests:
+                    break  # the rest goes in the next batch
+                size_bytes += request_bytes
+                requests.append(request)
                 items.extend(
                     (custom_id, ref, v.video_id, v.content_hash) for ref, v in refs.items()
                 )
@@ -176,6 +215,7 @@ class BatchRunner:
             batch = self.transport.call(
                 partial(self.client.messages.batches.create, requests=sendable),
                 retry_lost_answers=False,  # a retry could create (and bill) it twice
+                situation=_SENDING,
             )
         except (anthropic.APIConnectionError, anthropic.APIStatusError) as error:
             # No answer, or a server error: Claude may have made the batch. Keep the local
@@ -186,10 +226,10 @@ class BatchRunner:
                 report.pending = self.pending()
                 return report
             raise ClaudeUnavailableError(
-                f"No answer from Claude while sending a batch ({error.__class__.__name__}); "
-                "it may have arrived.",
-                "Run `momentum classify --batch` again later: it looks the batch up and "
-                "never sends those videos twice.",
+                f"Claude did not confirm the new batch ({_what_went_wrong(error)}); it may "
+                "have arrived, so its videos are held back.",
+                "Run `momentum classify --batch` again in a few minutes: it looks the batch "
+                "up and never sends those videos twice.",
             ) from error
         except Exception:  # not BaseException: after Ctrl-C mid-request the batch may exist
             self._forget(local_id)  # Claude said no: nothing was made
@@ -242,8 +282,10 @@ class BatchRunner:
         adopted: dict[str, str] = {}
         if not waiting:
             return adopted
-        page = self.transport.call(partial(self.client.messages.batches.list, limit=100))
-        remote = sorted(page.data, key=lambda batch: batch.created_at)
+        remote = sorted(
+            self._remote_since(min(row[2] for row in waiting) - CLOCK_SKEW_S),
+            key=lambda batch: batch.created_at,
+        )
         for local_id, requests, created_at in waiting:
             for batch in remote:
                 counts = batch.request_counts
@@ -263,6 +305,24 @@ class BatchRunner:
                     self._forget(local_id)
         return adopted
 
+    def _remote_since(self, since: float) -> list[Any]:
+        """Claude's batches (newest first, page by page) back to one created before `since`."""
+        found: list[Any] = []
+        after: str | None = None
+        while True:
+            options: dict[str, Any] = {"limit": LIST_PAGE}
+            if after is not None:
+                options["after_id"] = after
+            page = self.transport.call(
+                partial(self.client.messages.batches.list, **options), situation=_CHECKING
+            )
+            found.extend(page.data)
+            if not page.has_more or not page.data or not page.last_id:
+                return found
+            if page.data[-1].created_at.timestamp() < since:
+                return found  # older than every record looked for: the rest is older still
+            after = page.last_id
+
     def pending(self) -> list[BatchInfo]:
         """Batches submitted and not collected yet."""
         with self.store.read() as conn:
@@ -276,19 +336,42 @@ class BatchRunner:
         for info in self.pending():
             if info.status == SUBMITTING:
                 continue  # not confirmed by Claude yet; `reconcile` keeps looking
-            batch = self.transport.call(partial(self.client.messages.batches.retrieve, info.id))
+            batch = self._unless_missing(
+                partial(self.client.messages.batches.retrieve, info.id), info, report
+            )
+            if batch is None:
+                continue
             now = int(self.clock())
             if batch.processing_status != "ended":
                 with self.store.write() as db:
                     queries.set_batch_status(db, info.id, batch.processing_status, now)
                 continue
-            results = list(
-                self.transport.call(partial(self.client.messages.batches.results, info.id))
+            stream = self._unless_missing(
+                partial(self.client.messages.batches.results, info.id), info, report
             )
-            self._store_results(info.id, results, report, now)
+            if stream is None:
+                continue
+            self._store_results(info.id, list(stream), report, now)
             report.collected.append(info.id)
         report.pending = self.pending()
         return report
+
+    def _unless_missing(self, call: Callable[[], Any], info: BatchInfo, report: BatchReport) -> Any:
+        """`call`'s answer, or None when Claude has no such batch any more.
+
+        A batch Claude no longer knows (its results expire after 29 days, or it was deleted
+        in the Console) can never be collected: it is forgotten, so its videos are sent again.
+        """
+        try:
+            return self.transport.send(call)
+        except FatalError as error:
+            if error.fatal.kind != "missing":
+                raise error.fatal.error(_CHECKING, self.settings) from None
+        with self.store.write() as db:
+            queries.delete_batch(db, info.id)
+        report.forgotten.append(info.id)
+        report.returned += info.videos
+        return None
 
     def _store_results(
         self, batch_id: str, results: list[Any], report: BatchReport, now: int
@@ -377,6 +460,17 @@ class BatchRunner:
         self.reconcile()
         for info in self.pending():
             if info.status not in ("ended", SUBMITTING):
-                self.transport.call(partial(self.client.messages.batches.cancel, info.id))
+                self.transport.call(
+                    partial(self.client.messages.batches.cancel, info.id), situation=_CANCELING
+                )
                 canceled.append(info.id)
         return canceled
+
+
+def _what_went_wrong(error: Exception) -> str:
+    """A lost answer in words: `the connection dropped`, `HTTP 500 from Claude`…"""
+    if isinstance(error, anthropic.APITimeoutError):
+        return "the request timed out"
+    if isinstance(error, anthropic.APIStatusError):
+        return f"it answered HTTP {error.status_code}"
+    return "the connection dropped before it answered"

@@ -32,7 +32,14 @@ from anthropic.types import Message
 
 from momentum_tui.ai import ledger, prompt
 from momentum_tui.ai.queries import claude_candidates, count_candidates, mark_failed
-from momentum_tui.ai.transport import Fatal, FatalError, TooLargeError, Transport
+from momentum_tui.ai.transport import (
+    Fatal,
+    FatalError,
+    Situation,
+    TooLargeError,
+    Transport,
+    classify_situation,
+)
 from momentum_tui.ai.videos import VideoText
 from momentum_tui.ai.work import Answer, commit_answer, reuse_cached
 from momentum_tui.config import ClaudeSettings
@@ -169,7 +176,7 @@ class Classifier:
         result.remaining = sum(len(work.videos) for work in queue)
         result.seconds = time.perf_counter() - started
         if fatal is not None:
-            raise fatal.error(result.labelled, self.settings.model)
+            raise fatal.error(classify_situation(result.labelled), self.settings)
         if result.stopped and result.labelled == 0:
             raise BudgetExceededError(
                 f"Classifying would go over {result.stopped}; nothing was sent and the offline "
@@ -380,6 +387,11 @@ def classify(
     return classifier.run(limit=limit, budget_usd=budget_usd, should_stop=should_stop)
 
 
+_ESTIMATING = Situation(
+    "nothing was sent to be labelled and nothing was spent",
+    "Run `momentum classify --estimate` again; counting tokens is free.",
+)
+
 EXPECTED_OUTPUT_TOKENS_PER_VIDEO = 90
 """What a label costs in output tokens on average (measured by `bench/classify.py`)."""
 
@@ -421,8 +433,12 @@ def estimate_backlog(
     counted = {key: value for key, value in params.items() if key != "max_tokens"}
     empty = {**counted, "messages": [{"role": "user", "content": "-"}]}
     transport = Transport(client, settings)
-    full = transport.call(lambda: client.messages.count_tokens(**counted)).input_tokens
-    fixed = transport.call(lambda: client.messages.count_tokens(**empty)).input_tokens
+    full = transport.call(
+        lambda: client.messages.count_tokens(**counted), situation=_ESTIMATING
+    ).input_tokens
+    fixed = transport.call(
+        lambda: client.messages.count_tokens(**empty), situation=_ESTIMATING
+    ).input_tokens
     per_video = max(0, full - fixed) / len(sample)
     requests = math.ceil(total / settings.batch_size)
     usage = ledger.Usage(

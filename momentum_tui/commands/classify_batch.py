@@ -66,6 +66,9 @@ def run_batch(store: Store, settings: Any, client: Any, wait: bool, cancel: bool
     if report.collected:
         click.echo(f"Collected {len(report.collected)} batch(es): {report.labelled:,} labelled "
                    f"for ${report.usd:.4f}.")  # fmt: skip
+    for batch_id in report.forgotten:
+        note(f"Claude no longer has batch {batch_id} (results are kept for 29 days); its "
+             "videos will be sent again.")  # fmt: skip
     if report.returned:
         note(f"{report.returned:,} videos came back unprocessed (errored, expired or canceled) "
               "and will be sent again.")  # fmt: skip

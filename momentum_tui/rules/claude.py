@@ -172,8 +172,7 @@ def parse_rule(
             f"Asking Claude would go over {budget.describe(limit)}; no rule was saved.",
             _HAND_HINT,
         )
-    # Loads the anthropic SDK (only a sentence to parse needs it).
-    from momentum_tui.ai.transport import FatalError, TooLargeError, Transport
+    from momentum_tui.ai.transport import Situation, Transport  # loads the anthropic SDK
 
     transport = Transport(client, settings, sleep=sleep)
     # In the ledger at its upper bound before it is sent, like every Claude request (a
@@ -191,17 +190,16 @@ def parse_rule(
                 usage=ledger.estimate_request_usage(params), usd=estimate,
             )  # fmt: skip
 
-    try:
-        message = transport.send(
-            lambda: cast("Message", client.messages.create(**params)), on_lost=lost
-        )
-    except (FatalError, TooLargeError) as error:
-        if not (isinstance(error, FatalError) and error.fatal.maybe_billed):
-            with store.write() as db:
-                ledger.release(db, row)  # refused without being done: not billed
-        if isinstance(error, FatalError):
-            raise error.fatal.error(0, settings.model) from None
-        raise
+    def unbilled() -> None:
+        with store.write() as db:
+            ledger.release(db, row)  # refused without being done: not billed
+
+    message = transport.call(
+        lambda: cast("Message", client.messages.create(**params)),
+        situation=Situation("no rule was saved", _HAND_HINT),
+        on_lost=lost,
+        on_unbilled=unbilled,
+    )
     usage = ledger.usage_of(message.usage)
     usd = ledger.cost_usd(usage, prices)
     with store.write() as db:

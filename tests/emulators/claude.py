@@ -8,24 +8,31 @@ What it does, like the real API:
 
 * accepts `x-api-key` or `Authorization: Bearer` (401 for unknown keys), requires
   `anthropic-version: 2026-10-21`, rejects unknown models (404) and `temperature` (400);
+* is no laxer than the API: `max_tokens` is required on messages (and refused on
+  count_tokens), unknown top-level fields are refused ("Extra inputs are not
+  permitted"), the first message is the user's and every message has content; a
+  Messages body over 32 MB and a batch over 256 MB are `413 request_too_large`, a batch
+  holds 1–100,000 requests whose `custom_id`s are unique ASCII `[a-zA-Z0-9_-]{1,64}`;
+* every response, errors included, carries a `request-id` header (errors also carry it
+  as `request_id` in the body); a 429 carries `retry-after` unless told not to;
 * `/v1/messages` with structured output (`output_config.format`) or a forced tool;
 * usage at about 4 UTF-8 bytes a token; the prefix up to a `cache_control` block
   (tools, output schema, system) is written to the cache on first use and read after,
   when it is at least `min_cache_tokens` long; `max_tokens` truncates the answer;
-* `/v1/messages/count_tokens`; `/v1/messages/batches` create, list (newest first),
-  retrieve, cancel and JSONL results (ended after `batch_polls` retrieves, results in a
-  different order);
+* `/v1/messages/count_tokens`; `/v1/messages/batches` create, list (newest first,
+  paged by `limit` 1–1,000 (default 20), `after_id` and `before_id`), retrieve, cancel
+  and JSONL results (ended after `batch_polls` retrieves, results in a different order);
 * labels derived deterministically from the `<videos>` JSON lines of the prompt (it
   "reads" the data: category, title, tags, length, sponsor line), and rules derived
   from a `<sentence>` for rule parsing;
-* faults on demand (`fail(kind, …)`): 429 with retry-after, 529, 500, 401, 403, 404,
-  413, 400 billing, 402 billing, 429 spend limit, refusal, max_tokens, malformed JSON,
-  schema mismatch, enum values outside the schema, a missing item, a gullible model
-  that obeys injected instructions, errored batch results, and a message or a batch
-  create whose connection drops after it was made and billed (`lost_answer`), or a batch
-  create dropped before (`lost_request`).
+* faults on demand (`fail(kind, …)`): 429 (with retry-after unless `no_retry_after`),
+  529, 500, 401, 403, 404, 413, 400 billing, 402 billing, 429 spend limit, refusal,
+  max_tokens, malformed JSON, schema mismatch, enum values outside the schema, a missing
+  item, a gullible model that obeys injected instructions, errored batch results, and a
+  message or a batch create whose connection drops after it was made and billed
+  (`lost_answer`), or a batch create dropped before (`lost_request`).
 
-`received` lists every request (method, path, headers, JSON body) for assertions.
+`received` lists every request (method, path, headers, JSON body, query) for assertions.
 """
 
 from __future__ import annotations
@@ -39,8 +46,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 API_VERSION = "2026-10-21"
+MAX_REQUEST_BYTES = 32 * 1024 * 1024
+"""The largest Messages (and count_tokens) request body the API takes."""
+MAX_BATCH_BYTES = 256 * 1024 * 1024
+"""The largest Message Batches create body the API takes."""
+MAX_BATCH_REQUESTS = 100_000
+"""The most requests one batch may hold."""
+MESSAGE_FIELDS = frozenset({
+    "model", "messages", "max_tokens", "system", "metadata", "stop_sequences", "stream",
+    "temperature", "tool_choice", "tools", "top_k", "top_p", "thinking", "output_config",
+    "service_tier", "container", "mcp_servers", "context_management", "inference_geo",
+})  # fmt: skip
+"""Top-level fields of a Messages request (`temperature` is refused on its own)."""
+COUNT_FIELDS = frozenset({
+    "model", "messages", "system", "tool_choice", "tools", "thinking", "output_config",
+    "mcp_servers", "context_management",
+})  # fmt: skip
+"""Top-level fields of a count_tokens request (no `max_tokens`)."""
+_CUSTOM_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 KNOWN_MODELS = {"claude-haiku-5-5", "claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-4-5"}
 TEST_KEY = "sk-ant-api03-test-key-for-the-emulator"
 
@@ -90,7 +116,10 @@ class Fault:
     times: int = 1
     when_contains: str | None = None
     retry_after: float | None = None
+    """Seconds in `retry-after` (a 429 says 1 when not given)."""
     retry_after_ms: float | None = None
+    no_retry_after: bool = False
+    """A 429 without `retry-after` (a proxy or an old gateway may drop it)."""
     items: str = "first"
 
 
@@ -102,6 +131,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: Any
+    query: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,8 +149,17 @@ class _Batch:
 class ClaudeEmulator:
     """The emulator's state and its HTTP server (start with `start()`, or the fixture)."""
 
-    def __init__(self, *, min_cache_tokens: int = 1024, batch_polls: int = 2) -> None:
+    def __init__(
+        self,
+        *,
+        min_cache_tokens: int = 1024,
+        batch_polls: int = 2,
+        max_batch_bytes: int = MAX_BATCH_BYTES,
+        max_batch_requests: int = MAX_BATCH_REQUESTS,
+    ) -> None:
         self.api_keys = {TEST_KEY}
+        self.max_batch_bytes = max_batch_bytes
+        self.max_batch_requests = max_batch_requests
         self.min_cache_tokens = min_cache_tokens
         self.batch_polls = batch_polls
         self.received: list[Received] = []
@@ -201,15 +240,20 @@ class ClaudeEmulator:
     # -- the API ----------------------------------------------------------------------
 
     def handle(
-        self, method: str, path: str, headers: dict[str, str], raw: bytes
+        self, method: str, target: str, headers: dict[str, str], raw: bytes
     ) -> tuple[int, dict[str, str], bytes]:
-        """One HTTP exchange: (status, headers, body)."""
+        """One HTTP exchange (`target` is the path with its query): (status, headers, body)."""
+        path, _, query_string = target.partition("?")
+        query = {key: values[-1] for key, values in parse_qs(query_string).items()}
+        limit = self.max_batch_bytes if path == "/v1/messages/batches" else MAX_REQUEST_BYTES
+        if len(raw) > limit:  # refused at the edge, before it is even read as JSON
+            return self._error(413, "request_too_large", "Request exceeds the maximum size.")
         try:
             body = json.loads(raw) if raw else None
         except json.JSONDecodeError:
             return self._error(400, "invalid_request_error", "Request body is not valid JSON.")
         with self._lock:
-            self.received.append(Received(method, path, headers, body))
+            self.received.append(Received(method, path, headers, body, query))
         auth = self._check_auth(headers)
         if auth is not None:
             return auth
@@ -225,14 +269,7 @@ class ClaudeEmulator:
         if method == "POST" and path == "/v1/messages/batches":
             return self._batch_create(body)
         if method == "GET" and path == "/v1/messages/batches":
-            with self._lock:
-                newest_first = sorted(self.batches.values(), key=lambda b: b.created_at)[::-1]
-            data = [self._batch_json(batch) for batch in newest_first[:100]]
-            return self._json(200, {
-                "data": data, "has_more": len(newest_first) > 100,
-                "first_id": data[0]["id"] if data else None,
-                "last_id": data[-1]["id"] if data else None,
-            })  # fmt: skip
+            return self._batch_list(query)
         match = re.fullmatch(r"/v1/messages/batches/([\w-]+)(/cancel|/results)?", path)
         if match:
             batch = self.batches.get(match.group(1))
@@ -272,10 +309,11 @@ class ClaudeEmulator:
         error: dict[str, Any] = {"type": kind, "message": message}
         if details:
             error["details"] = details
-        body = {"type": "error", "error": error, "request_id": self._next_id("req")}
+        request_id = self._next_id("req")
+        body = {"type": "error", "error": error, "request_id": request_id}
         return (
             status,
-            {"content-type": "application/json", **(headers or {})},
+            {"content-type": "application/json", "request-id": request_id, **(headers or {})},
             json.dumps(body).encode(),
         )
 
@@ -285,22 +323,45 @@ class ClaudeEmulator:
         out = {"content-type": "application/json", "request-id": self._next_id("req")}
         return status, {**out, **(headers or {})}, json.dumps(data, ensure_ascii=False).encode()
 
-    def _validate(self, body: Any) -> tuple[int, dict[str, str], bytes] | None:
+    def _validate(
+        self, body: Any, *, counting: bool = False
+    ) -> tuple[int, dict[str, str], bytes] | None:
+        """The API's checks of a Messages (or, `counting`, a count_tokens) body."""
+        invalid = "invalid_request_error"
         if not isinstance(body, dict):
-            return self._error(400, "invalid_request_error", "body: expected an object")
+            return self._error(400, invalid, "body: Input should be an object")
         if "temperature" in body:
-            return self._error(
-                400, "invalid_request_error", "temperature: not supported by this API version"
-            )
+            return self._error(400, invalid, "temperature: not supported by this API version")
+        allowed = COUNT_FIELDS if counting else MESSAGE_FIELDS
+        for name in body:
+            if name not in allowed:
+                return self._error(400, invalid, f"{name}: Extra inputs are not permitted")
+        if "model" not in body:
+            return self._error(400, invalid, "model: Field required")
         model = body.get("model")
         if model not in KNOWN_MODELS:
             return self._error(404, "not_found_error", f"model: {model}")
-        if not isinstance(body.get("messages"), list) or not body["messages"]:
-            return self._error(400, "invalid_request_error", "messages: field required")
-        if "max_tokens" in body and (
-            not isinstance(body["max_tokens"], int) or body["max_tokens"] < 1
+        if not counting and "max_tokens" not in body:
+            return self._error(400, invalid, "max_tokens: Field required")
+        if not counting and (
+            not isinstance(body["max_tokens"], int)
+            or isinstance(body["max_tokens"], bool)
+            or body["max_tokens"] < 1
         ):
-            return self._error(400, "invalid_request_error", "max_tokens: must be at least 1")
+            return self._error(400, invalid, "max_tokens: Input should be greater than 0")
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            return self._error(400, invalid, "messages: Field required")
+        for number, message in enumerate(messages):
+            if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
+                return self._error(400, invalid, f"messages.{number}.role: Input should be "
+                                   "'user' or 'assistant'")  # fmt: skip
+            if number == 0 and message["role"] != "user":
+                return self._error(400, invalid, "messages: first message must use the "
+                                   '"user" role')  # fmt: skip
+            if not _has_content(message.get("content")):
+                return self._error(400, invalid, f"messages.{number}: all messages must have "
+                                   "non-empty content")  # fmt: skip
         return None
 
     @staticmethod
@@ -340,7 +401,7 @@ class ClaudeEmulator:
         return (rest, 0, prefix) if hit else (rest, prefix, 0)
 
     def _count_tokens(self, body: Any) -> tuple[int, dict[str, str], bytes]:
-        invalid = self._validate({**body, "max_tokens": 1} if isinstance(body, dict) else body)
+        invalid = self._validate(body, counting=True)
         if invalid is not None:
             return invalid
         system_text, _, user_text = self._texts(body)
@@ -364,8 +425,11 @@ class ClaudeEmulator:
 
     def _http_fault(self, fault: Fault) -> tuple[int, dict[str, str], bytes]:
         headers: dict[str, str] = {}
-        if fault.retry_after is not None:
-            headers["retry-after"] = f"{fault.retry_after:g}"
+        retry_after = fault.retry_after
+        if retry_after is None and fault.kind.startswith("429") and not fault.no_retry_after:
+            retry_after = 1.0  # the API's 429s say how long to wait
+        if retry_after is not None and not fault.no_retry_after:
+            headers["retry-after"] = f"{retry_after:g}"
         if fault.retry_after_ms is not None:
             headers["retry-after-ms"] = f"{fault.retry_after_ms:g}"
         kind = fault.kind
@@ -458,16 +522,22 @@ class ClaudeEmulator:
     # -- batches ----------------------------------------------------------------------
 
     def _batch_create(self, body: Any) -> tuple[int, dict[str, str], bytes]:
+        invalid_request = "invalid_request_error"
         requests = body.get("requests") if isinstance(body, dict) else None
         if not isinstance(requests, list) or not requests:
-            return self._error(400, "invalid_request_error", "requests: field required")
+            return self._error(400, invalid_request, "requests: Field required")
+        if len(requests) > self.max_batch_requests:
+            return self._error(400, invalid_request, "requests: List should have at most "
+                               f"{self.max_batch_requests} items")  # fmt: skip
         seen: set[str] = set()
-        for request in requests:
-            custom_id = request.get("custom_id")
-            if not isinstance(custom_id, str) or not re.fullmatch(r"[\w-]{1,64}", custom_id):
-                return self._error(400, "invalid_request_error", "custom_id: invalid")
+        for number, request in enumerate(requests):
+            custom_id = request.get("custom_id") if isinstance(request, dict) else None
+            if not isinstance(custom_id, str) or not _CUSTOM_ID.fullmatch(custom_id):
+                return self._error(400, invalid_request, f"requests.{number}.custom_id: String "
+                                   "should match pattern '^[a-zA-Z0-9_-]{1,64}$'")  # fmt: skip
             if custom_id in seen:
-                return self._error(400, "invalid_request_error", "custom_id: must be unique")
+                return self._error(400, invalid_request, f"requests.{number}.custom_id: "
+                                   f"{custom_id!r} is not unique in this batch")  # fmt: skip
             seen.add(custom_id)
             invalid = self._validate(request.get("params"))
             if invalid is not None:
@@ -483,6 +553,39 @@ class ClaudeEmulator:
         if self._take_fault("", {"lost_answer"}) is not None:
             return HANG_UP  # made, and billed, but the answer never arrives
         return self._json(200, self._batch_json(batch))
+
+    def _batch_list(self, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """One page of batches, newest first (`limit`, `after_id`, `before_id` as the API)."""
+        try:
+            limit = int(query.get("limit", "20"))
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 1000:
+            return self._error(400, "invalid_request_error", "limit: Input should be an "
+                               "integer from 1 to 1000")  # fmt: skip
+        with self._lock:
+            newest_first = sorted(self.batches.values(), key=lambda b: (b.created_at, b.id))
+            newest_first.reverse()
+        ids = [batch.id for batch in newest_first]
+        for name in ("after_id", "before_id"):
+            if name in query and query[name] not in ids:
+                return self._error(404, "not_found_error", f"{name}: no batch {query[name]!r}")
+        if "after_id" in query:  # the page right after (older than) that batch
+            start = ids.index(query["after_id"]) + 1
+            page = newest_first[start : start + limit]
+            more = start + limit < len(ids)
+        elif "before_id" in query:  # the page right before (newer than) that batch
+            end = ids.index(query["before_id"])
+            page = newest_first[max(0, end - limit) : end]
+            more = end - limit > 0
+        else:
+            page, more = newest_first[:limit], len(ids) > limit
+        data = [self._batch_json(batch) for batch in page]
+        return self._json(200, {
+            "data": data, "has_more": more,
+            "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None,
+        })  # fmt: skip
 
     def _batch_retrieve(self, batch: _Batch) -> dict[str, Any]:
         with self._lock:
@@ -548,6 +651,18 @@ _HTTP_FAULTS = {"429", "429_spend_limit", "400_billing", "402_billing", "529", "
                 "403", "413", "400"}  # fmt: skip
 _ANSWER_FAULTS = {"refusal", "max_tokens", "malformed_json", "schema_mismatch", "bad_enum",
                   "missing_item", "gullible", "extra_field"}  # fmt: skip
+
+
+def _has_content(content: Any) -> bool:
+    """A message's content is a non-empty string or a non-empty list of non-empty blocks."""
+    if isinstance(content, str):
+        return bool(content.strip())
+    if not isinstance(content, list) or not content:
+        return False
+    return all(
+        isinstance(block, dict) and (block.get("type") != "text" or bool(block.get("text")))
+        for block in content
+    )
 
 
 def _videos(user_text: str) -> list[dict[str, Any]]:
@@ -705,8 +820,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {key.lower(): value for key, value in self.headers.items()}
-        path = self.path.split("?", 1)[0]
-        status, out_headers, body = self.state.handle(method, path, headers, raw)
+        status, out_headers, body = self.state.handle(method, self.path, headers, raw)
         if status == 0:  # HANG_UP: drop the connection, as a crash or a network cut would
             self.close_connection = True
             return
