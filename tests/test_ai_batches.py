@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,14 +10,14 @@ import pytest
 
 from momentum_tui.ai import ledger
 from momentum_tui.ai.batches import SUBMIT_GRACE_S, BatchRunner
-from momentum_tui.ai.errors import ClaudeUnavailableError
+from momentum_tui.ai.errors import ClaudeRequestError, ClaudeUnavailableError
 from momentum_tui.ai.queries import failures
 from momentum_tui.ai.transport import make_client
 from momentum_tui.ai.work import BATCH_ATTEMPTS
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.errors import BudgetExceededError
 from momentum_tui.storage import Store
-from tests.emulators.claude import ClaudeEmulator
+from tests.emulators.claude import LIST_BATCHES, ClaudeEmulator
 from tests.support.claude import (
     Sleeps,
     classifier,
@@ -232,3 +233,40 @@ def test_no_new_batch_goes_out_while_an_earlier_one_is_unconfirmed(
     report = runner(store, claude).submit()
     assert report.submitted == [] and claude.batches == {}
     assert report.stopped is not None and "not confirmed" in report.stopped
+
+
+def test_a_lost_batch_is_found_pages_deep_in_claudes_list(
+    store: Store, claude: ClaudeEmulator
+) -> None:
+    seed(store, corpus_videos()[:30])
+    claude.fail("lost_answer")  # made (and billed), but the answer never arrives…
+    claude.fail("500", when_contains=LIST_BATCHES)  # …and the look-up right after fails
+    with pytest.raises(ClaudeUnavailableError, match="wait on Claude's side"):
+        runner(store, claude, max_retries=0).submit()
+    lost = next(iter(claude.batches))
+    # Meanwhile 150 more batches (someone else's, of another size) are made on the account.
+    newer = claude.make_batches(150)
+    report = runner(store, claude).collect()
+    assert [info.id for info in report.pending] == [lost]  # adopted, not sent again
+    pages = [r.query for r in claude.received if r.method == "GET" and r.query]
+    assert pages[-2:] == [{"limit": "100"}, {"limit": "100", "after_id": newer[50]}]
+
+
+def test_a_batch_is_kept_under_claudes_size_cap(store: Store, claude: ClaudeEmulator) -> None:
+    seed(store, corpus_videos()[:30])
+    claude.max_batch_bytes = 40_000
+    too_big = runner(store, claude, batch_size=5)  # a 200 MB cap of its own: six requests
+    with pytest.raises(ClaudeRequestError, match=r"too large \(HTTP 413\); nothing was sent"):
+        too_big.submit()
+    assert too_big.pending() == []  # Claude made nothing, so nothing is held back
+    settings = settings_for(claude, batch_size=5)
+    capped = BatchRunner(store, settings, make_client(settings), sleep=Sleeps(),
+                         max_batch_bytes=40_000)  # fmt: skip
+    first = capped.submit().submitted[0]
+    sent = [len(json.dumps(r.body).encode()) for r in claude.received
+            if r.path == "/v1/messages/batches" and r.method == "POST"]  # fmt: skip
+    assert 1 <= first.requests < 6 and sent[-1] <= 40_000
+    claude.batch_polls = 1
+    capped.collect()
+    rest = capped.submit().submitted[0]
+    assert first.videos + rest.videos == 30  # the rest went in the next batch

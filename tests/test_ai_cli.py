@@ -82,6 +82,25 @@ def test_estimate_is_free(run_cli, cached: list[Video], claude: ClaudeEmulator) 
     assert [r.path for r in claude.received] == ["/v1/messages/count_tokens"] * 2
 
 
+def test_estimate_needs_no_key(run_cli, cached: list[Video], claude: ClaudeEmulator) -> None:  # type: ignore[no-untyped-def]
+    exact = json.loads(run_cli("classify", "--estimate", "--json").out)
+    secrets.delete_secret("anthropic")
+    claude.received.clear()
+    result = run_cli("classify", "--estimate", "--json")
+    assert result.code == 0, result.err
+    local = json.loads(result.out)
+    assert (local["counted_by"], exact["counted_by"]) == ("local", "claude")
+    assert (local["candidates"], local["requests"]) == (40, 2)
+    assert local["usd"] == pytest.approx(exact["usd"], rel=0.1)
+    assert claude.received == []  # nothing was asked of Claude
+    human = run_cli("classify", "--estimate")
+    assert "40 videos need Claude labels: about 2 requests" in human.out
+    assert "Counted locally" in human.err
+    with Store.open(locations.cache_db()) as store, store.read() as conn:
+        labelled = conn.execute("SELECT count(*) FROM video_labels").fetchone()[0]
+    assert labelled == 0  # an estimate labels nothing, not even offline
+
+
 def test_batch_submit_then_wait(run_cli, cached: list[Video], claude: ClaudeEmulator) -> None:  # type: ignore[no-untyped-def]
     submitted = json.loads(run_cli("classify", "--batch", "--json").out)
     assert submitted["mode"] == "batch"
@@ -92,6 +111,45 @@ def test_batch_submit_then_wait(run_cli, cached: list[Video], claude: ClaudeEmul
     assert collected["labelled"] == 40
     assert collected["pending"] == []
     assert collected["submitted"] == []
+
+
+def test_batch_wait_polls_until_every_batch_has_ended(  # type: ignore[no-untyped-def]
+    run_cli, cached: list[Video], claude: ClaudeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOMENTUM_CLAUDE_BATCH_POLL_SECONDS", "0.01")
+    claude.batch_polls = 3  # in progress on the first two checks, ended on the third
+    result = run_cli("classify", "--batch", "--wait")
+    assert result.code == 0, result.err
+    assert "Submitted batch msgbatch_" in result.out
+    assert "Collected 1 batch(es): 40 labelled" in result.out
+    assert result.err.count("1 batch(es) in progress, 0 labelled so far") == 2
+    retrieves = [r for r in claude.received if r.method == "GET" and "/results" not in r.path]
+    assert len(retrieves) == 4  # three checks, and the SDK's own look-up before the results
+    again = json.loads(run_cli("classify", "--batch", "--wait", "--json").out)
+    assert (again["submitted"], again["pending"], again["labelled"]) == ([], [], 0)
+
+
+def test_batch_cancel_then_collect_sends_the_videos_again(  # type: ignore[no-untyped-def]
+    run_cli, cached: list[Video], claude: ClaudeEmulator
+) -> None:
+    submitted = json.loads(run_cli("classify", "--batch", "--json").out)["submitted"][0]
+    canceled = run_cli("classify", "--batch", "--cancel", "--json")
+    assert canceled.code == 0, canceled.err
+    assert json.loads(canceled.out) == {"canceled": [submitted["id"]]}
+    assert [r.path for r in claude.received if r.path.endswith("/cancel")] == [
+        f"/v1/messages/batches/{submitted['id']}/cancel"
+    ]
+    human = run_cli("classify", "--batch", "--cancel")
+    assert "Asked Claude to cancel 1 batch(es)" in human.out  # still canceling: asked again
+    collected = run_cli("classify", "--batch", "--json")
+    assert collected.code == 0, collected.err
+    out = json.loads(collected.out)
+    assert (out["collected"], out["labelled"], out["returned"], out["usd"]) == (
+        [submitted["id"]], 0, 40, 0.0,
+    )  # fmt: skip
+    assert out["submitted"][0]["videos"] == 40  # canceled videos go out again, once
+    costs = json.loads(run_cli("costs", "--json").out)
+    assert costs["today_usd"] == 0.0  # a canceled request is never billed
 
 
 def test_rules_by_hand(run_cli, cached: list[Video]) -> None:  # type: ignore[no-untyped-def]

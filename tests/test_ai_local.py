@@ -190,6 +190,34 @@ def test_local_labels_never_replace_fresh_claude_labels(store: Store) -> None:
     assert rows == {videos[0].id: "claude", videos[1].id: "local", videos[2].id: "local"}
 
 
+def test_a_claude_label_that_lands_during_an_offline_pass_survives_it(store: Store) -> None:
+    """The race the guard is for: the pass chose its videos, then Claude's answer arrived."""
+    videos = list(corpus()[:4])
+    _seed(store, videos)
+    late = videos[2]  # in the pass's second chunk, which is read after the answer lands
+    claude = VideoLabels(
+        topic=Topic.SCIENCE, mood=Mood.CALM, format=Format.EXPLAINER, clickbait=0.0,
+        plain_title="Claude's plain title", summary="s", source="claude",
+        model="claude-haiku-5-5", content_hash=late.content_hash(),
+    )  # fmt: skip
+
+    def claude_answers_mid_pass(done: int, total: int) -> None:
+        if done == 2:  # the first chunk is written; the pass goes on with the second
+            with store.write() as db:
+                save_labels(db, [(late.id, claude)], now=70)
+
+    result = label_store(store, now=80, chunk=2, progress=claude_answers_mid_pass)
+    assert result.labelled == 4  # the pass did label all four it had chosen…
+    with store.read() as conn:
+        rows = dict(conn.execute("SELECT video_id, source FROM video_labels").fetchall())
+        kept = conn.execute(
+            "SELECT plain_title, labelled_at FROM video_labels WHERE video_id = ?", (late.id,)
+        ).fetchone()
+    assert rows[late.id] == "claude"  # …but never over the label Claude was paid for
+    assert kept == ("Claude's plain title", 70)
+    assert [rows[v.id] for v in videos if v is not late] == ["local"] * 3
+
+
 def test_the_demo_profile_is_fully_labelled(demo_store: Store) -> None:
     with demo_store.read() as conn:
         videos = conn.execute("SELECT count(*) FROM videos").fetchone()[0]

@@ -19,7 +19,6 @@ written; the error says what was kept.
 
 from __future__ import annotations
 
-import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -31,11 +30,10 @@ import anthropic
 from anthropic.types import Message
 
 from momentum_tui.ai import ledger, prompt
-from momentum_tui.ai.queries import claude_candidates, count_candidates, mark_failed
+from momentum_tui.ai.queries import claude_candidates, mark_failed
 from momentum_tui.ai.transport import (
     Fatal,
     FatalError,
-    Situation,
     TooLargeError,
     Transport,
     classify_situation,
@@ -385,74 +383,3 @@ def classify(
         store, settings, client or make_client(settings), progress=progress, sleep=sleep
     )
     return classifier.run(limit=limit, budget_usd=budget_usd, should_stop=should_stop)
-
-
-_ESTIMATING = Situation(
-    "nothing was sent to be labelled and nothing was spent",
-    "Run `momentum classify --estimate` again; counting tokens is free.",
-)
-
-EXPECTED_OUTPUT_TOKENS_PER_VIDEO = 90
-"""What a label costs in output tokens on average (measured by `bench/classify.py`)."""
-
-
-@dataclass
-class Estimate:
-    """What labelling the backlog would cost (`momentum classify --estimate`)."""
-
-    candidates: int
-    requests: int
-    prompt_tokens: int
-    video_tokens_per_request: int
-    usd: float
-    batch_usd: float
-
-    def as_json(self) -> dict[str, Any]:
-        """Stable JSON for scripts."""
-        return {
-            "candidates": self.candidates,
-            "requests": self.requests,
-            "prompt_tokens": self.prompt_tokens,
-            "video_tokens_per_request": self.video_tokens_per_request,
-            "usd": round(self.usd, 4),
-            "batch_usd": round(self.batch_usd, 4),
-        }
-
-
-def estimate_backlog(
-    store: Store, settings: ClaudeSettings, client: anthropic.Anthropic
-) -> Estimate:
-    """Price the backlog with two free `count_tokens` calls on a sample request."""
-    prices = ledger.prices_for(settings)
-    with store.read() as conn:
-        total = count_candidates(conn)
-        sample = claude_candidates(conn, settings.batch_size)
-    if not sample:
-        return Estimate(0, 0, 0, 0, 0.0, 0.0)
-    params, _ = prompt.params_for(sample, settings)
-    counted = {key: value for key, value in params.items() if key != "max_tokens"}
-    empty = {**counted, "messages": [{"role": "user", "content": "-"}]}
-    transport = Transport(client, settings)
-    full = transport.call(
-        lambda: client.messages.count_tokens(**counted), situation=_ESTIMATING
-    ).input_tokens
-    fixed = transport.call(
-        lambda: client.messages.count_tokens(**empty), situation=_ESTIMATING
-    ).input_tokens
-    per_video = max(0, full - fixed) / len(sample)
-    requests = math.ceil(total / settings.batch_size)
-    usage = ledger.Usage(
-        input_tokens=round(per_video * total),
-        output_tokens=EXPECTED_OUTPUT_TOKENS_PER_VIDEO * total,
-        cache_write_tokens=fixed,
-        cache_read_tokens=fixed * max(0, requests - 1),
-    )
-    usd = ledger.cost_usd(usage, prices)
-    return Estimate(
-        candidates=total,
-        requests=requests,
-        prompt_tokens=fixed,
-        video_tokens_per_request=full - fixed,
-        usd=usd,
-        batch_usd=usd * settings.batch_discount,
-    )

@@ -232,8 +232,8 @@ class Fatal:
                 f"{words}; {kept}.", _unavailable_hint(self.status, self.timed_out) + " " + again
             )
         return ClaudeRequestError(
-            f"Claude rejected a request as invalid{status}: {self.detail or 'no reason given'}; "
-            f"{kept}.",
+            f"Claude rejected a request as invalid{status}: "
+            f"{self.detail.rstrip('.') or 'no reason given'}; {kept}.",
             "This is probably a Momentum bug: run it again with --debug (which shows "
             "Anthropic's request id) and report it.",
         )

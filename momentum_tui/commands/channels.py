@@ -10,7 +10,7 @@ import click
 
 from momentum_tui.commands.common import Context, emit_json, emit_table, json_option, pass_context
 from momentum_tui.errors import MomentumError
-from momentum_tui.models import format_age_short
+from momentum_tui.models import format_age_short, iso_utc
 from momentum_tui.storage.channels import normalise_tag, tag_channel
 from momentum_tui.youtube.exporters import FORMATS
 
@@ -94,8 +94,8 @@ def channels_list(state: Context, include_removed: bool, tag: str | None, as_jso
                         "followed": r.followed,
                         "tags": list(r.tags),
                         "videos": r.videos,
-                        "last_synced_at": r.last_synced_at,
-                        "last_upload_at": r.last_upload_at,
+                        "last_synced_at": iso_utc(r.last_synced_at),
+                        "last_upload_at": iso_utc(r.last_upload_at),
                         "status": r.status,
                         "error": r.error or None,
                     }

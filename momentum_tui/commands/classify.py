@@ -20,7 +20,9 @@ from momentum_tui.errors import MissingKeyError
 from momentum_tui.storage import Store
 
 if TYPE_CHECKING:
-    from momentum_tui.ai.claude import ClassifyProgress, ClassifyResult, Estimate
+    from momentum_tui.ai.claude import ClassifyProgress, ClassifyResult
+    from momentum_tui.ai.estimate import Estimate
+    from momentum_tui.config import ClaudeSettings
 
 
 class _ProgressLine:
@@ -76,6 +78,9 @@ def classify_command(
 
     store = state.open_store()
     settings = state.settings.claude
+    if estimate:  # prices the backlog and labels nothing, not even offline
+        _estimate(store, settings, as_json)
+        return
     local = label_store(store).labelled
     if local and not as_json:
         note(f"Labelled {local:,} new or changed videos offline.")
@@ -95,11 +100,6 @@ def classify_command(
         with store.write() as db:
             cleared = clear_failures(db)
         note(f"Cleared {cleared} give-ups; they will be tried again.")
-    if estimate:
-        from momentum_tui.ai.claude import estimate_backlog
-
-        _print_estimate(estimate_backlog(store, settings, client), as_json)
-        return
     if batch:
         run_batch(store, settings, client, wait, cancel, limit, budget_usd, local, as_json)
         return
@@ -153,6 +153,18 @@ def _print_result(store: Store, result: ClassifyResult, local: int, as_json: boo
               "`momentum classify --retry-failed` tries them again.")  # fmt: skip
 
 
+def _estimate(store: Store, settings: ClaudeSettings, as_json: bool) -> None:
+    """Claude's free token counter with a key; without one, a local count (no key needed)."""
+    from momentum_tui.ai.estimate import estimate_backlog
+    from momentum_tui.ai.transport import api_key, make_client
+
+    try:
+        client = make_client(settings, api_key())
+    except MissingKeyError:
+        client = None
+    _print_estimate(estimate_backlog(store, settings, client), as_json)
+
+
 def _print_estimate(estimate: Estimate, as_json: bool) -> None:
     if as_json:
         emit_json(estimate.as_json())
@@ -164,3 +176,6 @@ def _print_estimate(estimate: Estimate, as_json: bool) -> None:
         f"{estimate.candidates:,} videos need Claude labels: about {estimate.requests:,} "
         f"requests, ${estimate.usd:.2f} (${estimate.batch_usd:.2f} with --batch)."
     )
+    if estimate.counted_by == "local":
+        note("Counted locally at about 4 bytes a token, since no Anthropic key is set; with "
+             "a key, Claude's own free token counter makes it exact.")  # fmt: skip

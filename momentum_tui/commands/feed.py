@@ -203,6 +203,13 @@ def _list(state: Context, filters: Filters, limit: int, offset: int, as_json: bo
     _print_rows(rows, total, filters, as_json)
 
 
+def _labels_json(labels: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored label record, its time in ISO-8601 UTC like every other `--json` time."""
+    if labels is None:
+        return None
+    return {**labels, "labelled_at": iso_utc(labels["labelled_at"])}
+
+
 def _state_json(state: dict[str, Any]) -> dict[str, Any]:
     """A video's marks, times as ISO-8601."""
     return {k: iso_utc(v) if k.endswith("_at") else v for k, v in state.items()}
@@ -276,7 +283,7 @@ def show(state: Context, video_id: str, as_json: bool) -> None:
                 "tags": video["tags"],
                 "status": video["status"],
                 "state": _state_json(detail.state),
-                "labels": detail.labels,
+                "labels": _labels_json(detail.labels),
                 "channel_tags": detail.channel_tags,
             }
         )

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from momentum_tui.models import iso_utc
 from momentum_tui.recommend import queries
 from momentum_tui.recommend.features import TOPICS
 from momentum_tui.recommend.ranker import Ranker
@@ -50,8 +51,8 @@ class Suggestion:
             "kind": self.kind,
             "reason": self.reason,
             "videos": self.videos,
-            "last_upload_at": self.last_upload_at,
-            "last_watched_at": self.last_watched_at,
+            "last_upload_at": iso_utc(self.last_upload_at),
+            "last_watched_at": iso_utc(self.last_watched_at),
         }
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from momentum_tui import sanitize
 from momentum_tui.errors import MomentumError, NotFoundError
+from momentum_tui.models import iso_utc
 from momentum_tui.recommend import queries
 
 if TYPE_CHECKING:
@@ -39,7 +40,11 @@ class KeywordPref:
 
     def as_json(self) -> dict[str, object]:
         """Stable JSON for `momentum prefs keyword list --json`."""
-        return {"keyword": self.keyword, "weight": self.weight, "created_at": self.created_at}
+        return {
+            "keyword": self.keyword,
+            "weight": self.weight,
+            "created_at": iso_utc(self.created_at),
+        }
 
 
 def normalise_keyword(text: str) -> str:

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from momentum_tui import sanitize
 from momentum_tui.errors import MomentumError
-from momentum_tui.models import Format, Mood, Topic, format_duration
+from momentum_tui.models import Format, Mood, Topic, format_duration, iso_utc
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -198,7 +198,7 @@ class Rule:
             "description": self.spec.describe(),
             "enabled": self.enabled,
             "source": self.source,
-            "created_at": self.created_at,
+            "created_at": iso_utc(self.created_at),
             "spec": self.spec.model_dump(mode="json", exclude_defaults=True),
         }
 

@@ -67,6 +67,8 @@ COUNT_FIELDS = frozenset({
 })  # fmt: skip
 """Top-level fields of a count_tokens request (no `max_tokens`)."""
 _CUSTOM_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+LIST_BATCHES = "GET /v1/messages/batches"
+"""`fail(kind, when_contains=LIST_BATCHES)` aims an HTTP fault at the batch list."""
 KNOWN_MODELS = {"claude-haiku-5-5", "claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-4-5"}
 TEST_KEY = "sk-ant-api03-test-key-for-the-emulator"
 
@@ -208,6 +210,20 @@ class ClaudeEmulator:
         with self._lock:
             self.faults.append(fault)
         return fault
+
+    def make_batches(self, count: int, *, requests: int = 1) -> list[str]:
+        """Batches made on the account by someone else (server state; no request recorded)."""
+        params = {"model": "claude-haiku-4-5", "max_tokens": 5,
+                  "messages": [{"role": "user", "content": "hi"}]}  # fmt: skip
+        made = []
+        for _ in range(count):
+            batch = _Batch(self._next_id("msgbatch"),
+                           [{"custom_id": f"r{n}", "params": params} for n in range(requests)],
+                           _now())  # fmt: skip
+            with self._lock:
+                self.batches[batch.id] = batch
+            made.append(batch.id)
+        return made
 
     def messages_received(self) -> list[Received]:
         """The `/v1/messages` requests so far."""
@@ -556,6 +572,9 @@ class ClaudeEmulator:
 
     def _batch_list(self, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         """One page of batches, newest first (`limit`, `after_id`, `before_id` as the API)."""
+        fault = self._take_fault(LIST_BATCHES, _HTTP_FAULTS)
+        if fault is not None:
+            return self._http_fault(fault)
         try:
             limit = int(query.get("limit", "20"))
         except ValueError:
