@@ -233,6 +233,7 @@ def test_no_new_batch_goes_out_while_an_earlier_one_is_unconfirmed(
     report = runner(store, claude).submit()
     assert report.submitted == [] and claude.batches == {}
     assert report.stopped is not None and "not confirmed" in report.stopped
+    assert report.held_back
 
 
 def test_a_lost_batch_is_found_pages_deep_in_claudes_list(

@@ -104,6 +104,8 @@ class BatchReport:
     usage: ledger.Usage = field(default_factory=ledger.Usage)
     usd: float = 0.0
     stopped: str | None = None
+    held_back: bool = False
+    """Nothing was sent: an earlier batch is still unconfirmed (`stopped` says so)."""
 
     def as_json(self) -> dict[str, Any]:
         """Stable JSON for scripts."""
@@ -160,6 +162,7 @@ class BatchRunner:
                 "an earlier batch is not confirmed by Claude yet (its answer was lost); "
                 "try again in a few minutes"
             )
+            report.held_back = True
             report.pending = self.pending()
             return report
         now = int(self.clock())
@@ -346,15 +349,17 @@ class BatchRunner:
                 with self.store.write() as db:
                     queries.set_batch_status(db, info.id, batch.processing_status, now)
                 continue
-            stream = self._unless_missing(
-                partial(self.client.messages.batches.results, info.id), info, report
-            )
-            if stream is None:
+            # Read to the end inside the call, so a read that breaks off is retried.
+            results = self._unless_missing(partial(self._results, info.id), info, report)
+            if results is None:
                 continue
-            self._store_results(info.id, list(stream), report, now)
+            self._store_results(info.id, results, report, now)
             report.collected.append(info.id)
         report.pending = self.pending()
         return report
+
+    def _results(self, batch_id: str) -> list[Any]:
+        return list(self.client.messages.batches.results(batch_id))
 
     def _unless_missing(self, call: Callable[[], Any], info: BatchInfo, report: BatchReport) -> Any:
         """`call`'s answer, or None when Claude has no such batch any more.

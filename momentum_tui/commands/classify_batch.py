@@ -42,6 +42,7 @@ def run_batch(store: Store, settings: Any, client: Any, wait: bool, cancel: bool
         report.submitted = submitted.submitted
         report.reused += submitted.reused
         report.stopped = submitted.stopped
+        report.held_back = submitted.held_back
     if wait:
 
         def on_poll(polled: Any) -> None:
@@ -72,7 +73,10 @@ def run_batch(store: Store, settings: Any, client: Any, wait: bool, cancel: bool
     if report.returned:
         note(f"{report.returned:,} videos came back unprocessed (errored, expired or canceled) "
               "and will be sent again.")  # fmt: skip
-    if report.stopped:
+    if report.held_back:
+        note(f"Nothing new was sent: {report.stopped}; `momentum classify --batch` then "
+             "looks for it and sends the rest.")  # fmt: skip
+    elif report.stopped:
         note(f"The batch was kept under {report.stopped}.")
     if report.pending:
         note(f"{len(report.pending)} batch(es) still in progress; run `momentum classify "
