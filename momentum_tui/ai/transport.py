@@ -128,7 +128,7 @@ def _unavailable_words(status: int | None, timed_out: bool, base_url: str, timeo
     if status is None:
         if timed_out:
             return f"Claude {still}did not answer within claude.timeout ({timeout:g} s) {after}"
-        return f"Claude could {'still ' if tries > 1 else ''}not be reached at {base_url} {after}"
+        return f"Claude could {still}not be reached at {base_url} {after}"
     if status == 429:
         return f"Claude was {still}rate-limiting Momentum's requests (HTTP 429) {after}"
     if status == 529:
