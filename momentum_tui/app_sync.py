@@ -42,14 +42,19 @@ class SyncStatusLoaded(Message):
 
     quota: QuotaStatus
     line: SyncStatusLine
+    keyless: bool = False
+    """No YouTube API key: syncs read channel feeds, and lengths are unknown."""
 
 
-def status_part(quota: QuotaStatus, line: SyncStatusLine) -> Text:
-    """`2 failed · quota 12 %` (yellow past the warning, red when spent)."""
+def status_part(quota: QuotaStatus, line: SyncStatusLine, keyless: bool = False) -> Text:
+    """`2 failed · quota 12 %` (yellow past the warning, red when spent); `no key · …`."""
     text = Text()
     if line.failed_channels:
         text.append(f"{line.failed_channels} failed", style="bold red")
         text.append(" · ", style="dim")
+    if keyless:  # information, not an error: syncing works, it just can't know lengths
+        text.append("no key · lengths unknown", style="dim")
+        return text
     style = "bold red" if quota.remaining == 0 else "yellow" if quota.warn else "dim"
     text.append(f"quota {quota.fraction:.0%}".replace("%", " %"), style=style)
     return text
@@ -145,16 +150,21 @@ class SyncApp(App[None]):
     @work(thread=True, exclusive=True, group="sync-status", exit_on_error=False)
     def refresh_sync_status(self) -> None:
         """Read the quota meter and failed-channel count for the status bar."""
+        from momentum_tui import secrets
+
         quota = QuotaLedger.for_settings(self.store, self.settings.youtube).status()
         with self.store.read() as conn:
             line = sync_status(conn, time.time())
-        self.post_message(SyncStatusLoaded(quota, line))
+        keyless = not secrets.get_secret("youtube")
+        self.post_message(SyncStatusLoaded(quota, line, keyless))
 
     def on_sync_status_loaded(self, message: SyncStatusLoaded) -> None:
         """Put the quota meter in the status bar."""
         screen = self._feed_screen()
         if screen is not None:
-            screen.set_status_part("sync", status_part(message.quota, message.line))
+            screen.set_status_part(
+                "sync", status_part(message.quota, message.line, message.keyless)
+            )
 
     def on_feed_ready(self, message: FeedReady) -> None:
         """Once the feed is up, fill in the quota meter (not for the demo: it never syncs)."""

@@ -3,9 +3,9 @@
 Every external endpoint is a setting here, so the real code can be pointed at loopback
 emulators by tests and benchmarks (and at anything else by curious users):
 
-    MOMENTUM_YOUTUBE_API_ROOT, MOMENTUM_YOUTUBE_FEED_ROOT, MOMENTUM_YOUTUBE_OAUTH_AUTH_URI,
-    MOMENTUM_YOUTUBE_OAUTH_TOKEN_URI, MOMENTUM_CLAUDE_BASE_URL, MOMENTUM_BACKEND_URL,
-    MOMENTUM_CACHE_THUMBNAIL_ROOT
+    MOMENTUM_YOUTUBE_API_ROOT, MOMENTUM_YOUTUBE_FEED_ROOT, MOMENTUM_YOUTUBE_PAGE_ROOT,
+    MOMENTUM_YOUTUBE_OAUTH_AUTH_URI, MOMENTUM_YOUTUBE_OAUTH_TOKEN_URI,
+    MOMENTUM_CLAUDE_BASE_URL, MOMENTUM_BACKEND_URL, MOMENTUM_CACHE_THUMBNAIL_ROOT
 
 Nothing else in the code names a host.
 """
@@ -41,6 +41,10 @@ class YouTubeSettings(Section):
     feed_root: str = Field(
         "https://www.youtube.com/feeds/videos.xml",
         description="Channel Atom feeds (free mode); `?channel_id=UC…` is appended.",
+    )
+    page_root: str = Field(
+        "https://www.youtube.com",
+        description="YouTube's public channel pages, read to resolve an @handle without a key.",
     )
     oauth_auth_uri: str = Field(
         "https://accounts.google.com/o/oauth2/auth", description="OAuth consent page."

@@ -339,6 +339,10 @@ class FeedRow:
         return video_url(self.id)
 
 
+UNKNOWN_LENGTH = "—"
+"""What a length cell shows when the length is not known (synced without a key)."""
+
+
 def format_duration(seconds: int | None) -> str:
     """`4:05`, `1:02:03`; empty when unknown."""
     if seconds is None or seconds < 0:

@@ -109,17 +109,26 @@ async def test_sync_key_again_cancels(store: Store, youtube) -> None:
     assert 0 < finished[0].summary.channels_ok < len(youtube.world.channels)
 
 
-async def test_a_missing_key_is_a_sentence_not_a_crash(store: Store, youtube, monkeypatch) -> None:
+async def test_without_a_key_r_syncs_the_feeds_and_says_lengths_are_unknown(
+    store: Store, youtube, monkeypatch
+) -> None:
     monkeypatch.delenv("MOMENTUM_YOUTUBE_API_KEY")
     follow_world(store, youtube.world)
     app = MomentumApp(store, load_settings())
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+        screen = await settle(pilot)
+        await until(pilot, lambda: "no key · lengths unknown" in status_text(app))
         await pilot.press("R")
-        await settle(pilot)
-        assert "No YouTube API key is set" in notes(app)
-        assert "momentum keys set youtube" in notes(app)
-    assert youtube.calls() == 0
+        await settle(pilot, timeout=30)
+        assert "synced from their feeds" in notes(app)
+        table = screen.query_one(FeedTable)
+        await until(pilot, lambda: len(table.source) > 0)
+        assert "no key · lengths unknown" in status_text(app)
+        assert "quota" not in status_text(app)
+        header, first_row = table.render_line(0).text, table.render_line(1).text
+        assert "Length" in header
+        assert "—" in first_row  # the length cell says unknown, not blank
+    assert {r.method for r in youtube.requests} == {"feed"}
 
 
 async def test_the_demo_is_never_synced(demo_store: Store) -> None:

@@ -92,13 +92,14 @@ def test_human_summary_and_quota_command(youtube, subscribed, run_cli) -> None:
     assert "Resets in" in text
 
 
-def test_missing_key_is_one_sentence(youtube, subscribed, run_cli, monkeypatch) -> None:
+def test_api_mode_without_a_key_is_one_sentence(youtube, subscribed, run_cli, monkeypatch) -> None:
     monkeypatch.delenv("MOMENTUM_YOUTUBE_API_KEY")
-    result = run_cli("sync")
+    result = run_cli("sync", "--api")
     assert result.code == 1
-    assert "No YouTube API key is set" in result.err
+    assert "`--api` needs a YouTube API key" in result.err
     assert "momentum keys set youtube" in result.err
     assert "Traceback" not in result.err
+    assert youtube.calls() == 0
 
 
 def test_invalid_key_is_one_sentence_and_never_printed(

@@ -374,6 +374,11 @@ def test_no_network_is_reported_as_offline(store, yt_settings) -> None:
     assert line.offline
     assert store.get_pref("network.offline") == "1"  # the feed's "offline" badge
     assert "offline" in line.text(time.time())
+    # Nothing reached YouTube, so nothing was paid: no unit spent, no ledger row left.
+    assert summary.units == 0
+    assert summary.quota is not None and summary.quota.used == 0
+    with store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM quota_ledger").fetchone()[0] == 0
 
 
 def test_cancel_keeps_finished_channels(store, youtube, yt_settings) -> None:

@@ -36,21 +36,20 @@ def channels() -> None:
 @json_option
 @pass_context
 def channels_add(state: Context, refs: tuple[str, ...], as_json: bool) -> None:
-    """Follow channels by URL, @handle or UC… id (one quota unit each)."""
+    """Follow channels by URL, @handle or UC… id (one quota unit each with a key; free without)."""
     from momentum_tui.youtube import channels as follow
 
     store = state.open_store()
-    client = _client(state, store)
     added = []
     for ref in refs:
-        channel, new = follow.add_channel(store, client, ref)
+        channel, new = follow.follow_ref(store, state.settings.youtube, ref)
         added.append(
             {"id": channel.id, "title": channel.title, "handle": channel.handle, "new": new}
         )
         if not as_json:
             verb = "Now following" if new else "Already following"
             handle = f" ({channel.handle})" if channel.handle else ""
-            click.echo(f"{verb} {channel.title}{handle}.")
+            click.echo(f"{verb} {channel.title or channel.id}{handle}.")
     if as_json:
         emit_json({"channels": added})
     elif any(a["new"] for a in added):

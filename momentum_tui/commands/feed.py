@@ -11,6 +11,7 @@ import click
 from momentum_tui.commands.common import Context, emit_json, emit_table, json_option, pass_context
 from momentum_tui.errors import NotFoundError
 from momentum_tui.models import (
+    UNKNOWN_LENGTH,
     FeedRow,
     Filters,
     Mark,
@@ -156,7 +157,9 @@ def _print_rows(rows: list[FeedRow], total: int, filters: Filters, as_json: bool
             [
                 r.id,
                 format_age_short(r.published_at, now),
-                "LIVE" if r.live_state == "live" else format_duration(r.duration_s),
+                "LIVE"
+                if r.live_state == "live"
+                else format_duration(r.duration_s) or UNKNOWN_LENGTH,
                 format_count(r.view_count),
                 r.channel_title,
                 r.title,
@@ -200,7 +203,14 @@ def _list(state: Context, filters: Filters, limit: int, offset: int, as_json: bo
     with state.open_store().read() as conn:
         rows = feed_queries.feed_page(conn, filters, limit=limit, offset=offset)
         total = feed_queries.feed_count(conn, filters)
+        unknown = feed_queries.unknown_length_count(conn, filters)
     _print_rows(rows, total, filters, as_json)
+    if unknown and not as_json:
+        click.echo(
+            f"{unknown:,} videos of unknown length were left out by the length filter "
+            "(synced without a key: a sync with a YouTube API key fills lengths in).",
+            err=True,
+        )
 
 
 def _labels_json(labels: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -292,7 +302,8 @@ def show(state: Context, video_id: str, as_json: bool) -> None:
     click.echo(video["title"])
     click.echo(
         f"{video['channel_title']} · {format_age_short(video['published_at'], now)} ago · "
-        f"{format_duration(video['duration_s'])} · {format_count(video['view_count'])} views"
+        f"{format_duration(video['duration_s']) or 'length unknown'} · "
+        f"{format_count(video['view_count'])} views"
     )
     click.echo(video_url(video["id"]))
     if detail.labels:

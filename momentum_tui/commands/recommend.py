@@ -16,7 +16,7 @@ import click
 from momentum_tui.commands.common import Context, emit_json, emit_table, json_option, pass_context
 from momentum_tui.commands.feed import row_json
 from momentum_tui.errors import NotFoundError
-from momentum_tui.models import FeedRow, Mood, Topic, format_duration, iso_utc
+from momentum_tui.models import UNKNOWN_LENGTH, FeedRow, Mood, Topic, format_duration, iso_utc
 from momentum_tui.recommend import cleanup as cleanup_suggestions
 from momentum_tui.recommend.digest import build_digest
 from momentum_tui.recommend.feeds import Pick, SmartFeed, smart_feed
@@ -98,7 +98,9 @@ def recommend(
         row = rows.get(p.video_id)
         if row is None:
             continue
-        length = format_duration(row.duration_s) or ("LIVE" if row.live_state == "live" else "")
+        length = format_duration(row.duration_s) or (
+            "LIVE" if row.live_state == "live" else UNKNOWN_LENGTH
+        )
         table.append([p.video_id, length, row.channel_title, row.title, " · ".join(p.reasons)])
     emit_table(["id", "length", "channel", "title", "why"], table)
     for note in feed.notes:

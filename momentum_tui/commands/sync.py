@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from momentum_tui.youtube.sync import SyncEvent, SyncSummary
 
 
+DETAILS_NOTICE_UNITS = 100
+"""Filling in details of videos synced without a key is announced from this cost on."""
+
+
 class ProgressLine:
     """Turns sync events into one rewritten line on a terminal's stderr (quiet otherwise)."""
 
@@ -30,8 +34,20 @@ class ProgressLine:
 
     def __call__(self, event: SyncEvent) -> None:
         """Show one event."""
-        from momentum_tui.youtube.sync import ChannelFailed, QuotaWarning, SyncFinished
+        from momentum_tui.youtube.sync import (
+            ChannelFailed,
+            DetailsBackfill,
+            QuotaWarning,
+            SyncFinished,
+        )
 
+        if isinstance(event, DetailsBackfill) and event.units > DETAILS_NOTICE_UNITS:
+            self._clear()
+            click.echo(
+                f"Filling in lengths and statistics of {event.videos:,} videos synced without "
+                f"a key: {event.units:,} quota units (50 videos a unit).",
+                err=True,
+            )
         if isinstance(event, QuotaWarning):
             self._clear()
             click.echo(
@@ -67,7 +83,7 @@ def _print_summary(summary: SyncSummary) -> None:
         click.echo(f"  {failure['title']}: {failure['error']}")
     if len(summary.failures) > 10:
         click.echo(f"  … and {len(summary.failures) - 10} more (`momentum channels list`).")
-    if summary.quota is not None:
+    if summary.quota is not None and summary.mode != "keyless":
         quota = summary.quota
         by_method = ", ".join(f"{m} {u}" for m, u in sorted(summary.units_by_method.items()))
         click.echo(
@@ -83,7 +99,7 @@ def _print_summary(summary: SyncSummary) -> None:
     "rss",
     default=None,
     help="Free mode: read channel feeds first (no quota) and call the API only for "
-    "channels with something new. Default from `youtube.rss`.",
+    "channels with something new. Default from `youtube.rss`; always on without a key.",
 )
 @click.option(
     "--channel",
@@ -110,9 +126,13 @@ def sync(
 ) -> None:
     """Fetch new uploads of the channels you follow.
 
-    Ctrl-C stops cleanly: channels already done are kept, the rest wait for the next sync.
+    Without a YouTube API key it reads each channel's public feed (no quota; lengths stay
+    unknown until a key is set). Ctrl-C stops cleanly: channels already done are kept,
+    the rest wait for the next sync.
     """
-    from momentum_tui.youtube.api import api_key_or_raise
+    from momentum_tui import secrets
+    from momentum_tui.errors import MissingKeyError
+    from momentum_tui.youtube.errors import KEY_HINT
     from momentum_tui.youtube.sync import SyncEngine, SyncOptions
 
     if state.demo:
@@ -121,7 +141,12 @@ def sync(
             "Run `momentum sync` without --demo to sync your own channels.",
         )
     settings = state.settings.youtube
-    api_key = api_key_or_raise()
+    api_key = secrets.get_secret("youtube")
+    if api_key is None and rss is False:
+        raise MissingKeyError(
+            "`--api` needs a YouTube API key, and none is set; nothing was synced.",
+            f"{KEY_HINT} Without a key, `momentum sync` reads the channels' feeds (no quota).",
+        )
     store = state.open_store()
     cancel = threading.Event()
     engine = SyncEngine(

@@ -3,7 +3,8 @@
 A smart feed takes the ranked, diversified candidates that match the mood and topics and
 walks down them, keeping each video that still fits the remaining minutes, until less
 than a minute is left. So the list stays in ranked order and never runs over budget.
-Videos of unknown length (live now) can't be budgeted and are left out; so are Shorts
+Videos of unknown length (live now, or synced without a key) can't be budgeted and are
+left out — never counted at a guess — and the result says how many were; so are Shorts
 when the budget is ten minutes or more (a 25-minute ask wants videos, not 40 clips).
 When the exact mood has too few videos, its neighbours join (calm ↔ cozy…), and the
 result says so.
@@ -11,7 +12,7 @@ result says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from momentum_tui.models import Mood
 from momentum_tui.recommend.ranker import Ask, Ranker, Ranking
@@ -83,6 +84,15 @@ def fit_budget(order: list[int], durations: list[int], budget: int) -> list[int]
     return kept
 
 
+def _unknown_lengths(ranker: Ranker, ask: Ask) -> int:
+    """Candidates for `ask` whose length is unknown because no key described them yet."""
+    from momentum_tui.recommend.features import LIVE_STATES
+
+    features = ranker.features
+    waiting = (features.duration < 0) & (features.live == LIVE_STATES.index("none"))
+    return int((ranker.candidates(ask) & waiting).sum())
+
+
 def smart_feed(
     ranker: Ranker,
     *,
@@ -118,6 +128,12 @@ def smart_feed(
     if budget is not None:
         durations = [int(ranker.features.duration[i]) for i in order]
         order = fit_budget(order, durations, budget)
+        unknown = _unknown_lengths(ranker, replace(ask, max_seconds=None, known_length=False))
+        if unknown:
+            notes.append(
+                f"{unknown} videos of unknown length were left out (synced without a key; "
+                "a sync with a YouTube API key fills lengths in)."
+            )
     else:
         order = order[:limit]
     explainer = Explainer(ranker, ranking)

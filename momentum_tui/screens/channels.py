@@ -303,12 +303,10 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
 
     @work(thread=True, group="channels-change", exit_on_error=False)
     def _add(self, text: str) -> None:
-        from momentum_tui.youtube.api import YouTubeClient
-
-        client = YouTubeClient.for_store(self.store, self.settings.youtube)
-        channel, new = follow.add_channel(self.store, client, text)
+        channel, new = follow.follow_ref(self.store, self.settings.youtube, text)
         verb = "Now following" if new else "Already following"
-        self.post_message(ChannelsChanged(f"{verb} {channel.title}. R syncs its videos."))
+        name = channel.title or channel.id
+        self.post_message(ChannelsChanged(f"{verb} {name}. R syncs its videos."))
 
     @work(thread=True, group="channels-change", exit_on_error=False)
     def _remove(self, channel_id: str) -> None:

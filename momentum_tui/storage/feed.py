@@ -261,6 +261,20 @@ def feed_count(conn: sqlite3.Connection, filters: Filters) -> int:
     return int(conn.execute(sql, params).fetchone()[0])
 
 
+def unknown_length_count(conn: sqlite3.Connection, filters: Filters) -> int:
+    """Videos a length filter leaves out because their length is unknown (synced without a key).
+
+    Streams live now have no length either, but they are not waiting for one.
+    """
+    if filters.min_seconds is None and filters.max_seconds is None:
+        return 0
+    unbounded = filters.model_copy(update={"min_seconds": None, "max_seconds": None})
+    clauses, params = _where(unbounded, conn)
+    clauses += ["v.duration_s IS NULL", "v.live_state = 'none'"]
+    sql = f"SELECT count(*) FROM videos v WHERE {' AND '.join(clauses)}"
+    return int(conn.execute(sql, params).fetchone()[0])
+
+
 @dataclass
 class VideoDetail:
     """Everything the detail pane and `--json` show about one video."""

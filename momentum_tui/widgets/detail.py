@@ -53,7 +53,8 @@ def detail_renderable(detail: VideoDetail, now: float) -> RenderableType:
     meta = Text(video["channel_title"], style="bold")
     for part in (
         format_age(video["published_at"], now),
-        format_duration(video["duration_s"]),
+        format_duration(video["duration_s"])
+        or ("length unknown" if video["live_state"] == "none" else ""),
         f"{format_count(video['view_count'])} views" if video["view_count"] is not None else "",
         f"{format_count(video['like_count'])} likes" if video["like_count"] else "",
     ):

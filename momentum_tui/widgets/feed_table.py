@@ -28,7 +28,13 @@ from textual.strip import Strip
 
 from momentum_tui.ai.taxonomy import SHORT_FORMATS, SHORT_NAMES
 from momentum_tui.bindings import NAVIGATION
-from momentum_tui.models import FeedRow, format_age_short, format_count, format_duration
+from momentum_tui.models import (
+    UNKNOWN_LENGTH,
+    FeedRow,
+    format_age_short,
+    format_count,
+    format_duration,
+)
 from momentum_tui.widgets.feed_source import FeedSource
 
 HEADER_LINES = 1
@@ -417,11 +423,11 @@ class FeedTable(ScrollView, can_focus=True):
             length, length_style = "SOON", style("feed-table--upcoming")
         elif row.is_short:
             length, length_style = (
-                f"S {format_duration(row.duration_s)}",
+                f"S {format_duration(row.duration_s) or UNKNOWN_LENGTH}",
                 style("feed-table--short"),
             )
         else:
-            length, length_style = format_duration(row.duration_s), meta
+            length, length_style = format_duration(row.duration_s) or UNKNOWN_LENGTH, meta
         parts += [Text(" "), _cell(length, columns.length, length_style, right=True)]
         if columns.views:
             parts += [

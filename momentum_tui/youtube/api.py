@@ -1,11 +1,15 @@
 """A thin client over google-api-python-client: quota-ledgered, retried, errors in sentences.
 
 * One `httplib2.Http` (and one service object) per thread: httplib2 is not thread-safe.
-* Every call is recorded in the quota ledger before it is sent (`QuotaLedger.spend`).
+* Every call is recorded in the quota ledger before it is sent (`QuotaLedger.spend`);
+  a call that never reached YouTube (no DNS, connection refused) is refunded.
 * Rate limits (403/429), server errors (5xx), timeouts, dropped connections and broken
   bodies are retried with jittered exponential backoff, `youtube.retries` times; the
   library's own retry is off (it would log the request URL, which carries the key, and
-  spend quota behind the ledger's back).
+  spend quota behind the ledger's back). A `Retry-After` longer than a minute is not
+  waited out: the call fails with a sentence saying how long YouTube asked for.
+* An error body is an error whatever the HTTP status (a proxy may pass one on as 200):
+  never read as "no items", so it can never make a channel look deleted.
 * `quotaExceeded` stops everything until the Pacific-midnight reset; an invalid or
   blocked key is one sentence pointing at `momentum keys set youtube`.
 * `search.list` (100 units) is never used: uploads come from the uploads playlist.
@@ -66,6 +70,29 @@ _BLOCKED_REASONS = {
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
 _QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 _KEY_IN_URL = re.compile(r"([?&]key=)[^&\s\"']+")
+MAX_RETRY_AFTER_S = 60.0
+"""The longest `Retry-After` a sync waits out; beyond it the call fails and says so."""
+_REASON_WORDS: dict[str, tuple[str, str]] = {
+    "playlistNotFound": (
+        "YouTube says the channel's uploads playlist does not exist",
+        "The channel may have no uploads, or be gone; `momentum channels list` shows it, "
+        "and the next sync asks again.",
+    ),
+    "channelNotFound": (
+        "YouTube says the channel does not exist",
+        "Check the channel id, or remove the channel with `momentum channels remove`.",
+    ),
+    "videoNotFound": ("YouTube says the video does not exist", "The next sync asks again."),
+    "invalidPageToken": (
+        "YouTube did not accept the page it was asked for (the listing changed meanwhile)",
+        "The next sync starts the listing again.",
+    ),
+    "incompatibleParameters": (
+        "YouTube refused the request's combination of filters",
+        "This is a bug in Momentum; please report it.",
+    ),
+}
+"""Sentences for the 4xx reasons a person can meet, so no `(404: reason)` reaches them."""
 
 
 class _RedactKey(logging.Filter):
@@ -101,6 +128,46 @@ def error_reasons(content: bytes) -> tuple[set[str], str]:
     if "API key not valid" in message:
         reasons.add("keyInvalid")
     return reasons, message
+
+
+def retry_after_seconds(value: str) -> float | None:
+    """A `Retry-After` header (seconds, or an HTTP date) in seconds; None when absent or odd."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+    from time import time
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time())
+
+
+def describe_seconds(seconds: float) -> str:
+    """`45 s`, `3 min`, `2 h 5 min`."""
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    minutes = int(seconds // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def _error_in_body(body: dict[str, Any]) -> HttpError:
+    """A Google error body that arrived as HTTP 200: the HTTP error it stands for."""
+    error = body.get("error")
+    code = error.get("code") if isinstance(error, dict) else None
+    status = code if isinstance(code, int) and 400 <= code <= 599 else 500
+    return HttpError(httplib2.Response({"status": status}), json.dumps(body).encode("utf-8"))
+
+
+def _waits_too_long(error: YouTubeError) -> bool:
+    """A rate limit whose `Retry-After` is longer than a sync waits."""
+    wait = error.retry_after if isinstance(error, RateLimitedError) else None
+    return wait is not None and wait > MAX_RETRY_AFTER_S
 
 
 def describe_network_error(error: BaseException) -> str:
@@ -192,7 +259,7 @@ class YouTubeClient:
         delay = min(base, self.settings.backoff * 32)
         delay = self._rng.uniform(delay / 2, delay)  # jitter: retries from 8 threads spread out
         if retry_after is not None:
-            delay = max(delay, min(retry_after, 60.0))
+            delay = max(delay, min(retry_after, MAX_RETRY_AFTER_S))
         if self.cancel.wait(delay):
             raise SyncCancelledError("The sync was cancelled.", "Finished channels are kept.")
 
@@ -221,12 +288,14 @@ class YouTubeClient:
                 self.requests += 1
             try:
                 body = make(self._service()).execute(num_retries=0)
+                if isinstance(body, dict) and "error" in body:
+                    raise _error_in_body(body)
             except HttpError as error:
                 self.ledger.settle(row, error.resp.status)
                 outcome = self._classify(method, error, not_found_ok)
                 if outcome is None:
                     return None
-                if not outcome.retryable:
+                if not outcome.retryable or _waits_too_long(outcome):
                     raise outcome from None  # `from None`: the HttpError's text holds the key
                 last = outcome
                 continue
@@ -236,7 +305,10 @@ class YouTubeClient:
                     "Run `momentum signin` again.",
                 ) from None
             except _TRANSPORT_ERRORS as error:
-                self.ledger.settle(row, 0)
+                if isinstance(error, _UNREACHABLE):
+                    self.ledger.refund(row, method)  # it never left: YouTube charged nothing
+                else:
+                    self.ledger.settle(row, 0)
                 self._drop_connection()
                 last = YouTubeNetworkError(
                     f"YouTube {describe_network_error(error)} ({method}).",
@@ -273,8 +345,13 @@ class YouTubeClient:
                 f"YouTube kept rate-limiting {method} after {self.settings.retries} retries.",
                 "Wait a few minutes and sync again; finished channels are kept.",
             )
-            retry_after = error.resp.get("retry-after", "")
-            limited.retry_after = float(retry_after) if retry_after.isdigit() else None
+            limited.retry_after = retry_after_seconds(error.resp.get("retry-after", ""))
+            if limited.retry_after is not None and limited.retry_after > MAX_RETRY_AFTER_S:
+                limited.title = (
+                    f"YouTube asked Momentum to wait {describe_seconds(limited.retry_after)} "
+                    f"before calling {method} again, so this channel was left for later."
+                )
+                limited.hint = "Sync again after that; finished channels are kept."
             return limited
         if status == 403 and reasons & _BLOCKED_REASONS and self.credentials is None:
             raise InvalidKeyError(
@@ -290,8 +367,15 @@ class YouTubeClient:
             )
         if status == 404 and not_found_ok:
             return None
+        for reason in sorted(reasons):
+            if reason in _REASON_WORDS:
+                words, hint = _REASON_WORDS[reason]
+                return RequestRejectedError(f"{words} ({method}, {reason}).", hint)
         reason = ", ".join(sorted(reasons)) or message or "no reason given"
-        return RequestRejectedError(f"YouTube refused {method} ({status}: {reason}).", "")
+        return RequestRejectedError(
+            f"YouTube refused {method} ({status}: {reason}).",
+            "The next sync tries again; `momentum channels list --json` keeps the reason.",
+        )
 
     # --- the calls Momentum makes -----------------------------------------------------
 

@@ -1,9 +1,12 @@
 """Following channels: add by URL / @handle / id, remove, list, import and export.
 
-Adding costs one `channels.list` call. Removing keeps the channel's videos and your marks
-(it only stops following; `purge` forgets them too). Importing the same file twice
-changes nothing, and a channel you removed stays removed when an old export that still
-lists it is imported again (add it back with `momentum channels add`).
+Adding costs one `channels.list` call with a key. Without one, a `UC…` id is followed at
+once (its title from its feed) and an @handle or /user/ name is resolved from the
+channel's public page (`youtube/pages.py`): no quota either way. Removing keeps the
+channel's videos and your marks (it only stops following; `purge` forgets them too).
+Importing the same file twice changes nothing, and a channel you removed stays removed
+when an old export that still lists it is imported again (add it back with
+`momentum channels add`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from momentum_tui.youtube.importers import CHANNEL_ID, ImportedList
 from momentum_tui.youtube.state import save_channel_details
 
 if TYPE_CHECKING:  # the Google client costs ~0.2 s to import: only syncs and adds need it
+    from momentum_tui.config import YouTubeSettings
     from momentum_tui.youtube.api import YouTubeClient
 
 _HANDLE = re.compile(r"^@[\w.\-·]{3,100}$", re.UNICODE)
@@ -90,14 +94,24 @@ def resolve(client: YouTubeClient, ref: ChannelRef) -> Channel:
     return channel
 
 
-def follow(store: Store, channel: Channel, source: str, now: int | None = None) -> bool:
-    """Follow a resolved channel (again, if it was removed); True when it was not followed."""
+def follow(
+    store: Store, channel: Channel, source: str, now: int | None = None, *, details: bool = True
+) -> bool:
+    """Follow a resolved channel (again, if it was removed); True when it was not followed.
+
+    `details`: the channel came from `channels.list`, so a sync need not ask again. A
+    channel named without a key has no avatar or uploads playlist yet: the first sync
+    with a key asks for them.
+    """
     now = int(time.time()) if now is None else now
     with store.write() as db:
         row = db.conn.execute(
             "SELECT followed FROM channels WHERE id = ?", (channel.id,)
         ).fetchone()
-        save_channel_details(db, [channel], now, source)  # details fresh: sync won't re-ask
+        if details:
+            save_channel_details(db, [channel], now, source)  # details fresh: sync won't re-ask
+        else:
+            upsert_channels(db, [channel], source=source, now=now)
         db.conn.execute("UPDATE channels SET followed = 1 WHERE id = ?", (channel.id,))
     return row is None or not row[0]
 
@@ -106,6 +120,52 @@ def add_channel(store: Store, client: YouTubeClient, text: str) -> tuple[Channel
     """Resolve `text` (URL, @handle, id) and follow it; returns it and whether it is new."""
     channel = resolve(client, parse_channel_ref(text))
     return channel, follow(store, channel, "added")
+
+
+def resolve_without_key(settings: YouTubeSettings, ref: ChannelRef) -> Channel:
+    """Look a channel up for free: an id through its feed, a handle or name through its page."""
+    from momentum_tui.youtube.errors import FeedNotFoundError, FeedUnavailableError
+    from momentum_tui.youtube.pages import read_channel_page
+    from momentum_tui.youtube.rss import FeedReader
+
+    channel_id, title = ref.value, ""
+    if ref.kind != "id":
+        page = read_channel_page(settings, ref.kind, ref.value)
+        channel_id, title = page.channel_id, page.title
+    if not title:
+        reader = FeedReader(settings)
+        try:
+            title = reader.fetch(channel_id).title
+        except FeedNotFoundError:
+            raise ChannelNotFoundError(
+                f"YouTube has no channel {channel_id} (its feed answers 404).",
+                "Check the id, or copy the channel's URL again.",
+            ) from None
+        except FeedUnavailableError:
+            title = ""  # followed anyway: the first sync brings the title
+        finally:
+            reader.close()
+    handle = ref.value if ref.kind == "handle" else ""
+    return Channel(id=channel_id, title=title, handle=handle)
+
+
+def follow_ref(
+    store: Store, settings: YouTubeSettings, text: str, api_key: str | None = None
+) -> tuple[Channel, bool]:
+    """Follow the channel `text` names: through the API with a key, for free without one."""
+    from momentum_tui import secrets
+
+    ref = parse_channel_ref(text)
+    key = api_key or secrets.get_secret("youtube")
+    if key:
+        from momentum_tui.youtube.api import YouTubeClient
+        from momentum_tui.youtube.quota import QuotaLedger
+
+        client = YouTubeClient(settings, QuotaLedger.for_settings(store, settings), api_key=key)
+        channel = resolve(client, ref)
+        return channel, follow(store, channel, "added")
+    channel = resolve_without_key(settings, ref)
+    return channel, follow(store, channel, "added", details=False)
 
 
 def find_cached(conn: sqlite3.Connection, text: str) -> tuple[str, str]:

@@ -60,6 +60,14 @@ class FeedUnavailableError(YouTubeError):
     retryable = True
 
 
+class FeedNotFoundError(FeedUnavailableError):
+    """YouTube has no feed for this channel id (404): no such channel, or it was removed."""
+
+
+class FeedUnreachableError(FeedUnavailableError, YouTubeNetworkError):
+    """A channel's feed could not be reached at all (no network, DNS, refused, timed out)."""
+
+
 class ChannelNotFoundError(NotFoundError, YouTubeError):
     """No channel matches the URL, @handle or id given."""
 

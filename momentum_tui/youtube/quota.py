@@ -4,7 +4,8 @@ YouTube's day starts at midnight Pacific time (America/Los_Angeles, so daylight 
 moves it). Every call is written to `quota_ledger` *before* it is sent — a call that
 was sent has been paid for, even if the process dies before the answer — inside a
 `BEGIN IMMEDIATE` transaction that also sums what today has spent, so two Momentum
-processes cannot overspend together. A call that would take today past the budget is
+processes cannot overspend together. A call that provably never reached YouTube (no
+DNS, connection refused) is refunded. A call that would take today past the budget is
 refused; after YouTube itself says `quotaExceeded` the rest of the day is refused too.
 """
 
@@ -177,6 +178,15 @@ class QuotaLedger:
         """Note the HTTP status of a call that did not succeed (`momentum quota` shows them)."""
         with self.store.write() as db:
             db.conn.execute("UPDATE quota_ledger SET status = ? WHERE id = ?", (status, row_id))
+
+    def refund(self, row_id: int, method: str) -> None:
+        """Take back a call that never reached YouTube (no DNS, refused): it cost nothing."""
+        with self.store.write() as db:
+            deleted = db.conn.execute("DELETE FROM quota_ledger WHERE id = ?", (row_id,)).rowcount
+        if deleted:
+            self.spent[method] -= COSTS.get(method, 1)
+            if self.spent[method] <= 0:
+                del self.spent[method]
 
     def mark_exhausted(self) -> QuotaExhaustedError:
         """YouTube said `quotaExceeded`: refuse calls until the reset; returns the error."""

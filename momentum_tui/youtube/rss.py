@@ -2,9 +2,12 @@
 
 A feed lists a channel's 15 newest uploads (`feed_root?channel_id=UC…`). Comparing them
 with the cache tells which channels have anything new, so API calls are spent only on
-those. Feeds do go down, answer 404 or 500 for a while, or come back as a consent page;
-any failure here is reported per channel and the sync falls back to the API for it.
-Feeds are parsed with defusedxml (no entity expansion, no external entities).
+those. Without an API key the feed is all there is: its entries become videos as they
+are (`video_from_entry`: title, description, publish time, views, likes, thumbnail and
+the `/shorts/` link; no length or live state). Feeds do go down, answer 404 or 500 for a
+while, or come back as a consent page; any failure here is reported per channel, and
+with a key the sync falls back to the API for it. Feeds are parsed with defusedxml (no
+entity expansion, no external entities).
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from momentum_tui.config import YouTubeSettings
-from momentum_tui.youtube.errors import BadResponseError, FeedUnavailableError
+from momentum_tui.models import Video
+from momentum_tui.youtube.errors import (
+    BadResponseError,
+    FeedNotFoundError,
+    FeedUnavailableError,
+    FeedUnreachableError,
+)
 from momentum_tui.youtube.parse import timestamp
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -36,6 +45,10 @@ class FeedEntry:
     shorts_link: bool
     """The feed links it as `/shorts/ID`: YouTube itself files it as a Short."""
     views: int | None
+    description: str = ""
+    thumbnail_url: str = ""
+    likes: int | None = None
+    """`media:starRating count`: how many rated it (likes, since dislikes became private)."""
 
 
 @dataclass
@@ -69,8 +82,13 @@ def parse_feed(data: bytes) -> ChannelFeed:
             continue
         link = entry.find(f"{_ATOM}link")
         href = link.get("href", "") if link is not None else ""
-        stats = entry.find(f"{_MEDIA}group/{_MEDIA}community/{_MEDIA}statistics")
+        group = entry.find(f"{_MEDIA}group")
+        community = group.find(f"{_MEDIA}community") if group is not None else None
+        stats = community.find(f"{_MEDIA}statistics") if community is not None else None
+        rating = community.find(f"{_MEDIA}starRating") if community is not None else None
+        thumb = group.find(f"{_MEDIA}thumbnail") if group is not None else None
         views = stats.get("views", "") if stats is not None else ""
+        likes = rating.get("count", "") if rating is not None else ""
         feed.entries.append(
             FeedEntry(
                 video_id=video_id,
@@ -78,9 +96,45 @@ def parse_feed(data: bytes) -> ChannelFeed:
                 title=_text(entry.find(f"{_ATOM}title")),
                 shorts_link="/shorts/" in href,
                 views=int(views) if views.isdigit() else None,
+                description=_text(
+                    group.find(f"{_MEDIA}description") if group is not None else None
+                ),
+                thumbnail_url=_https(thumb.get("url", "") if thumb is not None else ""),
+                likes=int(likes) if likes.isdigit() else None,
             )
         )
     return feed
+
+
+def _https(url: str) -> str:
+    return url if url.startswith("https://") else ""
+
+
+def video_from_entry(entry: FeedEntry, feed: ChannelFeed, now: int) -> Video | None:
+    """A feed entry as a cached video: what the feed says, length and live state unknown.
+
+    None when the entry has no readable publish time or is otherwise unusable. A Short is
+    what the feed links as `/shorts/ID` (YouTube's own filing); its length comes later,
+    when a sync with a key fills in the details.
+    """
+    if entry.published_at is None:
+        return None
+    try:
+        return Video(
+            id=entry.video_id,
+            channel_id=feed.channel_id,
+            channel_title=feed.title,
+            title=entry.title,
+            description=entry.description,
+            published_at=entry.published_at,
+            is_short=entry.shorts_link,
+            view_count=entry.views,
+            like_count=entry.likes,
+            stats_at=now if entry.views is not None else None,
+            thumbnail_url=entry.thumbnail_url,
+        )
+    except ValueError:  # pydantic's ValidationError: an id or channel that isn't one
+        return None
 
 
 class FeedReader:
@@ -106,11 +160,21 @@ class FeedReader:
         try:
             response = self._http.get(self.settings.feed_root, params={"channel_id": channel_id})
         except httpx.TimeoutException:
-            raise FeedUnavailableError("The channel feed did not answer in time.", "") from None
+            raise FeedUnreachableError(
+                "The channel feed did not answer in time.",
+                "Check your connection; the next sync tries again.",
+            ) from None
+        except httpx.TransportError as error:
+            raise FeedUnreachableError(
+                f"The channel feed could not be reached ({type(error).__name__}).",
+                "Check your connection; the next sync tries again.",
+            ) from None
         except httpx.HTTPError as error:
             raise FeedUnavailableError(
-                f"The channel feed could not be reached ({type(error).__name__}).", ""
+                f"The channel feed could not be read ({type(error).__name__}).", ""
             ) from None
+        if response.status_code == 404:
+            raise FeedNotFoundError("YouTube has no feed for this channel (404).", "")
         if response.status_code != 200:
             raise FeedUnavailableError(f"The channel feed answered {response.status_code}.", "")
         try:
@@ -119,6 +183,7 @@ class FeedReader:
             raise FeedUnavailableError(error.title, "") from None
         if feed.channel_id and feed.channel_id != channel_id:
             raise FeedUnavailableError("The channel feed was for another channel.", "")
+        feed.channel_id = channel_id
         return feed
 
     def close(self) -> None:

@@ -84,6 +84,24 @@ def stale_recent_videos(
     return [(row[0], bool(row[1])) for row in rows]
 
 
+def videos_lacking_details(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
+    """Cached videos known only from their channel feeds, newest first: (id, is a Short).
+
+    A feed gives no length and no live state, so an upload of unknown length that is not
+    a stream is one no `videos.list` has described yet (or one YouTube is still
+    processing: asking again is what it needs too).
+    """
+    rows = conn.execute(
+        """
+        SELECT v.id, v.is_short FROM videos v JOIN channels c ON c.id = v.channel_id
+        WHERE c.followed = 1 AND v.status = 'ok' AND v.duration_s IS NULL
+              AND v.live_state = 'none'
+        ORDER BY v.published_at DESC
+        """
+    ).fetchall()
+    return [(row[0], bool(row[1])) for row in rows]
+
+
 def begin_run(db: Database, mode: str, total: int, skipped: int, now: int) -> int:
     """Record a run that has started; returns its id."""
     cursor = db.conn.execute(
@@ -119,6 +137,8 @@ class ChannelResult:
     empty: bool = False
     feed_views: list[tuple[str, int]] = field(default_factory=list)
     """Free view counts from the channel's feed, for videos already cached."""
+    title: str = ""
+    """The channel's title from its feed (cleaned); empty when the feed was not read."""
 
 
 def commit_channel(db: Database, run_id: int, result: ChannelResult, now: int) -> UpsertResult:
@@ -142,8 +162,9 @@ def commit_channel(db: Database, run_id: int, result: ChannelResult, now: int) -
     )
     db.conn.execute(
         "UPDATE channels SET last_synced_at = ?, "
-        "last_upload_at = max(coalesce(last_upload_at, 0), coalesce(?, 0)) WHERE id = ?",
-        (now, newest_upload, result.channel_id),
+        "last_upload_at = max(coalesce(last_upload_at, 0), coalesce(?, 0)), "
+        "title = CASE WHEN ? != '' THEN ? ELSE title END WHERE id = ?",
+        (now, newest_upload, result.title, result.title, result.channel_id),
     )
     db.conn.execute(
         "UPDATE sync_runs SET channels_ok = channels_ok + 1, videos_new = videos_new + ?, "

@@ -25,6 +25,7 @@ the run cleanly; every other failure is per channel and retried by the next sync
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import deque
@@ -33,6 +34,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from momentum_tui import sanitize, secrets
 from momentum_tui.config import YouTubeSettings
 from momentum_tui.errors import MomentumError, NotFoundError, QuotaExhaustedError
 from momentum_tui.models import Video, iso_utc
@@ -127,6 +129,15 @@ class ChannelFailed(SyncEvent):
 
 
 @dataclass(frozen=True)
+class DetailsBackfill(SyncEvent):
+    """Cached videos known only from their feeds get their details now (a key was set)."""
+
+    videos: int
+    units: int
+    """What it costs: one `videos.list` unit per 50 videos."""
+
+
+@dataclass(frozen=True)
 class QuotaWarning(SyncEvent):
     """Today's quota use crossed the warning threshold."""
 
@@ -159,6 +170,8 @@ class SyncSummary:
     videos_new: int = 0
     videos_updated: int = 0
     videos_labelled: int = 0
+    videos_detailed: int = 0
+    """Cached videos (known only from their feeds) whose length and statistics were filled in."""
     units_by_method: dict[str, int] = field(default_factory=dict)
     requests: int = 0
     feeds_read: int = 0
@@ -194,6 +207,7 @@ class SyncSummary:
                 "new": self.videos_new,
                 "updated": self.videos_updated,
                 "labelled": self.videos_labelled,
+                "detailed": self.videos_detailed,
             },
             "quota": {
                 "units": self.units,
@@ -226,6 +240,8 @@ class _Job:
     short_hints: set[str] = field(default_factory=set)
     feed_views: list[tuple[str, int]] = field(default_factory=list)
     newest: str | None = None
+    title: str = ""
+    """The channel's title as its feed gives it (kept when the cache has none)."""
     empty: bool = False
     failed: bool = False
 
@@ -273,8 +289,9 @@ class SyncEngine:
         options = options or SyncOptions()
         started = time.monotonic()
         now = int(self.clock())
-        rss = self.settings.rss if options.rss is None else options.rss
-        mode = "rss" if rss else "api"
+        keyless = self._client is None and not (self._api_key or secrets.get_secret("youtube"))
+        rss = keyless or (self.settings.rss if options.rss is None else options.rss)
+        mode = "keyless" if keyless else "rss" if rss else "api"
         with self.store.read() as conn:
             rows = state.channels_to_sync(conn, options.channel_ids)
         if options.channel_ids:
@@ -310,12 +327,13 @@ class SyncEngine:
             from momentum_tui.youtube.api import YouTubeClient
             from momentum_tui.youtube.rss import FeedReader
 
-            client = self._client or YouTubeClient(
-                self.settings, self.ledger, api_key=self._api_key, cancel=self.cancel
-            )
-            self._client = client
+            if not keyless:
+                client = self._client or YouTubeClient(
+                    self.settings, self.ledger, api_key=self._api_key, cancel=self.cancel
+                )
+                self._client = client
             feeds = FeedReader(self.settings, self.cancel) if rss else None
-            if due:
+            if due or client is not None:  # with a key, feed-only videos get details too
                 self._run(client, feeds, due, options, run_id)
         except QuotaExhaustedError as error:
             summary.status, summary.error = "quota", error
@@ -339,7 +357,7 @@ class SyncEngine:
 
     def _run(
         self,
-        client: YouTubeClient,
+        client: YouTubeClient | None,
         feeds: FeedReader | None,
         due: list[state.ChannelRow],
         options: SyncOptions,
@@ -355,13 +373,30 @@ class SyncEngine:
             or (self.settings.channel_refresh_days and r.details_at < refresh_before)
         ]
         backfill = self.settings.backfill if options.backfill is None else options.backfill
+        # Free mode starts a new channel from its feed (15 uploads, no quota); only an
+        # explicit `--backfill` deeper than that reads the uploads playlist for the rest.
+        deep = feeds is not None and options.backfill is not None and backfill > FEED_SIZE
+        if feeds is not None and not deep:
+            backfill = min(backfill, FEED_SIZE)
         with ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="sync") as pool:
             try:
-                gone = self._details(pool, client, needs_details, run_id)
+                lacking = self._lacking_details() if client else []
+                if not due and not lacking:
+                    return
+                gone = self._details(pool, client, needs_details, run_id) if client else set()
                 jobs = [_Job(r) for r in due if r.id not in gone]
-                _Pipeline(self, pool, client, feeds, jobs, backfill, run_id).run()
+                _Pipeline(self, pool, client, feeds, jobs, backfill, run_id, lacking).run()
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
+
+    def _lacking_details(self) -> list[tuple[str, bool]]:
+        """Cached videos known only from their feeds (synced without a key): (id, is a Short)."""
+        with self.store.read() as conn:
+            lacking = state.videos_lacking_details(conn)
+        if lacking:
+            units = math.ceil(len(lacking) / BATCH)
+            self._emit(DetailsBackfill(self._progress(), len(lacking), units))
+        return lacking
 
     def _details(
         self,
@@ -437,7 +472,6 @@ class SyncEngine:
         feeds: FeedReader | None,
         started: float,
     ) -> None:
-        summary.seconds = time.monotonic() - started
         summary.units_by_method = dict(self.ledger.spent)
         summary.requests = client.requests if client else 0
         summary.feeds_read = feeds.requests if feeds else 0
@@ -446,6 +480,8 @@ class SyncEngine:
         summary.quota = self.ledger.status()
         if summary.videos_new or summary.videos_updated:
             summary.videos_labelled = self._label_offline()
+        # The labelling is part of the run: `seconds` is everything `momentum sync` waited for.
+        summary.seconds = time.monotonic() - started
         summary.message = _message(summary, self.clock())
         with self.store.write() as db:
             # The status bar's "offline" badge (read by the feed screen) follows the network.
@@ -486,11 +522,12 @@ class _Pipeline:
         self,
         engine: SyncEngine,
         pool: ThreadPoolExecutor,
-        client: YouTubeClient,
+        client: YouTubeClient | None,
         feeds: FeedReader | None,
         jobs: list[_Job],
         backfill: int,
         run_id: int,
+        lacking: list[tuple[str, bool]] = (),  # type: ignore[assignment]
     ) -> None:
         self.engine = engine
         self.pool = pool
@@ -511,7 +548,13 @@ class _Pipeline:
         self.refresh_shorts: set[str] = set()
         """Refreshed videos cached as Shorts (a feed's `/shorts/` link is remembered)."""
         self.paid_refresh_left = settings.stats_refresh_max if settings.stats_refresh_days else 0
-        if settings.stats_refresh_days:
+        self.lacking: deque[str] = deque(video_id for video_id, _ in lacking)
+        self.lacking_ids = set(self.lacking)
+        """Cached videos known only from their feeds: their details are filled in, 50 a call."""
+        self.refresh_shorts = {video_id for video_id, short in lacking if short}
+        if client is None:
+            self.paid_refresh_left = 0  # no key: nothing is refreshed through the API
+        elif settings.stats_refresh_days:
             with engine.store.read() as conn:
                 stale = state.stale_recent_videos(
                     conn,
@@ -520,8 +563,9 @@ class _Pipeline:
                     settings.stats_max_age_hours * 3600,
                     settings.stats_refresh_max + BATCH,
                 )
-            self.refresh.extend(video_id for video_id, _ in stale)
-            self.refresh_shorts = {video_id for video_id, short in stale if short}
+            lacking_ids = set(self.lacking)
+            self.refresh.extend(video_id for video_id, _ in stale if video_id not in lacking_ids)
+            self.refresh_shorts |= {video_id for video_id, short in stale if short}
 
     # --- the loop -------------------------------------------------------------------
 
@@ -582,6 +626,8 @@ class _Pipeline:
                 self._submit("feed", job, self.feeds.fetch, job.row.id)
             elif self.new_ids and not self._producing():
                 self._submit_videos()  # the last, partial batch: topped up with refreshes
+            elif self.lacking and not self._producing():
+                self._submit_videos()  # details of videos first seen without a key
             elif self.refresh and self.paid_refresh_left > 0 and not self._producing():
                 self._submit_videos()
             else:
@@ -596,6 +642,8 @@ class _Pipeline:
             video_id = self.new_ids.popleft()
             if not self.owner[video_id].failed:
                 ids.append(video_id)
+        while self.lacking and len(ids) < BATCH:
+            ids.append(self.lacking.popleft())
         paid = not ids
         while self.refresh and len(ids) < BATCH and (not paid or self.paid_refresh_left > 0):
             ids.append(self.refresh.popleft())
@@ -609,12 +657,14 @@ class _Pipeline:
             if job is not None and video_id in job.short_hints:
                 hints.add(video_id)
         hints |= {i for i in ids if i not in self.owner and i in self.refresh_shorts}
+        assert self.client is not None  # no key, no video ids queued
         self._submit("videos", ids, self.client.videos, ids, int(self.engine.clock()), hints)
 
     # --- work done on pool threads ----------------------------------------------------
 
     def _list_channel(self, job: _Job) -> _ListOutcome:
         """Read the uploads playlist newest first, up to the first cached video."""
+        assert self.client is not None  # without a key, channels are never listed
         known = job.row.last_success_at is not None
         depth = max(self.backfill, KNOWN_CHANNEL_DEPTH) if known else self.backfill
         entries: list[PlaylistEntry] = []
@@ -662,6 +712,12 @@ class _Pipeline:
             if e.video_id in cached and e.views is not None
         ]
         never_synced = job.row.last_success_at is None
+        job.title = sanitize.clean_line(feed.title, max_len=sanitize.NAME_MAX)
+        if job.title and not job.row.title:
+            self.engine._titles[job.row.id] = job.title
+        if self.client is None:
+            self._keep_feed(job, feed, cached)
+            return
         if (
             (not cached and len(ids) >= FEED_SIZE)
             or (never_synced and not ids)
@@ -676,6 +732,22 @@ class _Pipeline:
         job.short_hints = {e.video_id for e in fresh if e.shorts_link}
         job.newest = ids[0] if ids else None
         self._expect(job, [e.video_id for e in fresh])
+
+    def _keep_feed(self, job: _Job, feed: ChannelFeed, cached: set[str]) -> None:
+        """No key: the feed's new entries are the videos, as the feed describes them."""
+        from momentum_tui.youtube.rss import video_from_entry
+
+        fresh = [e for e in feed.entries if e.video_id not in cached]
+        if job.row.last_success_at is None:
+            fresh = fresh[: self.backfill]
+        now = int(self.engine.clock())
+        for entry in fresh:
+            video = video_from_entry(entry, feed, now)
+            if video is not None:
+                job.videos[video.id] = video
+        job.newest = feed.entries[0].video_id if feed.entries else None
+        job.empty = not feed.entries
+        self._commit(job)
 
     def _handle_list(self, job: _Job, outcome: _ListOutcome) -> None:
         if outcome.empty:
@@ -722,6 +794,7 @@ class _Pipeline:
                     db, self.run_id, refreshed, gone_refresh, int(self.engine.clock())
                 )
             self.summary.videos_updated += counts.updated
+            self.summary.videos_detailed += sum(1 for v in refreshed if v.id in self.lacking_ids)
         for job in touched.values():
             if not job.pending:
                 self._commit(job)
@@ -734,6 +807,7 @@ class _Pipeline:
             private=job.private,
             empty=job.empty,
             feed_views=job.feed_views,
+            title=job.title,
         )
         with self.engine.store.write() as db:
             counts = state.commit_channel(db, self.run_id, result, int(self.engine.clock()))
@@ -749,7 +823,7 @@ class _Pipeline:
     def _fail(self, kind: str, payload: Any, error: YouTubeError) -> None:
         if kind == "feed":
             self.summary.feeds_failed += 1
-            if isinstance(error, FeedUnavailableError):
+            if isinstance(error, FeedUnavailableError) and self.client is not None:
                 self.list_queue.append(payload)  # the feed is down: ask the API instead
                 return
         jobs: list[_Job]
@@ -776,11 +850,23 @@ class _Pipeline:
 def _message(summary: SyncSummary, now: float) -> str:
     """One or two sentences for people about how the run went."""
     s = summary
-    done = (
-        f"{s.channels_ok} of {s.channels_total} channels synced"
-        f"{f', {s.channels_failed} failed' if s.channels_failed else ''}: "
-        f"{s.videos_new} new videos, {s.videos_updated} updated, {s.units} quota units."
-    )
+    failed = f", {s.channels_failed} failed" if s.channels_failed else ""
+    if s.mode == "keyless":
+        done = (
+            f"{s.channels_ok} of {s.channels_total} channels synced from their feeds{failed}: "
+            f"{s.videos_new} new videos, {s.videos_updated} updated; no key, so no quota "
+            "was used and lengths are unknown."
+        )
+    else:
+        done = (
+            f"{s.channels_ok} of {s.channels_total} channels synced{failed}: "
+            f"{s.videos_new} new videos, {s.videos_updated} updated, {s.units} quota units."
+        )
+    extra = ""
+    if s.videos_detailed:
+        extra += f" Lengths and statistics filled in for {s.videos_detailed} videos."
+    if s.videos_labelled:
+        extra += f" {s.videos_labelled} videos labelled offline."
     if s.channels_total == 0:
         done = (
             "Nothing to sync: no channels are followed yet (`momentum import FILE` or "
@@ -789,6 +875,7 @@ def _message(summary: SyncSummary, now: float) -> str:
             else f"Nothing to sync: all {s.channels_skipped} channels synced in the last "
             "few minutes (use --force to sync anyway)."
         )
+    done += extra
     left = s.channels_total - s.channels_ok - s.channels_failed
     if s.status == "quota" and s.quota is not None:
         return (

@@ -1,4 +1,4 @@
-"""A loopback YouTube: Data API v3, channel Atom feeds and the OAuth endpoints, on 127.0.0.1.
+"""A loopback YouTube: Data API v3, channel feeds and pages, and OAuth, on 127.0.0.1.
 
 The real google-api-python-client talks to it through `client_options={"api_endpoint":
 emulator.api_root}` (that option replaces the discovery document's `rootUrl` +
@@ -9,7 +9,14 @@ fetches its feeds. Nothing is patched: the wire is what is tested.
 Controls for tests: edit the `world` between syncs (new uploads, deleted or private
 videos, empty channels), `latency` per request, `inject()` faults per method, the
 `requests` log, `units` (what each call would cost against the daily quota) and
-`quota_limit` (the server says `quotaExceeded` once that many units are spent).
+`quota_limit` (the server says `quotaExceeded` once that many units are spent),
+`retry_after` (the `Retry-After` seconds a 429 carries).
+
+It is no laxer than YouTube where Momentum depends on it: `channels.list` answers `id`,
+`forHandle`, `forUsername` and `mine=true` (signed in only), a page token it did not
+issue is `invalidPageToken`, hidden like counts and disabled comments are absent from
+`statistics`, a 429 carries `Retry-After`, and channel pages (`/@handle`, `/user/NAME`,
+`/channel/UC…`) are HTML that names the channel id where youtube.com does.
 """
 
 from __future__ import annotations
@@ -56,8 +63,15 @@ _ROUTES = {
 
 FAULT_KINDS = frozenset(wire.ERRORS) | {
     "hang", "reset", "truncated", "malformed", "wrong_shape", "html", "feed_down", "feed_404",
+    "error_200", "consent",
 }  # fmt: skip
-"""Faults `inject()` understands: error bodies by name, plus transport and content faults."""
+"""Faults `inject()` understands: error bodies by name, plus transport and content faults.
+
+`error_200`: a server error body with HTTP 200 (what some proxies pass on); `consent`: a
+channel page redirects to the cookie-consent page, as youtube.com does in some countries.
+"""
+PAGE_PREFIXES = ("/@", "/user/", "/channel/")
+"""Paths of channel pages (method `page`)."""
 
 FEED_ENTRIES = 15
 """Channel feeds list this many newest uploads."""
@@ -92,7 +106,7 @@ class OAuthState:
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     refresh_tokens: set[str] = field(default_factory=set)
     access_tokens: set[str] = field(default_factory=set)
-    account_channel: str = "UCmomentumTestAccount0001"
+    account_channel: str = "UCmomentumTestAccount001"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -136,6 +150,8 @@ class YouTubeEmulator:
         self.latency = latency
         self.hang_seconds = hang_seconds
         self.quota_limit: int | None = None
+        self.retry_after = "1"
+        """`Retry-After` of a 429, in seconds ("" sends none)."""
         self.units: Counter[str] = Counter()
         self.requests: list[LoggedRequest] = []
         self.oauth = OAuthState()
@@ -189,11 +205,17 @@ class YouTubeEmulator:
         """What `youtube.feed_root` should be set to."""
         return f"{self.base_url}/feeds/videos.xml"
 
+    @property
+    def page_root(self) -> str:
+        """What `youtube.page_root` should be set to."""
+        return self.base_url
+
     def settings_env(self) -> dict[str, str]:
         """`MOMENTUM_YOUTUBE_*` variables that point Momentum at this emulator."""
         return {
             "MOMENTUM_YOUTUBE_API_ROOT": self.api_root,
             "MOMENTUM_YOUTUBE_FEED_ROOT": self.feed_root,
+            "MOMENTUM_YOUTUBE_PAGE_ROOT": self.page_root,
             "MOMENTUM_YOUTUBE_OAUTH_AUTH_URI": f"{self.base_url}/o/oauth2/auth",
             "MOMENTUM_YOUTUBE_OAUTH_TOKEN_URI": f"{self.base_url}/token",
         }
@@ -268,6 +290,8 @@ class YouTubeEmulator:
             form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
             params.update({k: v[-1] for k, v in form.items()})
         method = _ROUTES.get(split.path, "unknown")
+        if method == "unknown" and split.path.startswith(PAGE_PREFIXES) and verb == "GET":
+            method = "page"
         if self.latency:
             time.sleep(self.latency)
         fault = self._take_fault(method) if method != "unknown" else None
@@ -275,6 +299,12 @@ class YouTubeEmulator:
             return
         if method == "feed":
             status, content_type, payload = self._feed(params, fault)
+        elif method == "page":
+            if fault == "consent":
+                self._log(method, split.path, {}, 302)
+                self._redirect(handler, "https://consent.youtube.com/m?continue=" + split.path)
+                return
+            status, content_type, payload = self._page(split.path)
         elif method == "auth":
             self._authorize(handler, params)
             self._log(method, split.path, {}, 302)
@@ -291,14 +321,20 @@ class YouTubeEmulator:
             status, api_body = self._api(method, params, handler.headers, fault)
             content_type = "application/json; charset=UTF-8"
             payload = self._content_fault(fault, api_body)
+            if fault == "error_200":
+                status = 200  # a proxy that passes the error body on as a success
         self._log(method, split.path, params, status)
-        self._respond(handler, status, content_type, payload)
+        extra = {"Retry-After": self.retry_after} if status == 429 and self.retry_after else {}
+        self._respond(handler, status, content_type, payload, extra)
 
-    def _respond(self, handler: _Handler, status: int, content_type: str, payload: bytes) -> None:
+    def _respond(self, handler: _Handler, status: int, content_type: str, payload: bytes,
+                 headers: dict[str, str] | None = None) -> None:  # fmt: skip
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(payload)))
         handler.send_header("Vary", "Origin, X-Origin, Referer")
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.end_headers()
         try:
             handler.wfile.write(payload)
@@ -366,6 +402,9 @@ class YouTubeEmulator:
 
     def _api(self, method: str, params: dict[str, str], headers: Any,
              fault: str | None) -> tuple[int, dict[str, Any]]:  # fmt: skip
+        if fault == "error_200":
+            self._charge(method)
+            return wire.ERRORS["backend_500"]
         if fault in wire.ERRORS:
             if fault not in ("quota", "key_invalid", "key_invalid_new"):
                 self._charge(method)
@@ -399,11 +438,21 @@ class YouTubeEmulator:
         return sum(1 for v in self.world.listed_uploads(channel) if v.privacy == "public")
 
     def _channels(self, params: dict[str, str], parts: set[str],
-                  _bearer: bool) -> tuple[int, dict[str, Any]]:  # fmt: skip
+                  bearer: bool) -> tuple[int, dict[str, Any]]:  # fmt: skip
         found: list[EmuChannel] = []
+        filters = [f for f in ("id", "forHandle", "forUsername", "mine") if f in params]
+        if len(filters) > 1:
+            return wire.ERRORS["incompatible_parameters"]
         if "forHandle" in params:
             channel = self.world.channel_by_handle(params["forHandle"])
             found = [channel] if channel else []
+        elif "forUsername" in params:
+            channel = self.world.channel_by_username(params["forUsername"])
+            found = [channel] if channel else []
+        elif "mine" in params:
+            if params["mine"] != "true" or not bearer:
+                return wire.ERRORS["login_required"]
+            found = [self._account_channel()]
         elif "id" in params:
             ids = [i.strip() for i in params["id"].split(",") if i.strip()]
             if len(ids) > 50:
@@ -430,8 +479,7 @@ class YouTubeEmulator:
         if params.get("pageToken"):
             decoded = page_offset(params["pageToken"])
             if decoded is None:
-                return wire.invalid_parameter("pageToken", "The request specifies an invalid "
-                                              "page token.")  # fmt: skip
+                return wire.invalid_page_token()
             offset = decoded
         listed = self.world.listed_uploads(channel)
         page = listed[offset : offset + per_page]
@@ -461,9 +509,7 @@ class YouTubeEmulator:
         per_page = int(params.get("maxResults", "5"))
         offset = page_offset(params["pageToken"]) if params.get("pageToken") else 0
         if offset is None:
-            return wire.invalid_parameter(
-                "pageToken", "The request specifies an invalid page token."
-            )
+            return wire.invalid_page_token()
         channels = [self.world.channels[c] for c in self.subscriptions if c in self.world.channels]
         page = channels[offset : offset + per_page]
         items = [
@@ -489,6 +535,40 @@ class YouTubeEmulator:
         public = [v for v in self.world.listed_uploads(channel) if v.privacy == "public"]
         xml = wire.atom_feed(channel, public[:FEED_ENTRIES], self.feed_root)
         return 200, "text/xml; charset=UTF-8", xml.encode("utf-8")
+
+    def _account_channel(self) -> EmuChannel:
+        """The signed-in account's own channel (made on first use; it has no uploads)."""
+        channel_id = self.oauth.account_channel
+        with self._lock:
+            if channel_id not in self.world.channels:
+                self.world.channels[channel_id] = EmuChannel(
+                    id=channel_id, title="Momentum Test Account", handle="@momentumtestaccount",
+                    description="", published_at=1_600_000_000, has_uploads_playlist=False,
+                )  # fmt: skip
+            return self.world.channels[channel_id]
+
+    # --- channel pages --------------------------------------------------------------
+
+    def _page(self, path: str) -> tuple[int, str, bytes]:
+        """A channel page by /@handle, /user/NAME or /channel/UC…; 404 when there is none."""
+        from urllib.parse import unquote
+
+        kind, _, rest = path.lstrip("/").partition("/")
+        if kind.startswith("@"):
+            channel = self.world.channel_by_handle(unquote(kind))
+        elif kind == "user":
+            channel = self.world.channel_by_username(unquote(rest.split("/")[0]))
+        else:
+            channel = self.world.channels.get(rest.split("/")[0])
+        if channel is None:
+            return 404, "text/html; charset=utf-8", b"<html><head><title>404 Not Found</title>"
+        return 200, "text/html; charset=utf-8", wire.channel_page(channel).encode("utf-8")
+
+    def _redirect(self, handler: _Handler, location: str) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
 
     # --- OAuth ----------------------------------------------------------------------
 

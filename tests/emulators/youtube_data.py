@@ -114,6 +114,10 @@ class EmuVideo:
     comments: int
     privacy: str = "public"
     deleted: bool = False
+    likes_hidden: bool = False
+    """The uploader hid the like count: `statistics.likeCount` is absent."""
+    comments_disabled: bool = False
+    """Comments are off: `statistics.commentCount` is absent."""
 
     @property
     def visible(self) -> bool:
@@ -133,6 +137,8 @@ class EmuChannel:
     uploads: list[str] = field(default_factory=list)
     has_uploads_playlist: bool = True
     subscribers: int = 0
+    username: str = ""
+    """The legacy YouTube user name (`/user/NAME`, `forUsername`), when the channel has one."""
 
     @property
     def uploads_playlist(self) -> str:
@@ -199,6 +205,8 @@ class World:
                 subscribers=max(r["views"] for r in group) // 40,
             )
             world.channels[channel_id] = channel
+            if len(world.channels) % 3 == 1:  # older channels still have a legacy user name
+                channel.username = re.sub(r"[^0-9A-Za-z]", "", channel.title)[:20] + "Official"
             for record in group:
                 video = world._video_from(record, record["id"], channel_id,
                                           parse_time(record["published"]) + shift)  # fmt: skip
@@ -219,6 +227,7 @@ class World:
         # Synthesized traits are keyed by the new id, so each borrowed copy differs.
         category = int(record["category_id"])
         state = synth.live_state(video_id, category)
+        traits = hashlib.sha256(f"stats/{video_id}".encode()).digest()[0]
         return EmuVideo(
             id=video_id,
             channel_id=channel_id,
@@ -233,6 +242,9 @@ class World:
             views=int(record["views"]),
             likes=int(record["likes"]),
             comments=int(record["comments"]),
+            # About one video in 17 hides its likes and one in 13 has comments off, as on YouTube.
+            likes_hidden=traits % 17 == 0,
+            comments_disabled=traits % 13 == 0,
         )
 
     def _borrow(self, channel_id: str, salt: str, published_at: int) -> EmuVideo:
@@ -316,6 +328,14 @@ class World:
         wanted = "@" + handle.lstrip("@").casefold()
         for channel in self.channels.values():
             if channel.handle.casefold() == wanted:
+                return channel
+        return None
+
+    def channel_by_username(self, username: str) -> EmuChannel | None:
+        """Look a channel up by its legacy user name (any case), as `forUsername` does."""
+        wanted = username.casefold()
+        for channel in self.channels.values():
+            if channel.username and channel.username.casefold() == wanted:
                 return channel
         return None
 

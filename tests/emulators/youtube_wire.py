@@ -64,9 +64,21 @@ ERRORS: dict[str, tuple[int, dict[str, Any]]] = {
         404, "playlistNotFound", "The playlist identified with the request's <code>playlistId"
         "</code> parameter cannot be found.", "youtube.playlistItem", location="playlistId",
         locationType="parameter")),
+    "incompatible_parameters": (400, error_body(
+        400, "incompatibleParameters", "The request specifies incompatible filter parameters.",
+        "youtube.parameter", status="INVALID_ARGUMENT")),
     "login_required": (401, error_body(401, "required", "Login Required.", location="Authorization",
                                        locationType="header", status="UNAUTHENTICATED")),
 }  # fmt: skip
+
+
+def invalid_page_token() -> tuple[int, dict[str, Any]]:
+    """YouTube's 400 for a page token it did not issue."""
+    return 400, error_body(
+        400, "invalidPageToken", "The request specifies an invalid page token.",
+        "youtube.parameter", status="INVALID_ARGUMENT", location="pageToken",
+        locationType="parameter",
+    )  # fmt: skip
 
 
 def invalid_parameter(name: str, message: str) -> tuple[int, dict[str, Any]]:
@@ -207,12 +219,14 @@ def video_resource(video: EmuVideo, channel: EmuChannel, parts: set[str]) -> dic
         }  # fmt: skip
     if "statistics" in parts:
         upcoming = video.live_state == "upcoming"
-        item["statistics"] = {
-            "viewCount": "0" if upcoming else str(video.views),
-            "likeCount": "0" if upcoming else str(video.likes),
-            "favoriteCount": "0",
-            "commentCount": "0" if upcoming else str(video.comments),
-        }
+        stats = {"viewCount": "0" if upcoming else str(video.views)}
+        # A hidden like count and disabled comments are absent, not zero, as on YouTube.
+        if not video.likes_hidden:
+            stats["likeCount"] = "0" if upcoming else str(video.likes)
+        stats["favoriteCount"] = "0"
+        if not video.comments_disabled:
+            stats["commentCount"] = "0" if upcoming else str(video.comments)
+        item["statistics"] = stats
     if "liveStreamingDetails" in parts and video.live_state != "none":
         live: dict[str, Any] = {"scheduledStartTime": rfc3339(scheduled)}
         if video.live_state in ("live", "was_live"):
@@ -258,6 +272,54 @@ def list_response(kind: str, items: list[dict[str, Any]] | None, total: int,
     if items is not None:
         body["items"] = items
     return body
+
+
+def channel_page(channel: EmuChannel) -> str:
+    """A channel's public page, trimmed to what matters, in the shape youtube.com serves.
+
+    The id appears where the real page has it: the canonical link, `og:url`, the
+    `identifier` microdata and the embedded `ytInitialData` (`externalId`).
+    """
+    # The page names youtube.com itself (data, wherever it was served from).
+    url = f"https://www.youtube.com/channel/{channel.id}"
+    title, about = quoteattr(channel.title), quoteattr(channel.description)
+    avatar = channel_thumbnails(channel.id)["high"]["url"]
+    data = (
+        '{"metadata":{"channelMetadataRenderer":{"title":' + _json_text(channel.title)
+        + ',"externalId":"' + channel.id + '","vanityChannelUrl":"http://www.youtube.com/'
+        + channel.handle + '","isFamilySafe":true}},"header":{"pageHeaderRenderer":{}}}'
+    )  # fmt: skip
+    return (
+        '<!DOCTYPE html><html style="font-size: 10px;font-family: Roboto, Arial, sans-serif;" '
+        'lang="en" darker-dark-theme darker-dark-theme-deprecate system-icons typography '
+        'typography-spacing><head><meta http-equiv="origin-trial" content="AmhMBR6zCLzDDxpW">'
+        '<script data-id="_gd" nonce="Zr6Kx">window.WIZ_global_data = {"MUE6Ne":"youtube_web"};'
+        '</script><meta http-equiv="X-UA-Compatible" content="IE=edge">'
+        f"<title>{escape(channel.title)} - YouTube</title>"
+        f'<meta name="description" content={about}>'
+        f'<link rel="canonical" href="{url}">'
+        '<meta property="og:site_name" content="YouTube">'
+        f'<meta property="og:url" content="{url}">'
+        f'<meta property="og:title" content={title}>'
+        f'<meta property="og:image" content="{avatar}">'
+        f'<meta property="og:description" content={about}>'
+        f'<meta property="al:ios:url" content="vnd.youtube://www.youtube.com/channel/{channel.id}">'
+        '<meta property="og:type" content="profile">'
+        f'<link rel="alternate" type="application/rss+xml" title="RSS" '
+        f'href="https://www.youtube.com/feeds/videos.xml?channel_id={channel.id}">'
+        f'<meta itemprop="name" content={title}>'
+        f'<meta itemprop="identifier" content="{channel.id}">'
+        '<meta itemprop="paid" content="False">'
+        '</head><body dir="ltr"><div id="watch7-content" class="watch-main-col">'
+        f'<link itemprop="url" href="http://www.youtube.com/{channel.handle}"></div>'
+        f'<script nonce="Zr6Kx">var ytInitialData = {data};</script></body></html>'
+    )
+
+
+def _json_text(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
 
 
 def atom_feed(channel: EmuChannel, videos: list[EmuVideo], feed_base: str) -> str:
