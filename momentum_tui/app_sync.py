@@ -25,7 +25,14 @@ from momentum_tui.storage import Store
 from momentum_tui.widgets.sync_progress import SyncProgress, SyncUpdate
 from momentum_tui.youtube.quota import QuotaLedger, QuotaStatus
 from momentum_tui.youtube.state import SyncStatusLine, sync_status
-from momentum_tui.youtube.sync import QuotaWarning, SyncEngine, SyncEvent, SyncFinished
+from momentum_tui.youtube.sync import (
+    DETAILS_NOTICE_UNITS,
+    DetailsBackfill,
+    QuotaWarning,
+    SyncEngine,
+    SyncEvent,
+    SyncFinished,
+)
 
 if TYPE_CHECKING:
     from momentum_tui.screens.feed import FeedScreen
@@ -116,6 +123,12 @@ class SyncApp(App[None]):
                 progress.hide()
             else:
                 progress.show_progress(event.progress)
+        if isinstance(event, DetailsBackfill) and event.units > DETAILS_NOTICE_UNITS:
+            self.notify(
+                f"Filling in lengths and statistics of {event.videos:,} videos synced without a "
+                f"key: {event.units:,} quota units.",
+                timeout=8,
+            )
         if isinstance(event, QuotaWarning):
             self.notify(
                 f"{event.used:,} of {event.budget:,} YouTube quota units are spent today; the "

@@ -147,6 +147,8 @@ def test_free_mode_with_a_key_starts_new_channels_from_their_feeds(
 ) -> None:
     world = youtube.world
     ids = follow_world(store, world)
+    for channel_id in ids[:3]:  # more uploads than a feed shows: still no playlist read
+        world.add_uploads(channel_id, 25, at=1_700_000_000)
     summary = SyncEngine(store, yt_settings, api_key=API_KEY).run(SyncOptions(rss=True))
     assert summary.status == "ok", summary.failures
     for channel_id in ids:
@@ -186,9 +188,7 @@ def test_a_failing_feed_fails_only_its_channel_without_a_key(store, no_key, yt_s
     assert api_requests(no_key) == []  # no fallback to an API it has no key for
 
 
-def test_no_network_without_a_key_is_offline_and_costs_nothing(
-    store, no_key, yt_settings
-) -> None:
+def test_no_network_without_a_key_is_offline_and_costs_nothing(store, no_key, yt_settings) -> None:
     with YouTubeEmulator(World.from_corpus(channels=1)) as gone:
         root = gone.feed_root  # nothing listens there once it stops
     follow_world(store, no_key.world)
@@ -290,9 +290,7 @@ def test_channels_add_by_id_url_handle_and_user_name_without_a_key(no_key, run_c
     assert methods.count("page") == 3
 
 
-def test_channels_add_without_a_key_says_what_went_wrong_in_one_sentence(
-    no_key, run_cli
-) -> None:
+def test_channels_add_without_a_key_says_what_went_wrong_in_one_sentence(no_key, run_cli) -> None:
     result = run_cli("channels", "add", "@nobodyhasthishandle")
     assert result.code == 1
     assert "YouTube has no channel @nobodyhasthishandle." in result.err
@@ -308,3 +306,37 @@ def test_channels_add_without_a_key_says_what_went_wrong_in_one_sentence(
     assert "cookie-consent page" in result.err
     assert "/channel/UC" in result.err  # what to use instead
     assert api_requests(no_key) == []
+
+
+def test_the_cost_of_filling_in_details_is_said_before_it_starts_when_over_100_units(
+    capsys,
+) -> None:
+    from momentum_tui.commands.sync import ProgressLine
+    from momentum_tui.youtube.sync import Progress
+
+    line = ProgressLine(enabled=False)
+    line(DetailsBackfill(Progress(0, 10, 0, 0), videos=4_000, units=80))
+    assert capsys.readouterr().err == ""
+    line(DetailsBackfill(Progress(0, 10, 0, 0), videos=6_120, units=123))
+    assert capsys.readouterr().err == (
+        "Filling in lengths and statistics of 6,120 videos synced without a key: "
+        "123 quota units (50 videos a unit).\n"
+    )
+
+
+def test_the_run_ends_only_after_its_offline_labels_are_written(store, no_key, yt_settings) -> None:
+    """The labelling is part of the run: done when the run says it ended, and counted."""
+    from momentum_tui.youtube.sync import SyncFinished
+
+    follow_world(store, no_key.world, list(no_key.world.channels)[:4])
+    labelled_when_finished: list[int] = []
+
+    def on_event(event: SyncEvent) -> None:
+        if isinstance(event, SyncFinished):
+            with store.read() as conn:
+                count = conn.execute("SELECT count(*) FROM video_labels").fetchone()[0]
+            labelled_when_finished.append(int(count))
+
+    summary = SyncEngine(store, yt_settings, on_event=on_event).run()
+    assert summary.videos_labelled == summary.videos_new > 0
+    assert labelled_when_finished == [summary.videos_labelled]

@@ -20,10 +20,6 @@ if TYPE_CHECKING:
     from momentum_tui.youtube.sync import SyncEvent, SyncSummary
 
 
-DETAILS_NOTICE_UNITS = 100
-"""Filling in details of videos synced without a key is announced from this cost on."""
-
-
 class ProgressLine:
     """Turns sync events into one rewritten line on a terminal's stderr (quiet otherwise)."""
 
@@ -35,6 +31,7 @@ class ProgressLine:
     def __call__(self, event: SyncEvent) -> None:
         """Show one event."""
         from momentum_tui.youtube.sync import (
+            DETAILS_NOTICE_UNITS,
             ChannelFailed,
             DetailsBackfill,
             QuotaWarning,

@@ -128,6 +128,10 @@ class ChannelFailed(SyncEvent):
     error: str
 
 
+DETAILS_NOTICE_UNITS = 100
+"""Filling in details of videos synced without a key is announced from this cost on."""
+
+
 @dataclass(frozen=True)
 class DetailsBackfill(SyncEvent):
     """Cached videos known only from their feeds get their details now (a key was set)."""
@@ -719,11 +723,12 @@ class _Pipeline:
             self._keep_feed(job, feed, cached)
             return
         if (
-            (not cached and len(ids) >= FEED_SIZE)
+            # Synced before, and the whole feed is new: more may be new than it shows.
+            (not never_synced and not cached and len(ids) >= FEED_SIZE)
+            # New: an empty feed (is it really empty?), or a backfill deeper than the feed.
             or (never_synced and not ids)
             or (never_synced and len(ids) >= FEED_SIZE and self.backfill > len(ids))
         ):
-            # More may be new than the feed shows (or it is empty): ask the playlist.
             self.list_queue.append(job)
             return
         fresh = [e for e in feed.entries if e.video_id not in cached]
