@@ -109,12 +109,12 @@ def test_old_takeout_json() -> None:
     (b'{"name": "All", "_id": "allChannels", "subscriptions": []}\n{"broken": \n',
      "line 2: not JSON"),
     (b'[{"snippet": {}}]', "[0].snippet.resourceId.channelId"),
-    (b'{"hello": "world"}', "field _id"),
-    (b"just some words", "not a subscriptions CSV"),
+    (b'{"hello": "world"}', "no _id"),
+    (b"just some words", "isn't a subscriptions file Momentum knows"),
 ])  # fmt: skip
 def test_bad_files_get_one_line_naming_the_fault(data: bytes, expected: str) -> None:
     with pytest.raises(ImportFormatError) as error:
-        parse_subscriptions(data, "subs")
+        parse_subscriptions(data, "subs", strict=True)
     assert expected in error.value.title
     assert "\n" not in error.value.title
     assert error.value.title.startswith("subs")
@@ -275,10 +275,10 @@ def test_exports_round_trip_even_with_naughty_titles(tmp_path, fmt: str) -> None
     path = tmp_path / f"subs.{fmt}"
     path.write_text(export(channels, fmt), encoding="utf-8")
     back = read_subscriptions(path)
-    # OPML can't carry a few characters at all (U+FFFE…) and writes a blank title as the id
-    # (outlines need text); every other title survives exactly.
+    # OPML can't carry a few characters at all (U+FFFE…); every other title survives
+    # exactly (a blank one is written as the id, which reads back as no title).
     if fmt == "opml":
-        expected = [(c.id, xml_text(c.title) or c.id) for c in channels]
+        expected = [(c.id, xml_text(c.title)) for c in channels]
     else:
         expected = [(c.id, c.title) for c in channels]
     assert [(c.id, c.title) for c in back.channels] == expected
@@ -318,8 +318,13 @@ def test_opml_export_is_what_youtube_wrote(tmp_path) -> None:
 def test_the_cache_is_untouched_by_a_failed_import(store: Store) -> None:
     with pytest.raises(ImportFormatError):
         import_channels(
-            store, parse_subscriptions(b"Channel Id,U,T\nUCeeFfhMcJa1kjtfZAGskOCA,u,t\nbad,u,t\n")
+            store,
+            parse_subscriptions(
+                b"Channel Id,U,T\nUCeeFfhMcJa1kjtfZAGskOCA,u,t\nbad,u,t\n", strict=True
+            ),
         )
+    with pytest.raises(ImportFormatError, match="Nothing could be imported"):
+        import_channels(store, parse_subscriptions(b"Channel Id,U,T\nUCbad,u,t\nUCworse,u,t\n"))
     with store.read() as conn:
         assert conn.execute("SELECT count(*) FROM channels").fetchone()[0] == 0
     assert isinstance(store, Store)

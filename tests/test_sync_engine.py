@@ -517,3 +517,19 @@ def test_free_mode_refreshes_view_counts_from_the_feeds_for_free(
     with store.read() as conn:
         views = conn.execute("SELECT view_count FROM videos WHERE id = ?", (video_id,)).fetchone()
     assert views == (987_654_321,)
+
+
+def test_an_error_body_with_http_200_never_marks_channels_deleted(
+    store, youtube, yt_settings
+) -> None:
+    """A proxy that passes YouTube's error body on as a success is still an error."""
+    ids = follow_world(store, youtube.world)
+    youtube.inject("channels.list", "error_200", count=100)
+    settings = yt_settings.model_copy(update={"retries": 1})
+    summary = engine(store, settings).run()
+    assert not [f for f in summary.failures if "no channel with this id" in f["error"]]
+    with store.read() as conn:
+        states = dict(conn.execute("SELECT channel_id, error FROM sync_state"))
+        followed = conn.execute("SELECT count(*) FROM channels WHERE followed = 1").fetchone()[0]
+    assert followed == len(ids)
+    assert not any("no channel with this id" in error for error in states.values())

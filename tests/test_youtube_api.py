@@ -240,3 +240,44 @@ def test_any_response_shape_is_read_or_refused_never_crashes(body: object) -> No
     ):
         with contextlib.suppress(BadResponseError):
             read(body)
+
+
+def test_an_error_body_with_http_200_is_the_error_it_describes(client, youtube) -> None:
+    channel = next(iter(youtube.world.channels))
+    youtube.inject("channels.list", "error_200", count=10)
+    with pytest.raises(ServerError, match="server error"):
+        client.channels([channel])  # not an empty list: the channel is not "gone"
+
+
+def test_a_call_that_never_reached_youtube_costs_nothing(store, yt_settings) -> None:
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # connection refused: the request never left this machine
+    ledger = QuotaLedger(store)
+    client = YouTubeClient(
+        yt_settings.model_copy(update={"api_root": f"http://127.0.0.1:{port}", "retries": 2}),
+        ledger,
+        api_key=API_KEY,
+    )
+    with pytest.raises(YouTubeNetworkError, match="refused the connection"):
+        client.channels(["UC" + "a" * 22])
+    assert client.requests >= 2  # it did try, and retried
+    assert ledger.status().used == 0
+    assert dict(ledger.spent) == {}
+
+
+def test_a_rejection_reaches_people_as_words_with_a_hint(client, youtube) -> None:
+    from momentum_tui.youtube.errors import RequestRejectedError
+
+    youtube.inject("channels.list", "playlist_not_found")
+    with pytest.raises(RequestRejectedError) as caught:
+        client.channels([next(iter(youtube.world.channels))])
+    assert caught.value.title == (
+        "YouTube says the channel's uploads playlist does not exist "
+        "(channels.list, playlistNotFound)."
+    )
+    assert "(404:" not in caught.value.title
+    assert caught.value.hint

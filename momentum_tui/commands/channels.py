@@ -153,10 +153,16 @@ def channels_tag(state: Context, ref: str, tags: tuple[str, ...], remove: bool) 
     is_flag=True,
     help="Import your YouTube account's subscriptions (after `momentum signin`).",
 )
+@click.option("--strict", is_flag=True, help="All or nothing: import nothing if any entry is bad.")
 @json_option
 @pass_context
-def import_(state: Context, file: Path | None, account: bool, as_json: bool) -> None:
-    """Follow the channels in FILE: Takeout CSV/JSON, OPML, NewPipe JSON or FreeTube .db/.csv."""
+def import_(state: Context, file: Path | None, account: bool, strict: bool, as_json: bool) -> None:
+    """Follow the channels in FILE: Takeout CSV/JSON, OPML, NewPipe JSON or FreeTube .db/.csv.
+
+    Every valid entry is imported and each bad one is reported with where it is and why;
+    the exit code is 1 only when nothing could be imported (or, with --strict, when any
+    entry is bad).
+    """
     from momentum_tui.youtube import channels as follow
 
     if account == (file is not None):
@@ -171,7 +177,7 @@ def import_(state: Context, file: Path | None, account: bool, as_json: bool) -> 
         from momentum_tui.youtube.importers import read_subscriptions
 
         assert file is not None
-        report = follow.import_channels(store, read_subscriptions(file))
+        report = follow.import_channels(store, read_subscriptions(file, strict=strict))
     if as_json:
         emit_json(
             {
@@ -181,10 +187,14 @@ def import_(state: Context, file: Path | None, account: bool, as_json: bool) -> 
                 "kept_removed": report.kept_removed,
                 "tagged": report.tagged,
                 "skipped": report.skipped,
+                "invalid": [{"where": e.where, "why": e.why} for e in report.invalid],
             }
         )
     else:
         click.echo(report.sentence())
+        if len(report.invalid) > 1:
+            for entry in report.invalid:
+                click.echo(f"  skipped {entry.sentence()}", err=True)
 
 
 @click.command("export")

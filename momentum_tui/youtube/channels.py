@@ -14,18 +14,18 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from momentum_tui.errors import NotFoundError
+from momentum_tui.errors import ImportFormatError, NotFoundError
 from momentum_tui.models import Channel
 from momentum_tui.storage import Store
 from momentum_tui.storage.channels import normalise_tag
 from momentum_tui.storage.videos import upsert_channels
 from momentum_tui.youtube.errors import ChannelNotFoundError
 from momentum_tui.youtube.exporters import ExportedChannel
-from momentum_tui.youtube.importers import CHANNEL_ID, ImportedList
+from momentum_tui.youtube.importers import CHANNEL_ID, ImportedList, InvalidEntry
 from momentum_tui.youtube.state import save_channel_details
 
 if TYPE_CHECKING:  # the Google client costs ~0.2 s to import: only syncs and adds need it
@@ -268,14 +268,17 @@ class ImportReport:
     kept_removed: int = 0
     tagged: int = 0
     skipped: int = 0
+    invalid: list[InvalidEntry] = field(default_factory=list)
+    """Entries left out because they could not be read (where, why)."""
 
     def sentence(self) -> str:
-        """`Imported 12 channels (3 already followed; 1 you removed was left out).`"""
-        parts = [
-            f"Imported {self.added} new channel{'s' if self.added != 1 else ''} "
-            f"from a {_FORMAT_NAMES.get(self.format, self.format)} list"
-        ]
-        extra = []
+        """`Imported 12 new channels from a Takeout CSV list (3 already followed).`"""
+        listed = f"{_article(self.format)} {_FORMAT_NAMES.get(self.format, self.format)} list"
+        if not (self.added or self.already or self.kept_removed or self.invalid):
+            others = f" ({self.skipped} non-YouTube entries skipped)" if self.skipped else ""
+            return f"0 channels in {listed}, nothing to do{others}."
+        parts = [f"Imported {self.added} new channel{'s' if self.added != 1 else ''} from {listed}"]
+        extra: list[str] = []
         if self.already:
             extra.append(f"{self.already} already followed")
         if self.kept_removed:
@@ -287,7 +290,12 @@ class ImportReport:
             extra.append(f"{self.tagged} group tags added")
         if self.skipped:
             extra.append(f"{self.skipped} non-YouTube entries skipped")
-        text = parts[0] + (f" ({'; '.join(extra)})" if extra else "") + "."
+        text = parts[0] + (f" ({'; '.join(extra)})" if extra else "")
+        if self.invalid:
+            first = self.invalid[0].sentence()
+            more = f"; and {len(self.invalid) - 1} more" if len(self.invalid) > 1 else ""
+            text += f"; skipped {len(self.invalid)} that could not be read: {first}{more}"
+        text += "."
         return text + (" Run `momentum sync` to fetch their videos." if self.added else "")
 
 
@@ -301,10 +309,26 @@ _FORMAT_NAMES = {
 }
 
 
+def _article(fmt: str) -> str:
+    """`an` before a name said with a vowel first (OPML), `a` otherwise."""
+    return "an" if _FORMAT_NAMES.get(fmt, fmt)[:1] in "AEIOU" else "a"
+
+
 def import_channels(store: Store, imported: ImportedList, now: int | None = None) -> ImportReport:
-    """Follow the channels of an imported list; one transaction, idempotent."""
+    """Follow the channels of an imported list; one transaction, idempotent.
+
+    Raises `ImportFormatError` when the list had entries but none could be read.
+    """
     now = int(time.time()) if now is None else now
-    report = ImportReport(imported.format, skipped=imported.skipped)
+    if imported.invalid and not imported.channels:
+        first, others = imported.invalid[0].sentence(), len(imported.invalid) - 1
+        more = f" (and {others} more like it)" if others else ""
+        raise ImportFormatError(
+            f"Nothing could be imported from {imported.name}: {first}{more}.",
+            "Each entry must name a channel by its UC… id or /channel/ URL; export the list "
+            "again, or add channels with `momentum channels add`.",
+        )
+    report = ImportReport(imported.format, skipped=imported.skipped, invalid=imported.invalid)
     with store.write() as db:
         known = dict(db.conn.execute("SELECT id, followed FROM channels").fetchall())
         fresh = [c for c in imported.channels if c.id not in known]
@@ -341,10 +365,16 @@ def import_account(store: Store, client: YouTubeClient) -> ImportReport:
 
 
 def exportable(conn: sqlite3.Connection) -> list[ExportedChannel]:
-    """Followed channels for an export, by title."""
+    """Followed channels for an export, by title, with their groups."""
+    rows = conn.execute(
+        """
+        SELECT c.id, c.title,
+               (SELECT group_concat(tag, char(31)) FROM
+                  (SELECT tag FROM channel_tags t WHERE t.channel_id = c.id ORDER BY tag))
+        FROM channels c WHERE c.followed = 1 ORDER BY c.title COLLATE NOCASE, c.id
+        """
+    )
     return [
-        ExportedChannel(row[0], row[1])
-        for row in conn.execute(
-            "SELECT id, title FROM channels WHERE followed = 1 ORDER BY title COLLATE NOCASE, id"
-        )
+        ExportedChannel(row[0], row[1], tuple(row[2].split("\x1f")) if row[2] else ())
+        for row in rows
     ]
