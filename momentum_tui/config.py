@@ -277,6 +277,13 @@ def env_name(section: str, field: str) -> str:
     return f"{ENV_PREFIX}{section}_{field}".upper()
 
 
+def _raw_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -292,7 +299,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(
             f"The config file {path} is not valid TOML: {error}.",
-            "Fix that line, or run `momentum config show` to see the expected shape.",
+            "Fix that line; `momentum config show` lists every setting and its default.",
         ) from error
 
 
@@ -327,9 +334,32 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
     return overrides
 
 
-def _describe(error: ValidationError, origin: str, section: str = "") -> str:
+def _line_of(text: str, loc: tuple[str, ...]) -> int | None:
+    """The line of `section.key` (or of `[section]`) in a TOML text, when it can be found."""
+    if not loc:
+        return None
+    section, key = loc[0], loc[1] if len(loc) > 1 else None
+    current = ""
+    section_line = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("[") and not line.startswith("[["):
+            current = line.strip("[] \t").strip()
+            if current == section:
+                section_line = number
+            continue
+        name = line.split("=", 1)[0].strip().strip("\"'")
+        if key is not None and current == section and "=" in line and name == key:
+            return number
+    return section_line
+
+
+def _describe(error: ValidationError, origin: str, section: str = "", text: str = "") -> str:
     first = error.errors()[0]
-    where = ".".join(str(part) for part in (section, *first["loc"]) if part != "")
+    loc = tuple(str(part) for part in (section, *first["loc"]) if part != "")
+    where = ".".join(loc)
+    line = _line_of(text, loc)
+    origin = f"{origin}, line {line}" if line else origin
     if first["type"] == "extra_forbidden":
         return f"{origin}: unknown setting `{where}`"
     return f"{origin}: `{where}` {first['msg'].lower()}"
@@ -338,21 +368,27 @@ def _describe(error: ValidationError, origin: str, section: str = "") -> str:
 _FILE_HINT = "Fix or remove that line; `momentum config show` prints every setting."
 
 
-def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+def load_settings(
+    path: Path | None = None, environ: dict[str, str] | None = None, *, use_file: bool = True
+) -> Settings:
     """Read settings from the config file and the environment; raise `ConfigError` if malformed.
 
     Only the sections the file or the environment set are validated. The others hold
     their defaults unvalidated (they are valid by construction), so pydantic builds no
     validator for them: a launch with a short config file builds few, and changing a
-    setting later (`validate_assignment`) still validates it.
+    setting later (`validate_assignment`) still validates it. `use_file=False` leaves the
+    file out (defaults and environment only): what `momentum config show` falls back on
+    to show something useful beside a broken file's error. Errors name the file's line.
     """
     path = path or locations.config_file()
     environ = dict(os.environ) if environ is None else environ
-    data = _read_toml(path)
+    data = _read_toml(path) if use_file else {}
     sections = _sections()
     for key in data:
         if key not in Settings.model_fields:
-            raise ConfigError(f"{path}: unknown setting `{key}`.", _FILE_HINT)
+            line = _line_of(_raw_text(path), (key,))
+            where = f"{path}, line {line}" if line else str(path)
+            raise ConfigError(f"{where}: unknown setting `{key}`.", _FILE_HINT)
     overrides = _env_overrides(environ)
     values: dict[str, Any] = {}
     for name, section in sections.items():
@@ -363,7 +399,8 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         try:
             validated = section.model_validate({} if given is None else given)
         except ValidationError as error:
-            raise ConfigError(f"{_describe(error, str(path), name)}.", _FILE_HINT) from error
+            problem = _describe(error, str(path), name, _raw_text(path))
+            raise ConfigError(f"{problem}.", _FILE_HINT) from error
         if name in overrides:
             merged = {**validated.model_dump(), **overrides[name]}
             try:
@@ -381,7 +418,8 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         try:
             values["keymap"] = Settings.model_validate({"keymap": data["keymap"]}).keymap
         except ValidationError as error:
-            raise ConfigError(f"{_describe(error, str(path))}.", _FILE_HINT) from error
+            problem = _describe(error, str(path), text=_raw_text(path))
+            raise ConfigError(f"{problem}.", _FILE_HINT) from error
     else:
         values["keymap"] = {}
     return Settings.model_construct(**values)

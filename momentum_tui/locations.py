@@ -23,9 +23,17 @@ def _dirs() -> PlatformDirs:
 
 
 def home_override() -> Path | None:
-    """The directory named by `MOMENTUM_HOME`, if set."""
+    """The directory named by `MOMENTUM_HOME`, if set; a `DataDirError` if it is a file."""
     value = os.environ.get(HOME_ENV, "").strip()
-    return Path(value).expanduser() if value else None
+    if not value:
+        return None
+    home = Path(value).expanduser()
+    if home.exists() and not home.is_dir():
+        raise DataDirError(
+            f"{HOME_ENV} points at {home}, which is a file, not a directory.",
+            f"Point {HOME_ENV} at a directory (it is made if it doesn't exist), or unset it.",
+        )
+    return home
 
 
 def config_dir() -> Path:

@@ -60,6 +60,29 @@ def keyring_backend_name() -> str:
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
+_BACKEND_WORDS = {
+    "SecretService": "the Secret Service (GNOME Keyring or KWallet)",
+    "kwallet": "KWallet",
+    "macOS": "the macOS Keychain",
+    "Windows": "the Windows Credential Manager",
+    "libsecret": "libsecret (GNOME Keyring)",
+    "chainer": "the first keyring that works (chained)",
+    "null": "none: keyring turned off (the null backend)",
+    "fail": "none: no keyring on this machine",
+}
+
+
+def keyring_backend_words() -> str:
+    """The keyring backend in words: `the macOS Keychain`, `none: no keyring on this machine`."""
+    backend = keyring.get_keyring()
+    module = type(backend).__module__.rsplit(".", 1)[-1]
+    words = _BACKEND_WORDS.get(module)
+    if words is None:
+        name = getattr(backend, "name", "") or type(backend).__name__
+        words = f"{name} (a third-party keyring backend)"
+    return words
+
+
 def keyring_available() -> bool:
     """True when a real keyring backend is available on this machine."""
     return not isinstance(keyring.get_keyring(), fail.Keyring)
@@ -68,7 +91,7 @@ def keyring_available() -> bool:
 def _read_file(path: Path) -> dict[str, str]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no such file, or no such directory
         return {}
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise SecretsError(

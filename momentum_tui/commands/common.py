@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,47 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+_VIDEO_ID_LIKE = re.compile(r"^-[0-9A-Za-z_-]{10}$")
+"""A token shaped like a YouTube video id that starts with `-` (one in 64 does)."""
+
+
+class VideoIdCommand(click.Command):
+    """A command whose VIDEO_ID argument may start with `-` (`mark -IwITvJlWbo watched`).
+
+    Click would read such an id as a cluster of short options. Before parsing, any
+    11-character token shaped like a video id that is not one of the command's own
+    options is moved behind a `--`, keeping the order of the arguments.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Let ids that start with `-` through as arguments."""
+        if not any(_VIDEO_ID_LIKE.match(a) for a in args):
+            return super().parse_args(ctx, args)
+        takes_value: dict[str, bool] = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not (param.is_flag or param.count)
+        options: list[str] = []
+        arguments: list[str] = []
+        tokens = iter(args)
+        for token in tokens:
+            if token == "--":
+                arguments.extend(tokens)
+                break
+            name = token.split("=", 1)[0]
+            if token.startswith("-") and name in takes_value:
+                options.append(token)
+                value = next(tokens, None) if takes_value[name] and "=" not in token else None
+                if value is not None:
+                    options.append(value)
+            elif token.startswith("-") and not _VIDEO_ID_LIKE.match(token):
+                options.append(token)  # an unknown option: click says so as usual
+            else:
+                arguments.append(token)
+        return super().parse_args(ctx, [*options, "--", *arguments])
 
 
 @dataclass

@@ -1,8 +1,15 @@
-"""`momentum doctor`: paths, schema, cache health, keyring and keys (never their values)."""
+"""`momentum doctor`: paths, schema, cache health, keyring and keys (never their values).
+
+It exits 1 when something would stop Momentum: a home it can't write, a damaged cache,
+or a cache written by a newer Momentum (that one is healthy, so `--move-aside` never
+moves it: upgrading Momentum is the fix).
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +17,13 @@ import click
 
 from momentum_tui import __version__, locations, secrets
 from momentum_tui.commands.common import Context, emit_json, json_option, pass_context
-from momentum_tui.errors import CacheError, MomentumError
+from momentum_tui.errors import CacheError, DataDirError, MomentumError, SchemaTooNewError
 from momentum_tui.storage import Store
 from momentum_tui.storage.db import move_aside
 from momentum_tui.storage.migrations import known_names
+
+BROKEN = ("damaged", "unusable")
+"""Cache states `--move-aside` moves out of the way (never "newer": that cache is fine)."""
 
 
 def _cache_report(path: Path) -> dict[str, Any]:
@@ -28,10 +38,33 @@ def _cache_report(path: Path) -> dict[str, Any]:
             report["schema_known"] = len(known_names())
             report["integrity"] = store.integrity_check()
         report["status"] = "ok" if report["integrity"] == ["ok"] else "damaged"
+    except SchemaTooNewError as error:
+        report["status"] = "newer"
+        report["error"] = error.title
     except (CacheError, sqlite3.DatabaseError) as error:
         report["status"] = "damaged" if not isinstance(error, CacheError) else "unusable"
         report["error"] = error.title if isinstance(error, MomentumError) else str(error)
     return report
+
+
+def _writable(directory: Path) -> str | None:
+    """Why Momentum can't write in `directory` (made if missing, as any command would)."""
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        return f"{existing} is a file, not a directory"
+    try:
+        locations.ensure_dir(directory)
+    except DataDirError as error:
+        return error.title.removeprefix("Momentum ").rstrip(".")
+    try:  # the real test: root passes os.access everywhere, a read-only mount does not
+        descriptor, probe = tempfile.mkstemp(dir=directory, prefix=".momentum-doctor-")
+    except OSError as error:
+        return f"can't write to {directory} ({error.strerror or error})"
+    os.close(descriptor)
+    os.unlink(probe)
+    return None
 
 
 @click.command()
@@ -51,9 +84,15 @@ def doctor(state: Context, as_json: bool, move_aside_cache: bool) -> None:
         _ = state.settings
     except MomentumError as error:
         config_error = error.title
+    home_problem = _writable(locations.config_dir()) or _writable(locations.data_dir())
+    if home_problem is not None:  # nothing else can be checked, or will work, until then
+        raise DataDirError(
+            f"Momentum can't write its files: {home_problem}.",
+            f"Fix its permissions, or point {locations.HOME_ENV} at a directory you can write.",
+        )
     cache = _cache_report(state.cache_path())
     moved_to = None
-    if move and cache["status"] in ("damaged", "unusable"):
+    if move and cache["status"] in BROKEN:
         moved_to = str(move_aside(state.cache_path()))
     report = {
         "version": __version__,
@@ -68,6 +107,7 @@ def doctor(state: Context, as_json: bool, move_aside_cache: bool) -> None:
         "cache": cache,
         "keyring": {
             "backend": secrets.keyring_backend_name(),
+            "name": secrets.keyring_backend_words(),
             "available": secrets.keyring_available(),
         },
         "keys": {name: secrets.secret_source(name) for name in secrets.SECRETS},
@@ -77,7 +117,12 @@ def doctor(state: Context, as_json: bool, move_aside_cache: bool) -> None:
         emit_json(report)
     else:
         _print_report(report)
-    if cache["status"] in ("damaged", "unusable") and not moved_to:
+    if cache["status"] == "newer":
+        raise SchemaTooNewError(
+            f"{cache['error']} `--move-aside` leaves it alone: it is not damaged.",
+            "Upgrade Momentum (`pip install -U momentum-tui`) to use it.",
+        )
+    if cache["status"] in BROKEN and not moved_to:
         raise SystemExit(1)
 
 
@@ -94,6 +139,7 @@ def _print_report(report: dict[str, Any]) -> None:
     line("demo cache", paths["demo_cache"])
     if paths["home_override"]:
         line("MOMENTUM_HOME", paths["home_override"])
+    line("writable", "yes", True)
     click.echo("Config")
     line(
         "config",
@@ -120,13 +166,13 @@ def _print_report(report: dict[str, Any]) -> None:
             f"  Moved the damaged cache to {report['moved_aside_to']}; a fresh one "
             "will be made on next use."
         )
-    elif cache["status"] in ("damaged", "unusable"):
+    elif cache["status"] in BROKEN:
         click.echo(
             "  Run `momentum doctor --move-aside` to move it out of the way and start "
             "fresh (nothing is deleted)."
         )
     click.echo("Keys")
     keyring = report["keyring"]
-    line("keyring", keyring["backend"], keyring["available"])
+    line("keyring", keyring["name"], keyring["available"])
     for name, source in report["keys"].items():
         line(name, f"set ({source})" if source else "not set", source is not None)

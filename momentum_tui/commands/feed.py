@@ -8,7 +8,14 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
-from momentum_tui.commands.common import Context, emit_json, emit_table, json_option, pass_context
+from momentum_tui.commands.common import (
+    Context,
+    VideoIdCommand,
+    emit_json,
+    emit_table,
+    json_option,
+    pass_context,
+)
 from momentum_tui.errors import NotFoundError
 from momentum_tui.models import (
     UNKNOWN_LENGTH,
@@ -225,7 +232,7 @@ def _state_json(state: dict[str, Any]) -> dict[str, Any]:
     return {k: iso_utc(v) if k.endswith("_at") else v for k, v in state.items()}
 
 
-@click.command()
+@click.command(cls=VideoIdCommand)
 @click.argument("video_id")
 @click.argument("what", type=click.Choice([m.value for m in Mark]))
 @json_option
@@ -261,7 +268,7 @@ def undo(state: Context, as_json: bool) -> None:
         click.echo(f"Undid “{result.mark}” on {result.video_id}.")
 
 
-@click.command()
+@click.command(cls=VideoIdCommand)
 @click.argument("video_id")
 @json_option
 @pass_context
@@ -300,11 +307,14 @@ def show(state: Context, video_id: str, as_json: bool) -> None:
         return
     now = time.time()
     click.echo(video["title"])
-    click.echo(
-        f"{video['channel_title']} · {format_age_short(video['published_at'], now)} ago · "
-        f"{format_duration(video['duration_s']) or 'length unknown'} · "
-        f"{format_count(video['view_count'])} views"
-    )
+    views = video["view_count"]
+    parts = [
+        video["channel_title"],
+        f"{format_age_short(video['published_at'], now)} ago",
+        format_duration(video["duration_s"]) or "length unknown",
+        f"{format_count(views)} views" if views is not None else "",
+    ]
+    click.echo(" · ".join(part for part in parts if part))
     click.echo(video_url(video["id"]))
     if detail.labels:
         labels = detail.labels

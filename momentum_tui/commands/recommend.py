@@ -13,7 +13,14 @@ from typing import Any
 
 import click
 
-from momentum_tui.commands.common import Context, emit_json, emit_table, json_option, pass_context
+from momentum_tui.commands.common import (
+    Context,
+    VideoIdCommand,
+    emit_json,
+    emit_table,
+    json_option,
+    pass_context,
+)
 from momentum_tui.commands.feed import row_json
 from momentum_tui.errors import NotFoundError
 from momentum_tui.models import UNKNOWN_LENGTH, FeedRow, Mood, Topic, format_duration, iso_utc
@@ -112,7 +119,7 @@ def recommend(
                err=True)  # fmt: skip
 
 
-@click.command("why")
+@click.command("why", cls=VideoIdCommand)
 @click.argument("video_id")
 @json_option
 @pass_context
