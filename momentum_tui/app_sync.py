@@ -23,8 +23,8 @@ from momentum_tui.config import Settings
 from momentum_tui.messages import FeedReady
 from momentum_tui.storage import Store
 from momentum_tui.widgets.sync_progress import SyncProgress, SyncUpdate
+from momentum_tui.youtube.queries import SyncStatusLine, sync_status
 from momentum_tui.youtube.quota import QuotaLedger, QuotaStatus
-from momentum_tui.youtube.state import SyncStatusLine, sync_status
 from momentum_tui.youtube.sync import (
     DETAILS_NOTICE_UNITS,
     DetailsBackfill,

@@ -193,7 +193,7 @@ def test_import_of_a_bad_file_names_the_line(run_cli, tmp_path) -> None:
     path.write_text("Channel Id,Channel Url,Channel Title\nUC123,x,y\n", encoding="utf-8")
     result = run_cli("import", str(path))
     assert result.code == 1
-    assert "subscriptions.csv, line 2" in result.err
+    assert "Nothing could be imported from subscriptions.csv: line 2:" in result.err
     assert "Traceback" not in result.err
 
 

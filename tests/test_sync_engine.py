@@ -10,7 +10,7 @@ import pytest
 
 from momentum_tui.models import LiveState
 from momentum_tui.storage import Store
-from momentum_tui.youtube import state
+from momentum_tui.youtube import queries as state
 from momentum_tui.youtube.errors import InvalidKeyError
 from momentum_tui.youtube.sync import (
     ChannelSynced,

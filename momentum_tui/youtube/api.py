@@ -13,22 +13,21 @@
 * `quotaExceeded` stops everything until the Pacific-midnight reset; an invalid or
   blocked key is one sentence pointing at `momentum keys set youtube`.
 * `search.list` (100 units) is never used: uploads come from the uploads playlist.
+
+What each error answer means, and in what words, is `api_errors.py`.
 """
 
 from __future__ import annotations
 
-import http.client
-import json
 import logging
 import random
 import re
-import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import httplib2
-from google.auth.exceptions import RefreshError, TransportError
+from google.auth.exceptions import RefreshError
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
@@ -38,13 +37,19 @@ from momentum_tui.errors import MissingKeyError
 from momentum_tui.models import Channel, Video
 from momentum_tui.storage import Store
 from momentum_tui.youtube import parse
+from momentum_tui.youtube.api_errors import (
+    MAX_RETRY_AFTER_S,
+    TRANSPORT_ERRORS,
+    UNREACHABLE,
+    classify,
+    describe_network_error,
+    error_in_body,
+    waits_too_long,
+)
 from momentum_tui.youtube.errors import (
     KEY_HINT,
     BadResponseError,
-    InvalidKeyError,
     RateLimitedError,
-    RequestRejectedError,
-    ServerError,
     SignInError,
     SyncCancelledError,
     YouTubeError,
@@ -53,46 +58,11 @@ from momentum_tui.youtube.errors import (
 from momentum_tui.youtube.parse import BATCH
 from momentum_tui.youtube.quota import QuotaLedger
 
+_KEY_IN_URL = re.compile(r"([?&]key=)[^&\s\"']+")
+
 VIDEO_PARTS = "snippet,contentDetails,statistics,liveStreamingDetails,status"
 CHANNEL_PARTS = "snippet,contentDetails,statistics"
 PLAYLIST_PARTS = "snippet,contentDetails"
-
-_KEY_REASONS = {"keyInvalid", "keyExpired", "API_KEY_INVALID", "API_KEY_EXPIRED"}
-_BLOCKED_REASONS = {
-    "forbidden",
-    "accessNotConfigured",
-    "ipRefererBlocked",
-    "SERVICE_DISABLED",
-    "API_KEY_SERVICE_BLOCKED",
-    "API_KEY_HTTP_REFERRER_BLOCKED",
-    "API_KEY_IP_ADDRESS_BLOCKED",
-}
-_RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
-_QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
-_KEY_IN_URL = re.compile(r"([?&]key=)[^&\s\"']+")
-MAX_RETRY_AFTER_S = 60.0
-"""The longest `Retry-After` a sync waits out; beyond it the call fails and says so."""
-_REASON_WORDS: dict[str, tuple[str, str]] = {
-    "playlistNotFound": (
-        "YouTube says the channel's uploads playlist does not exist",
-        "The channel may have no uploads, or be gone; `momentum channels list` shows it, "
-        "and the next sync asks again.",
-    ),
-    "channelNotFound": (
-        "YouTube says the channel does not exist",
-        "Check the channel id, or remove the channel with `momentum channels remove`.",
-    ),
-    "videoNotFound": ("YouTube says the video does not exist", "The next sync asks again."),
-    "invalidPageToken": (
-        "YouTube did not accept the page it was asked for (the listing changed meanwhile)",
-        "The next sync starts the listing again.",
-    ),
-    "incompatibleParameters": (
-        "YouTube refused the request's combination of filters",
-        "This is a bug in Momentum; please report it.",
-    ),
-}
-"""Sentences for the 4xx reasons a person can meet, so no `(404: reason)` reaches them."""
 
 
 class _RedactKey(logging.Filter):
@@ -107,86 +77,6 @@ class _RedactKey(logging.Filter):
 
 for _name in ("googleapiclient.discovery", "googleapiclient.http", "googleapiclient.model"):
     logging.getLogger(_name).addFilter(_RedactKey())
-
-
-def error_reasons(content: bytes) -> tuple[set[str], str]:
-    """The `reason`s (and the message) of a Google API error body; empty when unreadable."""
-    try:
-        body = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return set(), ""
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
-        return set(), ""
-    reasons: set[str] = set()
-    for key in ("errors", "details"):
-        for detail in error.get(key) or []:
-            if isinstance(detail, dict) and isinstance(detail.get("reason"), str):
-                reasons.add(detail["reason"])
-    raw_message = error.get("message")
-    message = raw_message if isinstance(raw_message, str) else ""
-    if "API key not valid" in message:
-        reasons.add("keyInvalid")
-    return reasons, message
-
-
-def retry_after_seconds(value: str) -> float | None:
-    """A `Retry-After` header (seconds, or an HTTP date) in seconds; None when absent or odd."""
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    from email.utils import parsedate_to_datetime
-    from time import time
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time())
-
-
-def describe_seconds(seconds: float) -> str:
-    """`45 s`, `3 min`, `2 h 5 min`."""
-    if seconds < 60:
-        return f"{int(seconds)} s"
-    minutes = int(seconds // 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
-
-
-def _error_in_body(body: dict[str, Any]) -> HttpError:
-    """A Google error body that arrived as HTTP 200: the HTTP error it stands for."""
-    error = body.get("error")
-    code = error.get("code") if isinstance(error, dict) else None
-    status = code if isinstance(code, int) and 400 <= code <= 599 else 500
-    return HttpError(httplib2.Response({"status": status}), json.dumps(body).encode("utf-8"))
-
-
-def _waits_too_long(error: YouTubeError) -> bool:
-    """A rate limit whose `Retry-After` is longer than a sync waits."""
-    wait = error.retry_after if isinstance(error, RateLimitedError) else None
-    return wait is not None and wait > MAX_RETRY_AFTER_S
-
-
-def describe_network_error(error: BaseException) -> str:
-    """A short phrase for a transport failure (never the URL)."""
-    if isinstance(error, TimeoutError | socket.timeout):
-        return "did not answer in time"
-    if isinstance(error, ConnectionRefusedError):
-        return "refused the connection"
-    if isinstance(error, ConnectionResetError):
-        return "dropped the connection"
-    if isinstance(error, httplib2.ServerNotFoundError):
-        return "could not be found (no network, or DNS is down)"
-    if isinstance(error, http.client.IncompleteRead):
-        return "cut its answer short"
-    return f"could not be reached ({type(error).__name__})"
-
-
-_UNREACHABLE = (httplib2.ServerNotFoundError, ConnectionRefusedError)
-_TRANSPORT_ERRORS = (OSError, httplib2.HttpLib2Error, http.client.HTTPException, TransportError)
 
 
 def api_key_or_raise() -> str:
@@ -289,13 +179,20 @@ class YouTubeClient:
             try:
                 body = make(self._service()).execute(num_retries=0)
                 if isinstance(body, dict) and "error" in body:
-                    raise _error_in_body(body)
+                    raise error_in_body(body)
             except HttpError as error:
                 self.ledger.settle(row, error.resp.status)
-                outcome = self._classify(method, error, not_found_ok)
+                outcome = classify(
+                    method,
+                    error,
+                    retries=self.settings.retries,
+                    signed_in=self.credentials is not None,
+                    not_found_ok=not_found_ok,
+                    exhausted=self.ledger.mark_exhausted,
+                )
                 if outcome is None:
                     return None
-                if not outcome.retryable or _waits_too_long(outcome):
+                if not outcome.retryable or waits_too_long(outcome):
                     raise outcome from None  # `from None`: the HttpError's text holds the key
                 last = outcome
                 continue
@@ -304,8 +201,8 @@ class YouTubeClient:
                     "Google no longer accepts the sign-in (it was revoked or has expired).",
                     "Run `momentum signin` again.",
                 ) from None
-            except _TRANSPORT_ERRORS as error:
-                if isinstance(error, _UNREACHABLE):
+            except TRANSPORT_ERRORS as error:
+                if isinstance(error, UNREACHABLE):
                     self.ledger.refund(row, method)  # it never left: YouTube charged nothing
                 else:
                     self.ledger.settle(row, 0)
@@ -314,7 +211,7 @@ class YouTubeClient:
                     f"YouTube {describe_network_error(error)} ({method}).",
                     "Check your connection; channels that failed are retried by the next sync.",
                 )
-                if attempt >= 1 and isinstance(error, _UNREACHABLE):
+                if attempt >= 1 and isinstance(error, UNREACHABLE):
                     break  # no DNS or nothing listening: more waiting rarely helps
                 continue
             if not isinstance(body, dict) or not isinstance(body.get("items", []), list):
@@ -327,55 +224,6 @@ class YouTubeClient:
             return body
         assert last is not None
         raise last
-
-    def _classify(self, method: str, error: HttpError, not_found_ok: bool) -> YouTubeError | None:
-        status = int(error.resp.status)
-        reasons, message = error_reasons(error.content)
-        if status == 403 and reasons & _QUOTA_REASONS:
-            raise self.ledger.mark_exhausted() from None
-        if status == 400 and reasons & _KEY_REASONS:
-            raise InvalidKeyError("YouTube says the API key is not valid.", KEY_HINT) from None
-        if status == 401:
-            raise SignInError(
-                "YouTube did not accept the sign-in (the token was refused).",
-                "Run `momentum signin` again.",
-            ) from None
-        if status in (429, 403) and (status == 429 or reasons & _RATE_REASONS):
-            limited = RateLimitedError(
-                f"YouTube kept rate-limiting {method} after {self.settings.retries} retries.",
-                "Wait a few minutes and sync again; finished channels are kept.",
-            )
-            limited.retry_after = retry_after_seconds(error.resp.get("retry-after", ""))
-            if limited.retry_after is not None and limited.retry_after > MAX_RETRY_AFTER_S:
-                limited.title = (
-                    f"YouTube asked Momentum to wait {describe_seconds(limited.retry_after)} "
-                    f"before calling {method} again, so this channel was left for later."
-                )
-                limited.hint = "Sync again after that; finished channels are kept."
-            return limited
-        if status == 403 and reasons & _BLOCKED_REASONS and self.credentials is None:
-            raise InvalidKeyError(
-                "YouTube refused the API key (it is blocked, restricted, or the YouTube Data "
-                "API v3 is not enabled for its project).",
-                "Enable the YouTube Data API v3 for the key's Google Cloud project and lift its "
-                "application restrictions, or run `momentum keys set youtube` with another key.",
-            ) from None
-        if status >= 500:
-            return ServerError(
-                f"YouTube had a server error ({status}) on {method} after every retry.",
-                "This is on YouTube's side; the next sync retries.",
-            )
-        if status == 404 and not_found_ok:
-            return None
-        for reason in sorted(reasons):
-            if reason in _REASON_WORDS:
-                words, hint = _REASON_WORDS[reason]
-                return RequestRejectedError(f"{words} ({method}, {reason}).", hint)
-        reason = ", ".join(sorted(reasons)) or message or "no reason given"
-        return RequestRejectedError(
-            f"YouTube refused {method} ({status}: {reason}).",
-            "The next sync tries again; `momentum channels list --json` keeps the reason.",
-        )
 
     # --- the calls Momentum makes -----------------------------------------------------
 

@@ -21,12 +21,15 @@ from urllib.parse import unquote, urlsplit
 from momentum_tui.errors import ImportFormatError, NotFoundError
 from momentum_tui.models import Channel
 from momentum_tui.storage import Store
+from momentum_tui.storage import channels as channel_store
+from momentum_tui.storage.channels import ChannelListing as ChannelListing
+from momentum_tui.storage.channels import list_channels as list_channels
 from momentum_tui.storage.channels import normalise_tag
 from momentum_tui.storage.videos import upsert_channels
 from momentum_tui.youtube.errors import ChannelNotFoundError
 from momentum_tui.youtube.exporters import ExportedChannel
 from momentum_tui.youtube.importers import CHANNEL_ID, ImportedList, InvalidEntry
-from momentum_tui.youtube.state import save_channel_details
+from momentum_tui.youtube.queries import save_channel_details
 
 if TYPE_CHECKING:  # the Google client costs ~0.2 s to import: only syncs and adds need it
     from momentum_tui.config import YouTubeSettings
@@ -105,15 +108,13 @@ def follow(
     """
     now = int(time.time()) if now is None else now
     with store.write() as db:
-        row = db.conn.execute(
-            "SELECT followed FROM channels WHERE id = ?", (channel.id,)
-        ).fetchone()
+        was_followed = channel_store.is_followed(db.conn, channel.id)
         if details:
             save_channel_details(db, [channel], now, source)  # details fresh: sync won't re-ask
         else:
             upsert_channels(db, [channel], source=source, now=now)
-        db.conn.execute("UPDATE channels SET followed = 1 WHERE id = ?", (channel.id,))
-    return row is None or not row[0]
+        channel_store.set_followed(db, channel.id, True)
+    return not was_followed
 
 
 def add_channel(store: Store, client: YouTubeClient, text: str) -> tuple[Channel, bool]:
@@ -171,11 +172,7 @@ def follow_ref(
 def find_cached(conn: sqlite3.Connection, text: str) -> tuple[str, str]:
     """A cached channel by id, @handle or exact title (any case): (id, title)."""
     value = text.strip()
-    rows = conn.execute(
-        "SELECT id, title FROM channels WHERE id = ? OR (handle != '' AND handle = ? "
-        "COLLATE NOCASE) OR title = ? COLLATE NOCASE",
-        (value, value if value.startswith("@") else f"@{value}", value),
-    ).fetchall()
+    rows = channel_store.channels_named(conn, value)
     if not rows and "/" in value:
         try:
             ref = parse_channel_ref(value)
@@ -200,62 +197,10 @@ def remove_channel(store: Store, text: str, *, purge: bool = False) -> tuple[str
     with store.write() as db:
         channel_id, title = find_cached(db.conn, text)
         if purge:
-            db.conn.execute("DELETE FROM channels WHERE id = ?", (channel_id,))
+            channel_store.forget_channel(db, channel_id)
         else:
-            db.conn.execute("UPDATE channels SET followed = 0 WHERE id = ?", (channel_id,))
+            channel_store.set_followed(db, channel_id, False)
     return channel_id, title
-
-
-@dataclass(frozen=True)
-class ChannelListing:
-    """A row of `momentum channels list`."""
-
-    id: str
-    title: str
-    handle: str
-    followed: bool
-    tags: tuple[str, ...]
-    videos: int
-    last_synced_at: int | None
-    last_upload_at: int | None
-    status: str
-    error: str
-
-
-def list_channels(
-    conn: sqlite3.Connection, *, include_removed: bool = False, tag: str | None = None
-) -> list[ChannelListing]:
-    """Followed channels (and removed ones when asked), by title."""
-    where, params = ([] if include_removed else ["c.followed = 1"]), []
-    if tag:
-        where.append("c.id IN (SELECT channel_id FROM channel_tags WHERE tag = ?)")
-        params.append(normalise_tag(tag))
-    sql = f"""
-        SELECT c.id, c.title, c.handle, c.followed,
-               (SELECT group_concat(tag, ',') FROM
-                  (SELECT tag FROM channel_tags t WHERE t.channel_id = c.id ORDER BY tag)),
-               (SELECT count(*) FROM videos v WHERE v.channel_id = c.id),
-               c.last_synced_at, c.last_upload_at,
-               coalesce(s.status, 'never'), coalesce(s.error, '')
-        FROM channels c LEFT JOIN sync_state s ON s.channel_id = c.id
-        {"WHERE " + " AND ".join(where) if where else ""}
-        ORDER BY c.title COLLATE NOCASE, c.id
-    """
-    return [
-        ChannelListing(
-            row[0],
-            row[1],
-            row[2],
-            bool(row[3]),
-            tuple(row[4].split(",")) if row[4] else (),
-            row[5],
-            row[6],
-            row[7],
-            row[8],
-            row[9],
-        )
-        for row in conn.execute(sql, params)
-    ]
 
 
 @dataclass
@@ -330,29 +275,25 @@ def import_channels(store: Store, imported: ImportedList, now: int | None = None
         )
     report = ImportReport(imported.format, skipped=imported.skipped, invalid=imported.invalid)
     with store.write() as db:
-        known = dict(db.conn.execute("SELECT id, followed FROM channels").fetchall())
+        known = channel_store.follow_states(db.conn)
         fresh = [c for c in imported.channels if c.id not in known]
         upsert_channels(
             db, (Channel(id=c.id, title=c.title) for c in fresh), source=imported.format, now=now
         )
         # Existing channels keep their (synced, newer) titles; only a missing one is filled.
-        db.conn.executemany(
-            "UPDATE channels SET title = ? WHERE id = ? AND title = ''",
+        channel_store.fill_missing_titles(
+            db,
             [
-                (Channel(id=c.id, title=c.title).title, c.id)
+                (c.id, Channel(id=c.id, title=c.title).title)
                 for c in imported.channels
                 if c.id in known and c.title
             ],
         )
         report.added = len(fresh)
-        report.already = sum(1 for c in imported.channels if known.get(c.id) == 1)
-        report.kept_removed = sum(1 for c in imported.channels if known.get(c.id) == 0)
+        report.already = sum(1 for c in imported.channels if known.get(c.id) is True)
+        report.kept_removed = sum(1 for c in imported.channels if known.get(c.id) is False)
         tags = [(c.id, t) for c in imported.channels for t in map(normalise_tag, c.tags) if t]
-        before = db.conn.total_changes
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO channel_tags (channel_id, tag) VALUES (?, ?)", tags
-        )
-        report.tagged = db.conn.total_changes - before
+        report.tagged = channel_store.add_tags(db, tags)
     return report
 
 
@@ -366,15 +307,7 @@ def import_account(store: Store, client: YouTubeClient) -> ImportReport:
 
 def exportable(conn: sqlite3.Connection) -> list[ExportedChannel]:
     """Followed channels for an export, by title, with their groups."""
-    rows = conn.execute(
-        """
-        SELECT c.id, c.title,
-               (SELECT group_concat(tag, char(31)) FROM
-                  (SELECT tag FROM channel_tags t WHERE t.channel_id = c.id ORDER BY tag))
-        FROM channels c WHERE c.followed = 1 ORDER BY c.title COLLATE NOCASE, c.id
-        """
-    )
     return [
-        ExportedChannel(row[0], row[1], tuple(row[2].split("\x1f")) if row[2] else ())
-        for row in rows
+        ExportedChannel(channel_id, title, groups)
+        for channel_id, title, groups in channel_store.followed_with_groups(conn)
     ]

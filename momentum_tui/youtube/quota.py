@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from momentum_tui.errors import QuotaExhaustedError
 from momentum_tui.storage import Store
+from momentum_tui.youtube import queries
 
 if TYPE_CHECKING:
     from momentum_tui.config import YouTubeSettings
@@ -124,9 +125,7 @@ class QuotaLedger:
         now = self.clock()
         day = quota_day(now)
         with self.store.read() as conn:
-            rows = conn.execute(
-                "SELECT method, sum(units) FROM quota_ledger WHERE day = ? GROUP BY method", (day,)
-            ).fetchall()
+            rows = queries.quota_by_method(conn, day)
         by_method = {method: int(units) for method, units in rows if method != EXHAUSTED}
         return QuotaStatus(
             day=day,
@@ -160,29 +159,23 @@ class QuotaLedger:
         day = quota_day(now)
         # BEGIN IMMEDIATE makes the sum and the insert one step, across threads and processes.
         with self.store.write() as db:
-            used, exhausted = db.conn.execute(
-                "SELECT coalesce(sum(units), 0), coalesce(max(method = ?), 0) FROM quota_ledger "
-                "WHERE day = ?",
-                (EXHAUSTED, day),
-            ).fetchone()
-            if exhausted or used + units > self.budget:
-                raise self._refusal(int(used), bool(exhausted), now)
-            cursor = db.conn.execute(
-                "INSERT INTO quota_ledger (at, day, method, units) VALUES (?, ?, ?, ?)",
-                (int(now), day, method, units),
+            row, used, exhausted = queries.record_call(
+                db, day, method, units, self.budget, int(now), EXHAUSTED
             )
-            self.spent[method] += units
-            return int(cursor.lastrowid or 0)
+        if not row:
+            raise self._refusal(used, exhausted, now)
+        self.spent[method] += units
+        return row
 
     def settle(self, row_id: int, status: int) -> None:
         """Note the HTTP status of a call that did not succeed (`momentum quota` shows them)."""
         with self.store.write() as db:
-            db.conn.execute("UPDATE quota_ledger SET status = ? WHERE id = ?", (status, row_id))
+            queries.settle_call(db, row_id, status)
 
     def refund(self, row_id: int, method: str) -> None:
         """Take back a call that never reached YouTube (no DNS, refused): it cost nothing."""
         with self.store.write() as db:
-            deleted = db.conn.execute("DELETE FROM quota_ledger WHERE id = ?", (row_id,)).rowcount
+            deleted = queries.delete_call(db, row_id)
         if deleted:
             self.spent[method] -= COSTS.get(method, 1)
             if self.spent[method] <= 0:
@@ -192,20 +185,11 @@ class QuotaLedger:
         """YouTube said `quotaExceeded`: refuse calls until the reset; returns the error."""
         now = self.clock()
         with self.store.write() as db:
-            db.conn.execute(
-                "INSERT INTO quota_ledger (at, day, method, units, status) "
-                "VALUES (?, ?, ?, 0, 403)",
-                (int(now), quota_day(now), EXHAUSTED),
-            )
+            queries.mark_day_exhausted(db, quota_day(now), int(now), EXHAUSTED)
         return self._refusal(0, True, now)
 
     def history(self, days: int = 7) -> list[tuple[str, str, int, int]]:
         """(day, method, calls, units) for the last `days` quota days, newest first."""
         since = quota_day(self.clock() - days * 86400)
         with self.store.read() as conn:
-            rows = conn.execute(
-                "SELECT day, method, count(*), sum(units) FROM quota_ledger "
-                "WHERE day > ? AND method != ? GROUP BY day, method ORDER BY day DESC, method",
-                (since, EXHAUSTED),
-            ).fetchall()
-        return [(day, method, int(calls), int(units)) for day, method, calls, units in rows]
+            return queries.quota_history(conn, since, EXHAUSTED)

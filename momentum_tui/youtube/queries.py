@@ -1,9 +1,13 @@
-"""What the sync engine reads from and writes to the cache: channels to sync, runs, results.
+"""Every SQL statement of the YouTube side: what syncs read and write, and the quota ledger.
 
-Each channel's result is one transaction: its videos, the videos it lost (deleted or
-private), its `sync_state` row and the run's counters land together or not at all. A
+Sync: channels to sync, runs, each channel's result, refreshed videos, the status bar's
+line. Each channel's result is one transaction: its videos, the videos it lost (deleted
+or private), its `sync_state` row and the run's counters land together or not at all. A
 sync killed at any instant therefore leaves every channel either fully synced or
 untouched, and the next sync picks up the untouched ones.
+
+Quota: `quota_ledger` rows, one per call, written before the call is sent. Channel
+following (add, remove, list, import, export) is channel storage: `storage/channels.py`.
 """
 
 from __future__ import annotations
@@ -103,7 +107,8 @@ def videos_lacking_details(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
 
 
 def begin_run(db: Database, mode: str, total: int, skipped: int, now: int) -> int:
-    """Record a run that has started; returns its id."""
+    """Record a run that has started; returns its id (a run left "running" was killed)."""
+    db.conn.execute("UPDATE sync_runs SET status = 'interrupted' WHERE status = 'running'")
     cursor = db.conn.execute(
         "INSERT INTO sync_runs (started_at, mode, status, channels_total, channels_skipped) "
         "VALUES (?, ?, 'running', ?, ?)",
@@ -313,3 +318,66 @@ def sync_status(
         running=running,
         interrupted=interrupted,
     )
+
+
+# --- the quota ledger -------------------------------------------------------------------
+
+
+def quota_by_method(conn: sqlite3.Connection, day: str) -> list[tuple[str, int]]:
+    """(method, units) spent on a quota day (the exhausted marker included, at 0 units)."""
+    rows = conn.execute(
+        "SELECT method, sum(units) FROM quota_ledger WHERE day = ? GROUP BY method", (day,)
+    ).fetchall()
+    return [(str(method), int(units)) for method, units in rows]
+
+
+def record_call(
+    db: Database, day: str, method: str, units: int, budget: int, at: int, exhausted_marker: str
+) -> tuple[int, int, bool]:
+    """Write one call's row unless it would pass `budget`: (row id or 0, used, exhausted).
+
+    Inside `Store.write()` (`BEGIN IMMEDIATE`), so the sum and the insert are one step
+    across threads and processes.
+    """
+    used, exhausted = db.conn.execute(
+        "SELECT coalesce(sum(units), 0), coalesce(max(method = ?), 0) FROM quota_ledger "
+        "WHERE day = ?",
+        (exhausted_marker, day),
+    ).fetchone()
+    if exhausted or used + units > budget:
+        return 0, int(used), bool(exhausted)
+    cursor = db.conn.execute(
+        "INSERT INTO quota_ledger (at, day, method, units) VALUES (?, ?, ?, ?)",
+        (at, day, method, units),
+    )
+    return int(cursor.lastrowid or 0), int(used), False
+
+
+def settle_call(db: Database, row_id: int, status: int) -> None:
+    """Note the HTTP status of a call that did not succeed."""
+    db.conn.execute("UPDATE quota_ledger SET status = ? WHERE id = ?", (status, row_id))
+
+
+def delete_call(db: Database, row_id: int) -> bool:
+    """Take a call's row back out (it never reached YouTube); True when it was there."""
+    return bool(db.conn.execute("DELETE FROM quota_ledger WHERE id = ?", (row_id,)).rowcount)
+
+
+def mark_day_exhausted(db: Database, day: str, at: int, marker: str) -> None:
+    """The zero-unit row that says YouTube itself called today's quota spent."""
+    db.conn.execute(
+        "INSERT INTO quota_ledger (at, day, method, units, status) VALUES (?, ?, ?, 0, 403)",
+        (at, day, marker),
+    )
+
+
+def quota_history(
+    conn: sqlite3.Connection, since_day: str, marker: str
+) -> list[tuple[str, str, int, int]]:
+    """(day, method, calls, units) after `since_day`, newest first."""
+    rows = conn.execute(
+        "SELECT day, method, count(*), sum(units) FROM quota_ledger "
+        "WHERE day > ? AND method != ? GROUP BY day, method ORDER BY day DESC, method",
+        (since_day, marker),
+    ).fetchall()
+    return [(day, method, int(calls), int(units)) for day, method, calls, units in rows]
