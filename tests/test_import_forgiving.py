@@ -159,8 +159,15 @@ def test_every_importer_refuses_an_id_that_is_not_24_characters(fmt: str, bad: s
 
 
 def test_the_id_pattern_everywhere_wants_uc_and_22_more() -> None:
+    from pydantic import ValidationError
+
+    from momentum_tui.models import Channel
+
     assert CHANNEL_ID.match(GOOD)
+    assert Channel(id=GOOD).id == GOOD
     for bad in NEAR_MISSES:
+        with pytest.raises(ValidationError):
+            Channel(id=bad)
         assert not CHANNEL_ID.match(bad)
         assert channel_id_in(bad) is None
         assert channel_id_in(f"https://www.youtube.com/channel/{bad}") is None

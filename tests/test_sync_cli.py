@@ -201,3 +201,18 @@ def test_units_scale_with_batches_not_videos(youtube, subscribed, run_cli) -> No
     summary = json.loads(run_cli("sync", "--json").out)
     videos = summary["videos"]["new"]
     assert summary["quota"]["by_method"]["videos.list"] == math.ceil(videos / 50)
+
+
+def test_a_user_url_is_resolved_through_for_username_with_a_key(youtube, run_cli) -> None:
+    channel = next(c for c in youtube.world.channels.values() if c.username)
+    result = run_cli(
+        "channels", "add", "--json", f"https://www.youtube.com/user/{channel.username}"
+    )
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["channels"][0]["id"] == channel.id
+    lookups = [r.params for r in youtube.requests if r.method == "channels.list"]
+    assert [p.get("forUsername") for p in lookups] == [channel.username]
+    assert youtube.units == {"channels.list": 1}
+    missing = run_cli("channels", "add", "https://www.youtube.com/user/nobody-at-all")
+    assert missing.code == 1
+    assert "YouTube has no channel nobody-at-all." in missing.err

@@ -281,3 +281,33 @@ def test_a_rejection_reaches_people_as_words_with_a_hint(client, youtube) -> Non
     )
     assert "(404:" not in caught.value.title
     assert caught.value.hint
+
+
+def test_retry_after_is_honoured(client, youtube) -> None:
+    youtube.retry_after = "1"
+    youtube.inject("videos.list", "rate_limit_429")
+    videos, _ = client.videos([some_video(youtube)], 0)
+    assert len(videos) == 1
+    first, second = [r for r in youtube.requests if r.method == "videos.list"]
+    assert first.status == 429
+    assert second.at - first.at >= 1.0  # never sooner than YouTube asked
+
+
+def test_a_retry_after_longer_than_a_minute_is_not_waited_out_and_says_so(client, youtube) -> None:
+    youtube.retry_after = "600"
+    youtube.inject("videos.list", "rate_limit_429", count=5)
+    with pytest.raises(RateLimitedError) as limited:
+        client.videos([some_video(youtube)], 0)
+    assert limited.value.title == (
+        "YouTube asked Momentum to wait 10 min before calling videos.list again, so this "
+        "channel was left for later."
+    )
+    assert youtube.calls("videos.list") == 1  # no retry inside the wait it asked for
+
+
+def test_a_429_without_retry_after_backs_off_as_usual(client, youtube) -> None:
+    youtube.retry_after = ""
+    youtube.inject("videos.list", "rate_limit_429")
+    videos, _ = client.videos([some_video(youtube)], 0)
+    assert len(videos) == 1
+    assert youtube.calls("videos.list") == 2

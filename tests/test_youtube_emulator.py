@@ -239,3 +239,99 @@ def test_the_feed_is_atom_with_fifteen_newest_entries(youtube: YouTubeEmulator) 
     real = ElementTree.parse(FIXTURES / "yt_atom_feed_dyeray_podtube_youtube.xml").getroot()
     real_tags = [child.tag for child in real.find(f"{atom}entry")]
     assert [child.tag for child in root.find(f"{atom}entry")] == real_tags
+
+
+# --- no laxer than YouTube ------------------------------------------------------------
+
+
+def test_channels_list_answers_for_username(youtube: YouTubeEmulator) -> None:
+    channel = next(c for c in youtube.world.channels.values() if c.username)
+    body = (
+        _client(youtube)
+        .channels()
+        .list(forUsername=channel.username.upper(), part="snippet,contentDetails")
+        .execute()
+    )
+    assert [item["id"] for item in body["items"]] == [channel.id]
+    nobody = _client(youtube).channels().list(forUsername="nobody-at-all", part="id").execute()
+    assert "items" not in nobody  # as YouTube: no match, no items key
+
+
+def test_channels_list_mine_needs_a_sign_in(youtube: YouTubeEmulator) -> None:
+    with pytest.raises(HttpError) as anonymous:
+        _client(youtube).channels().list(mine=True, part="snippet").execute()
+    assert anonymous.value.resp.status == 401
+    token = "ya29.test-token"
+    youtube.oauth.access_tokens.add(token)
+    request = urllib.request.Request(
+        f"{youtube.api_root}/youtube/v3/channels?part=snippet&mine=true",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        body = json.loads(answer.read())
+    assert [item["id"] for item in body["items"]] == [youtube.oauth.account_channel]
+    assert len(youtube.oauth.account_channel) == 24  # a real channel id's length
+
+
+def test_two_channel_filters_at_once_are_refused(youtube: YouTubeEmulator) -> None:
+    channel = next(iter(youtube.world.channels.values()))
+    with pytest.raises(HttpError) as both:
+        _client(youtube).channels().list(
+            id=channel.id, forHandle=channel.handle, part="id"
+        ).execute()
+    assert json.loads(both.value.content)["error"]["errors"][0]["reason"] == (
+        "incompatibleParameters"
+    )
+
+
+def test_a_page_token_youtube_did_not_issue_is_invalid_page_token(
+    youtube: YouTubeEmulator,
+) -> None:
+    channel = next(iter(youtube.world.channels.values()))
+    with pytest.raises(HttpError) as bad:
+        _client(youtube).playlistItems().list(
+            playlistId=channel.uploads_playlist, part="snippet", pageToken="not-a-token"
+        ).execute()
+    detail = json.loads(bad.value.content)["error"]["errors"][0]
+    assert (bad.value.resp.status, detail["reason"], detail["location"]) == (
+        400,
+        "invalidPageToken",
+        "pageToken",
+    )
+
+
+def test_hidden_likes_and_disabled_comments_are_absent_not_zero(youtube: YouTubeEmulator) -> None:
+    videos = [v for v in youtube.world.videos.values() if v.visible and v.live_state == "none"]
+    hidden = next(v for v in videos if v.likes_hidden and not v.comments_disabled)
+    silent = next(v for v in videos if v.comments_disabled and not v.likes_hidden)
+    plain = next(v for v in videos if not v.likes_hidden and not v.comments_disabled)
+    ids = ",".join(v.id for v in (hidden, silent, plain))
+    body = _client(youtube).videos().list(id=ids, part="statistics").execute()
+    stats = {item["id"]: item["statistics"] for item in body["items"]}
+    assert "likeCount" not in stats[hidden.id] and "commentCount" in stats[hidden.id]
+    assert "commentCount" not in stats[silent.id] and "likeCount" in stats[silent.id]
+    assert stats[plain.id]["likeCount"] == str(plain.likes)
+
+
+def test_a_429_carries_retry_after(youtube: YouTubeEmulator) -> None:
+    youtube.inject("videos.list", "rate_limit_429")
+    with pytest.raises(HttpError) as limited:
+        _client(youtube).videos().list(id="x", part="id").execute(num_retries=0)
+    assert limited.value.resp.status == 429
+    assert limited.value.resp["retry-after"] == youtube.retry_after == "1"
+
+
+def test_channel_pages_name_the_channel_id_where_youtube_does(youtube: YouTubeEmulator) -> None:
+    from momentum_tui.youtube.pages import parse_channel_page
+
+    channel = next(c for c in youtube.world.channels.values() if c.username)
+    for path in (f"/{channel.handle}", f"/user/{channel.username}", f"/channel/{channel.id}"):
+        with urllib.request.urlopen(youtube.page_root + path, timeout=5) as answer:
+            html = answer.read().decode()
+        assert f'<link rel="canonical" href="https://www.youtube.com/channel/{channel.id}">' in html
+        assert f'"externalId":"{channel.id}"' in html
+        page = parse_channel_page(html)
+        assert page is not None and (page.channel_id, page.title) == (channel.id, channel.title)
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(youtube.page_root + "/@nobody-at-all", timeout=5)
+    assert missing.value.code == 404
