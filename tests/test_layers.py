@@ -67,18 +67,20 @@ SQL_HOMES = {
     "momentum_tui/rules/store.py",
     "momentum_tui/demo/queries.py",
     "momentum_tui/notify/queries.py",
+    "momentum_tui/youtube/queries.py",
 }
-"""Outside `storage/` (and `youtube/`, which keeps its own), the only modules that talk SQL."""
+"""Outside `storage/`, the only modules that talk SQL."""
 
 
 def test_every_sql_statement_of_a_package_is_in_its_queries_module() -> None:
     import re
 
-    calls = re.compile(r"\.(execute|executemany|executescript)\(")
+    # (`.execute(num_retries=0)` is the Google client sending an HTTP request, not SQL.)
+    calls = re.compile(r"\.(execute|executemany|executescript)\((?!num_retries)")
     strays = []
     for path in sorted((REPO / "momentum_tui").rglob("*.py")):
         name = path.relative_to(REPO).as_posix()
-        if name.startswith(("momentum_tui/storage/", "momentum_tui/youtube/")) or name in SQL_HOMES:
+        if name.startswith("momentum_tui/storage/") or name in SQL_HOMES:
             continue
         if calls.search(path.read_text(encoding="utf-8")):
             strays.append(name)
