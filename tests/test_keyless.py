@@ -340,3 +340,26 @@ def test_the_run_ends_only_after_its_offline_labels_are_written(store, no_key, y
     summary = SyncEngine(store, yt_settings, on_event=on_event).run()
     assert summary.videos_labelled == summary.videos_new > 0
     assert labelled_when_finished == [summary.videos_labelled]
+
+
+def test_a_real_captured_feed_becomes_videos_with_what_it_says() -> None:
+    from momentum_tui.youtube.rss import parse_feed, video_from_entry
+    from tests.conftest import FIXTURES
+
+    feed = parse_feed((FIXTURES / "yt_atom_feed_dyeray_podtube_youtube.xml").read_bytes())
+    assert (feed.channel_id, feed.title) == (
+        "UCk195x4zYdMx4LhqEwhcPng",
+        "Instituto de Física Teórica IFT",
+    )
+    assert len(feed.entries) == FEED_SIZE
+    first = video_from_entry(feed.entries[0], feed, now=1_700_000_000)
+    assert first is not None
+    assert first.id == "Elewn679CZI"
+    assert first.title.startswith("El Brillante Futuro de la Física")
+    assert first.description.startswith("Álvaro de Rújula, referente a nivel mundial")
+    assert "CERN" in first.description  # the whole multi-line description
+    assert (first.view_count, first.like_count) == (33036, 1424)
+    assert first.thumbnail_url == "https://i2.ytimg.com/vi/Elewn679CZI/hqdefault.jpg"
+    assert first.published_at == 1_639_922_411  # 2021-12-19T14:00:11+00:00
+    assert first.duration_s is None and not first.is_short
+    assert first.channel_title == feed.title
