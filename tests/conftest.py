@@ -15,6 +15,9 @@ import pytest
 from momentum_tui.storage import Store
 from tests.support.keyring_backend import TestKeyring
 
+# The real backend (fixtures `backend`, `backend_sqlite`, `backend_postgres`) for any test.
+pytest_plugins = ["tests.support.backend"]
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
