@@ -1,4 +1,4 @@
-"""Injected faults behave as docs/sync-protocol.md says: 412 stores nothing; drop stores, then hangs up."""
+"""Injected faults work as documented: a 412 stores nothing; a drop stores, then hangs up."""
 
 from __future__ import annotations
 
@@ -31,8 +31,9 @@ def test_an_injected_drop_commits_and_then_closes_without_an_answer(backend: Bac
         assert retried.status_code == 412
         assert retried.json()["revision"] == 1
         assert pull_all(http)["records"] == {name("a"): ("1", 1)}
-    lines = [line for line in backend.log_text().splitlines() if '"route": "/api/v1/records"' in line]
-    assert any('"status": "dropped"' in line for line in lines)
+    lines = backend.log_text().splitlines()
+    pushes = [line for line in lines if '"route": "/api/v1/records"' in line]
+    assert any('"status": "dropped"' in line for line in pushes)
 
 
 def test_fault_odds_come_from_a_seed_and_a_spec() -> None:
