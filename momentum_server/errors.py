@@ -108,7 +108,11 @@ _STATUS_CODES = {
     400: ("bad_request", "The request is malformed."),
     404: ("not_found", "There is no such endpoint."),
     405: ("method_not_allowed", "This endpoint does not accept that method."),
-    413: ("body_too_large", "The request body is larger than the server accepts."),
+    413: (
+        "body_too_large",
+        "The request body is over 1,048,576 bytes; nothing was stored. "
+        "Send fewer records per request.",
+    ),
 }
 
 

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from momentum_server.errors import ApiError
@@ -91,8 +92,11 @@ class BodyLimit:
         await error.response()(scope, receive, send)
 
 
-class _TooLargeError(Exception):
-    """The streamed body passed the limit."""
+class _TooLargeError(HTTPException):
+    """The streamed body passed the limit (an HTTPException, so FastAPI lets it through)."""
+
+    def __init__(self) -> None:
+        super().__init__(413)
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -33,9 +33,9 @@ def _lower(value: str) -> str:
 
 
 class Strict(BaseModel):
-    """A request body: unknown fields are an error, not silently dropped."""
+    """A request body: unknown fields are an error, and nothing is coerced ("yes" is no bool)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 Username = Annotated[
