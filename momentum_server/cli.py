@@ -6,6 +6,7 @@ import argparse
 import logging
 import logging.config
 import os
+import socket
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -136,6 +137,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     if settings.workers <= 1:
         uvicorn.run(create_app(settings), **options)
         return
+    if settings.port == 0:
+        # Workers share a socket the supervisor binds; name a free port so it can say which.
+        options["port"] = _free_port(settings.host)
     # Workers build their own app from the environment; metrics add up across them.
     os.environ[f"{ENV_PREFIX}DATABASE_URL"] = settings.database_url
     os.environ[f"{ENV_PREFIX}LOG_LEVEL"] = settings.log_level
@@ -143,6 +147,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     uvicorn.run(
         "momentum_server.app:app_from_env", factory=True, workers=settings.workers, **options
     )
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def _redacted(url: str) -> str:
