@@ -112,8 +112,8 @@ def _failure_delay_ms(failures: int, rates: RateLimits) -> int:
     """The wait after `failures` wrong passwords in a row: 1 s, 2 s, 4 s… up to the cap."""
     if failures < rates.free_failures:
         return 0
-    seconds = min(rates.max_failure_delay_seconds, 2 ** min(failures - rates.free_failures, 30))
-    return int(seconds) * 1000
+    doubled = rates.failure_delay_seconds * 2 ** min(failures - rates.free_failures, 30)
+    return int(min(rates.max_failure_delay_seconds, doubled)) * 1000
 
 
 def _count_failure(engine: Engine, user_id: int, rates: RateLimits) -> None:
@@ -213,6 +213,8 @@ def change_password(engine: Engine, passwords: Passwords, user_id: int, new_pass
 def erase(engine: Engine, user_id: int) -> None:
     """Delete the account and everything it owns, in one transaction."""
     with writing(engine) as conn:
+        # The user's row first, as pushes and commits take it: no lock-order deadlock.
+        conn.execute(select(t.users.c.id).where(t.users.c.id == user_id).with_for_update())
         uploads = select(t.uploads.c.id).where(t.uploads.c.user_id == user_id)
         conn.execute(delete(t.upload_records).where(t.upload_records.c.upload_id.in_(uploads)))
         conn.execute(delete(t.uploads).where(t.uploads.c.user_id == user_id))

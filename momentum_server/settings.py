@@ -46,8 +46,10 @@ class RateLimits:
     """Accounts one client address may create at once."""
     free_failures: int = 5
     """Wrong passwords in a row for one account before each further try must wait."""
+    failure_delay_seconds: int = 1
+    """The first wait after `free_failures` wrong passwords; it doubles with each one more."""
     max_failure_delay_seconds: int = 900
-    """The longest wait between tries after many wrong passwords (doubling from 1 s)."""
+    """The longest wait between tries after many wrong passwords."""
 
 
 @dataclass(frozen=True)

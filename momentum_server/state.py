@@ -40,8 +40,8 @@ class ServerState:
         self.registrations = Buckets(rates.register_per_hour / 3600, rates.register_burst)
 
 
-def server(request: Request) -> ServerState:
-    """The app's state."""
+async def server(request: Request) -> ServerState:
+    """The app's state (async: it blocks on nothing, so it needn't hop to a thread)."""
     state = request.app.state.momentum
     assert isinstance(state, ServerState)
     return state
@@ -56,10 +56,10 @@ _bearer = HTTPBearer(
 
 def authenticated(
     request: Request,
+    state: Annotated[ServerState, Depends(server)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     """The caller of a request with a valid device token; 401 otherwise, 429 when too fast."""
-    state = server(request)
     parsed = parse_token(credentials.credentials) if credentials else None
     if parsed is None:
         raise unauthorized()
