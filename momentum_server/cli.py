@@ -129,6 +129,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         "log_config": log_config(settings.log_level),
         "access_log": False,  # Observe writes one JSON line per request instead
         "server_header": False,
+        "timeout_keep_alive": settings.keep_alive_seconds,
         "proxy_headers": bool(settings.forwarded_allow_ips),
         "forwarded_allow_ips": settings.forwarded_allow_ips or None,
         "ssl_certfile": getattr(args, "ssl_certfile", None),

@@ -75,6 +75,9 @@ class Settings:
     """Server processes sharing the port (uvicorn `--workers`)."""
     forwarded_allow_ips: str = ""
     """Proxies whose X-Forwarded-For is trusted (comma-separated; `*` for any)."""
+    keep_alive_seconds: int = 75
+    """How long an idle connection is kept open: longer than clients keep theirs (httpx:
+    5 s), so the client always closes first and never sends on a connection being closed."""
     metrics: bool = True
     """Serve Prometheus metrics at `/metrics`."""
     log_level: str = "info"

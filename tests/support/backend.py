@@ -166,7 +166,13 @@ def start_backend(
     app = create_app(config, engine=engine, faults=faults)
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="on"
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            timeout_keep_alive=config.keep_alive_seconds,
         )
     )
     thread = threading.Thread(target=server.run, name="momentum-server", daemon=True)
