@@ -76,6 +76,8 @@ class Run:
         self.pushes = 0
         self.conflicts = 0
         self.errors: list[str] = []
+        self.transport_errors = 0
+        """Requests that got no answer (and were sent again)."""
         # (user, name) -> (revision, value) of the latest acknowledged write
         self.acknowledged: dict[tuple[int, str], tuple[int, str]] = {}
 
@@ -107,7 +109,7 @@ async def pull(http: Any, token: str, since: int, run: Run | None) -> tuple[int,
     headers = {"Authorization": f"Bearer {token}"}
     while True:
         start = time.perf_counter()
-        page = await http.get("/records", params={"since": since}, headers=headers)
+        page = await send(http, run, "GET", "/records", params={"since": since}, headers=headers)
         if run is not None:
             run.pull_ms.append((time.perf_counter() - start) * 1000)
         page.raise_for_status()
@@ -121,6 +123,26 @@ async def pull(http: Any, token: str, since: int, run: Run | None) -> tuple[int,
         since = body["records"][-1]["revision"]
 
 
+async def send(http: Any, run: Run | None, method: str, path: str, **kwargs: Any) -> Any:
+    """One request, sent again (as a real client would) if it got no answer at all.
+
+    Sending a push again is safe by the protocol: if the first one was stored, the
+    second gets 412 and the device pulls its own write back.
+    """
+    import httpx
+
+    for attempt in range(5):
+        try:
+            return await http.request(method, path, **kwargs)
+        except httpx.TransportError:
+            if run is not None:
+                run.transport_errors += 1
+            if attempt == 4:
+                raise
+            await asyncio.sleep(0.1 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 async def device(http: Any, user: int, index: int, token: str, changes: int, run: Run) -> None:
     """Make `changes` changes: push one record (retrying through 412s), then pull."""
     headers = {"Authorization": f"Bearer {token}"}
@@ -131,8 +153,13 @@ async def device(http: Any, user: int, index: int, token: str, changes: int, run
         body = {"records": [{"name": name, "blob": record_blob(value)}]}
         while True:
             start = time.perf_counter()
-            answer = await http.post(
-                "/records", json=body, headers={**headers, "If-Match": str(cursor)}
+            answer = await send(
+                http,
+                run,
+                "POST",
+                "/records",
+                json=body,
+                headers={**headers, "If-Match": str(cursor)},
             )
             run.push_ms.append((time.perf_counter() - start) * 1000)
             run.pushes += 1
@@ -257,6 +284,7 @@ async def simulate(url: str, users: int, changes: int, concurrency: int) -> dict
         "rate_412": round(run.conflicts / max(1, run.pushes), 4),
         "acknowledged_keys": len(run.acknowledged),
         "lost_updates": lost,
+        "transport_errors": run.transport_errors,
         "errors": run.errors[:5],
         "first_full_pull": big,
     }

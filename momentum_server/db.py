@@ -3,12 +3,20 @@
 Writers are serialised by the database, never by this process: on SQLite a write
 transaction starts with `BEGIN IMMEDIATE` (one writer at a time across every process
 that opens the file); on PostgreSQL a push locks its user's row (`SELECT … FOR UPDATE`).
+
+On SQLite a process also queues its own writers on a lock before `BEGIN IMMEDIATE`.
+That is for speed, not correctness: SQLite's busy handler makes a waiting writer sleep
+and poll, so dozens of threads waiting on the file lock hand it on slowly (a convoy);
+queued on a lock, the next one starts the moment the last one commits. Writers in other
+processes still wait on the file lock, which is what keeps them apart.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +29,8 @@ BUSY_TIMEOUT_MS = 15_000
 
 WRITE = {"momentum_write": True}
 """Execution options of a connection that writes (SQLite: `BEGIN IMMEDIATE`)."""
+
+_WRITER_QUEUES: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
 class DatabaseUrlError(ValueError):
@@ -67,6 +77,7 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
             max_overflow=pool_size,
         )
         _sqlite_rules(engine)
+        _WRITER_QUEUES[engine] = threading.Lock()
         return engine
     return create_engine(
         full, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_timeout=30
@@ -94,7 +105,12 @@ def _sqlite_rules(engine: Engine) -> None:
 @contextlib.contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """A write transaction: committed when the block ends, rolled back if it raises."""
-    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+    queue = _WRITER_QUEUES.get(engine)
+    with (
+        queue or contextlib.nullcontext(),
+        engine.connect().execution_options(**WRITE) as conn,
+        conn.begin(),
+    ):
         yield conn
 
 
