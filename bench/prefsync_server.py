@@ -242,7 +242,9 @@ async def full_pull(http: Any, records: int = 10_000, blob_bytes: int = 200) -> 
     }
 
 
-async def simulate(url: str, users: int, changes: int, concurrency: int) -> dict[str, Any]:
+async def simulate(
+    url: str, users: int, changes: int, concurrency: int, roots: list[int]
+) -> dict[str, Any]:
     """The whole run against one server."""
     import httpx
 
@@ -262,9 +264,12 @@ async def simulate(url: str, users: int, changes: int, concurrency: int) -> dict
                     device(http, u, 1, tokens[u][1], changes, run),
                 )
 
+        server_cpu, client_cpu = cpu_seconds(roots), time.process_time()
         start = time.perf_counter()
         await asyncio.gather(*(user(u) for u in range(users)))
         elapsed = time.perf_counter() - start
+        server_cpu = cpu_seconds(roots) - server_cpu
+        client_cpu = time.process_time() - client_cpu
         lost = await lost_updates(http, tokens, run)
         big = await full_pull(http)
     requests = len(run.push_ms) + len(run.pull_ms)
@@ -286,8 +291,40 @@ async def simulate(url: str, users: int, changes: int, concurrency: int) -> dict
         "lost_updates": lost,
         "transport_errors": run.transport_errors,
         "errors": run.errors[:5],
+        # CPU per request is what the load average cannot distort (the wall-clock figures
+        # above depend on what else the machine was doing meanwhile).
+        "server_cpu_seconds": round(server_cpu, 1),
+        "client_cpu_seconds": round(client_cpu, 1),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / requests, 2),
         "first_full_pull": big,
     }
+
+
+def cpu_seconds(roots: list[int]) -> float:
+    """CPU time (user + system) of these processes and all their descendants, so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                text = (entry / "stat").read_text()
+            except OSError:
+                continue
+            stats[int(entry.name)] = text.rsplit(")", 1)[1].split()
+    children: dict[int, list[int]] = {}
+    for pid, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(pid)
+    total, todo, seen = 0, list(roots), set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen or pid not in stats:
+            continue
+        seen.add(pid)
+        fields = stats[pid]
+        # utime, stime, and what exited children used (cutime, cstime)
+        total += sum(int(fields[i]) for i in (11, 12, 13, 14))
+        todo += children.get(pid, [])
+    return total / ticks
 
 
 def bench_engine(engine: str, users: int, changes: int, concurrency: int) -> dict[str, Any]:
@@ -307,7 +344,8 @@ def bench_engine(engine: str, users: int, changes: int, concurrency: int) -> dic
         server = stack.enter_context(
             server_process(args, root / "server.log", {**os.environ, **SERVER_ENV})
         )
-        figures = asyncio.run(simulate(server.url, users, changes, concurrency))
+        roots = [server.process.pid] + ([cluster.postmaster_pid()] if engine != "sqlite" else [])
+        figures = asyncio.run(simulate(server.url, users, changes, concurrency, roots))
         figures["server_processes"] = workers
         return figures
 

@@ -102,6 +102,10 @@ class PostgresCluster:
         self._started = True
         return self
 
+    def postmaster_pid(self) -> int:
+        """The server's main process (its backends are its children)."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def url(self, database: str = "postgres") -> str:
         """A SQLAlchemy URL for `database` over the cluster's socket."""
         return f"postgresql://postgres@/{database}?host={self.socket_dir}"
