@@ -448,6 +448,14 @@ def m030_recommend(db: Database) -> None:
 
 
 @migration
+def m040_prefsync(db: Database) -> None:
+    """Preference sync: the outbox its triggers fill, the hybrid clock, the merged records."""
+    from momentum_tui.storage import prefsync_schema
+
+    prefsync_schema.create(db)
+
+
+@migration
 def m050_watch(db: Database) -> None:
     """Watching: the watch-later queue, playback positions, per-channel notifications."""
     db.executescript(

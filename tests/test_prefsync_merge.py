@@ -1,0 +1,81 @@
+"""Merge and clock laws: any order of syncs, any repeats, one outcome."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from momentum_tui.prefsync import clock
+from momentum_tui.prefsync.merge import merge, merge_all, winner, wins
+from momentum_tui.prefsync.records import Record, Stamp
+
+NAMES = st.sampled_from(["kw:rust", "channel:UC1", "video:v1:watched", "rule:a:on"])
+VALUES = st.one_of(st.none(), st.fixed_dictionaries({"weight": st.integers(-5, 5)}))
+STAMPS = st.builds(Stamp, st.integers(0, 50), st.sampled_from(["a", "b", "c"]))
+RECORDS = st.builds(Record, NAMES, VALUES, STAMPS)
+SETS = st.lists(RECORDS, max_size=12).map(merge_all)
+
+
+@given(SETS, SETS)
+def test_merge_is_commutative(a: dict[str, Record], b: dict[str, Record]) -> None:
+    assert merge(a, b) == merge(b, a)
+
+
+@given(SETS, SETS, SETS)
+def test_merge_is_associative(
+    a: dict[str, Record], b: dict[str, Record], c: dict[str, Record]
+) -> None:
+    assert merge(merge(a, b), c) == merge(a, merge(b, c))
+
+
+@given(SETS, SETS)
+def test_merge_is_idempotent(a: dict[str, Record], b: dict[str, Record]) -> None:
+    once = merge(a, b)
+    assert merge(once, b) == once
+    assert merge(once, once) == once
+
+
+@given(st.lists(RECORDS, max_size=20), st.randoms())
+def test_any_order_of_arrival_converges(records: list[Record], rnd: object) -> None:
+    shuffled = list(records)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    assert merge_all(records) == merge_all(shuffled + records[:3])
+
+
+@given(STAMPS, STAMPS, VALUES)
+def test_the_later_stamp_wins_whatever_the_values(a: Stamp, b: Stamp, value: object) -> None:
+    older, newer = sorted([a, b])
+    removal = Record("kw:rust", None, older)
+    re_add = Record("kw:rust", {"weight": 1}, newer)
+    if older != newer:
+        assert winner(removal, re_add) is re_add
+        assert winner(re_add, removal) is re_add
+        assert not wins(removal, re_add)
+
+
+@given(st.integers(0, 2**40), st.integers(0, 2**30))
+def test_ticks_strictly_increase_even_when_the_wall_clock_steps_back(
+    last: int, wall_ms: int
+) -> None:
+    first = clock.tick(last, wall_ms)
+    second = clock.tick(first, wall_ms - 1000)
+    assert last < first < second
+    assert clock.physical_ms(first) >= wall_ms
+
+
+@given(st.integers(0, 2**50), st.integers(0, 2**50), st.integers(0, 2**24))
+def test_after_receiving_a_record_every_tick_is_later(last: int, remote: int, wall: int) -> None:
+    moved = clock.receive(last, remote)
+    assert clock.tick(moved, wall) > remote
+    assert clock.receive(moved, remote) == moved  # receiving twice changes nothing
+
+
+def test_the_sql_clock_ticks_like_the_python_one(store) -> None:  # type: ignore[no-untyped-def]
+    from momentum_tui.recommend.prefs import add_keyword
+
+    before = clock.now_ms()
+    with store.write() as db:
+        add_keyword(db, "rust", 1)
+    with store.read() as conn:
+        (reading,) = conn.execute("SELECT hlc FROM prefsync_outbox").fetchone()
+    assert before - 5 <= clock.physical_ms(reading) <= clock.now_ms() + 5
