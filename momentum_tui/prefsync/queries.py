@@ -39,6 +39,7 @@ class SyncState:
     username: str
     server_device_id: str
     revision: int
+    key_fingerprint: str
     last_sync_at: int | None
     last_outcome: str
 
@@ -46,7 +47,8 @@ class SyncState:
 def state(conn: sqlite3.Connection) -> SyncState:
     """This device's sync state."""
     row = conn.execute(
-        "SELECT device, hlc, server, username, server_device_id, revision, last_sync_at, "
+        "SELECT device, hlc, server, username, server_device_id, revision, key_fingerprint, "
+        "last_sync_at, "
         "last_outcome FROM prefsync_state WHERE id = 1"
     ).fetchone()
     return SyncState(*row)
@@ -88,9 +90,12 @@ def clear_account(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE prefsync_records SET synced = 0")
 
 
-def forget_server_copy(conn: sqlite3.Connection) -> None:
-    """Start over with the server: pull everything again and push whatever it lacks."""
-    conn.execute("UPDATE prefsync_state SET revision = 0 WHERE id = 1")
+def forget_server_copy(conn: sqlite3.Connection, key_fingerprint: str) -> None:
+    """Start over with the server (a new key): pull everything again, push what it lacks."""
+    conn.execute(
+        "UPDATE prefsync_state SET revision = 0, key_fingerprint = ? WHERE id = 1",
+        (key_fingerprint,),
+    )
     conn.execute("UPDATE prefsync_records SET synced = 0")
 
 

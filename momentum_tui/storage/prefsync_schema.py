@@ -166,6 +166,8 @@ CREATE TABLE prefsync_state (
     username TEXT NOT NULL DEFAULT '',
     server_device_id TEXT NOT NULL DEFAULT '',
     revision INTEGER NOT NULL DEFAULT 0,
+    -- Which sync key the synced flags refer to (a short HKDF fingerprint, not the key).
+    key_fingerprint TEXT NOT NULL DEFAULT '',
     last_sync_at INTEGER,
     last_outcome TEXT NOT NULL DEFAULT ''
 );
