@@ -215,3 +215,18 @@ def test_another_connection_sees_the_triggers(store: Store) -> None:
     conn.commit()
     conn.close()
     assert "kw:by hand" in outbox_names(store)
+
+
+def test_a_second_change_before_the_sync_replaces_the_queued_one(store: Store) -> None:
+    add(store, make_video(1))
+    video = make_video(1).id
+    mark_video(store, video, Mark.WATCHED)  # an upsert: its conflict policy reaches triggers
+    mark_video(store, video, Mark.UNWATCHED)
+    toggle_mark(store, video, Mark.WATCHED)
+    with store.write() as db:
+        db.conn.execute("INSERT OR IGNORE INTO channel_tags VALUES (?, 'a')", (channel_id(0),))
+        db.conn.execute("DELETE FROM channel_tags")
+        db.conn.execute("INSERT OR REPLACE INTO channel_tags VALUES (?, 'a')", (channel_id(0),))
+    assert {f"video:{video}:watched", f"group:{channel_id(0)}:a"} <= outbox_names(store)
+    local.fold(store)
+    assert records(store)[f"video:{video}:watched"].value is not None

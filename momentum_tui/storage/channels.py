@@ -95,9 +95,10 @@ def fill_missing_titles(db: Database, titles: Sequence[tuple[str, str]]) -> None
 
 def add_tags(db: Database, tags: Sequence[tuple[str, str]]) -> int:
     """Put channels into groups ((channel id, tag) pairs); returns how many were new."""
-    before = db.conn.total_changes
-    db.conn.executemany("INSERT OR IGNORE INTO channel_tags (channel_id, tag) VALUES (?, ?)", tags)
-    return db.conn.total_changes - before
+    cursor = db.conn.executemany(
+        "INSERT OR IGNORE INTO channel_tags (channel_id, tag) VALUES (?, ?)", tags
+    )
+    return cursor.rowcount  # not total_changes: that counts the sync outbox's rows too
 
 
 def followed_with_groups(conn: sqlite3.Connection) -> list[tuple[str, str, tuple[str, ...]]]:

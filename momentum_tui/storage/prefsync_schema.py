@@ -40,11 +40,17 @@ _NOW_HLC = "(SELECT hlc FROM prefsync_state WHERE id = 1)"
 
 
 def _queue(name_sql: str, where: str = "") -> str:
-    """SQL that puts `name_sql` in the outbox at the current clock reading."""
+    """SQL that puts `name_sql` in the outbox at the current clock reading.
+
+    Delete, then insert: an `OR REPLACE` inside a trigger is overridden by the conflict
+    policy of the statement that fired it (an upsert's is ABORT), so it can't be relied on.
+    """
+    condition = f" WHERE {where}" if where else ""
     return (
-        f"INSERT OR REPLACE INTO prefsync_outbox (name, hlc) SELECT {name_sql}, {_NOW_HLC}"
-        + (f" WHERE {where}" if where else "")
-        + ";"
+        f"DELETE FROM prefsync_outbox WHERE name = {name_sql}"
+        + (f" AND ({where})" if where else "")
+        + "; "
+        + f"INSERT INTO prefsync_outbox (name, hlc) SELECT {name_sql}, {_NOW_HLC}{condition};"
     )
 
 
