@@ -108,6 +108,22 @@ COMMANDS = {
     "queue": LazyCommand(
         f"{_C}.watch:queue", "Your watch-later queue, in order: add, rm, move, list, play."
     ),
+    "login": LazyCommand(
+        f"{_C}.prefsync_cmd:login",
+        "Sign this machine in to a sync server (the device token goes to the keyring).",
+    ),
+    "logout": LazyCommand(
+        f"{_C}.prefsync_cmd:logout",
+        "Sign this machine out (its token is revoked; local preferences stay).",
+    ),
+    "devices": LazyCommand(
+        f"{_C}.prefsync_cmd:devices",
+        "List the devices signed in to your sync account (`revoke ID` signs one out).",
+    ),
+    "prefsync": LazyCommand(
+        f"{_C}.prefsync_cmd:prefsync",
+        "Sync preferences with your other machines now (pushed, pulled, conflicts, revision).",
+    ),
 }
 
 

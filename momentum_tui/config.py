@@ -135,7 +135,23 @@ class ClaudeSettings(Section):
 class BackendSettings(Section):
     """The optional hosted Momentum backend for preference sync."""
 
-    url: str = Field("https://sync.momentum-tui.dev", description="Backend API root.")
+    url: str = Field(
+        "https://sync.momentum-tui.dev",
+        description="Sync server for `momentum login` (https://, or http:// to this machine).",
+    )
+    timeout: float = Field(15.0, gt=0, le=300, description="Seconds before a request times out.")
+    retries: int = Field(
+        3, ge=0, le=10, description="Retries after a dropped connection, a 429 or a 5xx."
+    )
+    backoff: float = Field(
+        0.5, gt=0, le=60, description="First retry delay in seconds; doubles each retry, jittered."
+    )
+    sync_after_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="In the app, sync this long after the last local change (0: only at start "
+        "and on demand).",
+    )
 
 
 class FeedSettings(Section):

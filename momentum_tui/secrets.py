@@ -43,6 +43,12 @@ SECRETS: dict[str, SecretSpec] = {
         "youtube-oauth", "MOMENTUM_YOUTUBE_OAUTH_TOKEN", "YouTube sign-in (refresh token)"
     ),
     "backend": SecretSpec("backend", "MOMENTUM_BACKEND_TOKEN", "Momentum backend token"),
+    "sync-key": SecretSpec("sync-key", "MOMENTUM_SYNC_KEY", "Preference-sync key"),
+    # A rotation writes the new key here before the server has it, so a crash in between
+    # can always be settled (prefsync/rotate.py); it is never set by hand.
+    "sync-key-next": SecretSpec(
+        "sync-key-next", "MOMENTUM_SYNC_KEY_NEXT", "Preference-sync key being rotated in"
+    ),
 }
 
 

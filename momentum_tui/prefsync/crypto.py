@@ -14,7 +14,7 @@
   row fails to open. ChaCha20-Poly1305 is in every build of `cryptography` (AES-GCM-SIV
   needs OpenSSL 3.2); random nonces are safe far beyond one person's edits (after a
   million records the chance of any repeat is about 10^-17), and rotating the key
-  starts afresh.
+  starts afresh. Blobs travel as standard base64 (the protocol's choice).
 * A **key-check record**, under a fixed public name, holds a known value sealed with the
   key: a device with a different key fails to open it and says so before touching
   anything.
@@ -172,15 +172,15 @@ class Cipher:
         plain += b" " * (-len(plain) % _PAD)  # JSON ignores trailing spaces
         nonce = os.urandom(_NONCE_BYTES)
         sealed = self._aead.encrypt(nonce, plain, _AAD_PREFIX + hashed.encode("ascii"))
-        return _b64(bytes([_FORMAT]) + nonce + sealed)
+        return base64.b64encode(bytes([_FORMAT]) + nonce + sealed).decode("ascii")
 
     def _open(self, hashed: str, blob: str) -> dict[str, object]:
         from cryptography.exceptions import InvalidTag
 
         try:
-            data = _unb64(blob)
+            data = base64.b64decode(blob, validate=True)
         except (ValueError, TypeError) as error:
-            raise UnreadableRecordError("not base64url") from error
+            raise UnreadableRecordError("not base64") from error
         if len(data) < 1 + _NONCE_BYTES + 16 or data[0] != _FORMAT:
             raise UnreadableRecordError("unknown blob format")
         nonce, sealed = data[1 : 1 + _NONCE_BYTES], data[1 + _NONCE_BYTES :]

@@ -182,13 +182,23 @@ def fold(store: Store) -> int:
         return fold_outbox(db.conn)
 
 
-def merge_remote(store: Store, remote: Iterable[Record]) -> MergeOutcome:
-    """Merge records pulled from the server into this cache, in one transaction."""
+def merge_remote(
+    store: Store, remote: Iterable[Record], *, revision: int | None = None, reset: bool = False
+) -> MergeOutcome:
+    """Merge records pulled from the server into this cache, in one transaction.
+
+    `revision` (the server revision the pull reached) is recorded in the same
+    transaction, so a crash can neither skip records nor apply them twice. `reset`: the
+    server's set was replaced, so nothing is known to be held there any more, except
+    what this batch brings back.
+    """
     batch = sorted(remote, key=lambda r: (APPLY_ORDER[parse_name(r.name).kind], r.name))
     outcome = MergeOutcome(received=len(batch))
     with store.write() as db:
         conn = db.conn
         fold_outbox(conn)
+        if reset:
+            queries.mark_all_unsynced(conn)
         known = queries.records_named(conn, (r.name for r in batch))
         queries.set_applying(conn, True)
         try:
@@ -199,6 +209,8 @@ def merge_remote(store: Store, remote: Iterable[Record]) -> MergeOutcome:
             queries.set_applying(conn, False)
         if outcome.newest_hlc:
             queries.receive_clock(conn, outcome.newest_hlc)
+        if revision is not None:
+            queries.set_revision(conn, revision)
     return outcome
 
 

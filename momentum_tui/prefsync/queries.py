@@ -191,6 +191,11 @@ def mark_synced(conn: sqlite3.Connection, records: Iterable[Record]) -> None:
     )
 
 
+def mark_all_unsynced(conn: sqlite3.Connection) -> None:
+    """The server's copy is gone (replaced or a new account): everything must go again."""
+    conn.execute("UPDATE prefsync_records SET synced = 0")
+
+
 def set_synced(conn: sqlite3.Connection, name: str, synced: bool) -> None:
     """Say whether the server holds exactly this device's copy of `name`."""
     conn.execute("UPDATE prefsync_records SET synced = ? WHERE name = ?", (int(synced), name))

@@ -1,0 +1,48 @@
+"""What the command line and the app call: build the engine from the keyring, sync, rotate.
+
+Everything blocking (the network, SQLite) happens in the caller's thread: the app calls
+these from a worker, never from its event loop.
+"""
+
+from __future__ import annotations
+
+import time
+
+from momentum_tui.config import Settings
+from momentum_tui.errors import MomentumError
+from momentum_tui.prefsync import account, queries, rotate
+from momentum_tui.prefsync.crypto import SyncKey
+from momentum_tui.prefsync.engine import SyncEngine, SyncReport
+from momentum_tui.storage import Store
+
+
+def open_engine(store: Store, settings: Settings) -> SyncEngine:
+    """The engine for this machine's account and key; a sentence when either is missing."""
+    client = account.signed_in_client(store, settings)
+    try:
+        key = rotate.settle(store, client, account.current_key())
+        if key is None:
+            raise account.missing_key()
+    except BaseException:
+        client.close()
+        raise
+    return SyncEngine(store, client, key)
+
+
+def sync_now(store: Store, settings: Settings) -> SyncReport:
+    """One full sync (pull, merge, push); raises a `MomentumError` with a sentence on failure."""
+    try:
+        engine = open_engine(store, settings)
+        with engine.client:
+            return engine.sync()
+    except MomentumError as error:
+        with store.write() as db:
+            queries.set_outcome(db.conn, {"ok": False, "error": error.title}, int(time.time()))
+        raise
+
+
+def rotate_key(store: Store, settings: Settings) -> tuple[SyncKey, int]:
+    """Re-seal every record under a new key; returns the key (to show once) and how many."""
+    engine = open_engine(store, settings)
+    with engine.client:
+        return rotate.rotate_key(engine)
