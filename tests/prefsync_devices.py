@@ -64,9 +64,7 @@ class Machine:
             return {s.record.name: s for s in queries.all_records(conn)}
 
 
-def open_machine(
-    directory: Path, name: str, backend: Backend, token: str, key: SyncKey
-) -> Machine:
+def open_machine(directory: Path, name: str, backend: Backend, token: str, key: SyncKey) -> Machine:
     """A machine with a fresh cache holding the shared videos."""
     store = Store.open(directory / f"{name}.db")
     add(store, *(make_video(n, channel_id=channel_id(n % 3)) for n in range(VIDEOS)))

@@ -11,9 +11,8 @@ import pytest
 from momentum_tui.models import Mark
 from momentum_tui.prefsync.client import BackendAuthError, BackendClient, BackendUnreachableError
 from momentum_tui.prefsync.crypto import KEY_CHECK_HASH, SyncKey
-from momentum_tui.prefsync.engine import WrongKeyError
+from momentum_tui.prefsync.engine import SyncEngine, WrongKeyError
 from momentum_tui.prefsync.rotate import rotate_key
-from momentum_tui.prefsync.engine import SyncEngine
 from momentum_tui.recommend.prefs import add_keyword, remove_keyword
 from momentum_tui.rules import RuleAction, RuleSpec
 from momentum_tui.storage import rules as stored_rules
