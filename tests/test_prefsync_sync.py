@@ -218,3 +218,37 @@ def test_the_server_never_sees_a_preference_in_clear(pair: tuple[Machine, Machin
     seen = laptop.backend.database_text() + laptop.backend.log_text()
     for plain in (video(7), channel_id(1), "secret-group", "embarrassing", "tellingword", "kw:"):
         assert plain not in seen
+
+
+def test_a_lost_key_starts_over_from_one_machine(pair: tuple[Machine, Machine]) -> None:
+    laptop, desktop = pair
+    with laptop.store.write() as db:
+        add_keyword(db, "from-laptop", 1)
+    laptop.sync()
+    with desktop.store.write() as db:
+        add_keyword(db, "from-desktop", 2)
+    with desktop.client() as client:  # nobody has the laptop's key any more
+        new_key, _ = rotate_key(SyncEngine(desktop.store, client, SyncKey.generate()), lost=True)
+    laptop.key = desktop.key = new_key
+    laptop.sync()
+    desktop.sync()
+    assert laptop.preferences() == desktop.preferences()
+    assert {k for k, _ in laptop.preferences()["keywords"]} == {"from-laptop", "from-desktop"}  # type: ignore[union-attr]
+
+
+def test_a_rotation_cut_short_is_settled_at_the_next_sync(pair: tuple[Machine, Machine]) -> None:
+    from momentum_tui import secrets
+    from momentum_tui.prefsync.crypto import Cipher
+    from momentum_tui.prefsync.rotate import _replace, settle
+
+    laptop, _ = pair
+    laptop.sync()
+    new_key = SyncKey.generate()
+    secrets.set_secret("sync-key", laptop.key.to_secret())
+    secrets.set_secret("sync-key-next", new_key.to_secret())
+    with laptop.client() as client:  # the replace reached the server, then the process died
+        revision = client.account()["revision"]
+        _replace(client, [Cipher(new_key).key_check()], revision)
+        assert settle(laptop.store, client, laptop.key) == new_key
+    assert secrets.get_secret("sync-key") == new_key.to_secret()
+    assert secrets.get_secret("sync-key-next") is None

@@ -226,18 +226,27 @@ def prefsync_key(state: Context, show: bool, set_stdin: bool, allow_file: bool) 
 
 @prefsync.command("rotate-key")
 @click.option("--yes", is_flag=True, help="Don't ask for confirmation.")
+@click.option(
+    "--lost-key",
+    is_flag=True,
+    help="The old key is lost everywhere: replace the server's unreadable copy with this "
+    "machine's preferences.",
+)
 @pass_context
-def prefsync_rotate_key(state: Context, yes: bool) -> None:
+def prefsync_rotate_key(state: Context, yes: bool, lost_key: bool) -> None:
     """Make a new sync key and re-encrypt everything on the server with it."""
     from momentum_tui.prefsync import service
 
     store = _store(state)
     if not yes and is_interactive():
-        click.confirm(
-            "Every other machine will need the new key's words to keep syncing. Rotate now?",
-            abort=True,
+        question = (
+            "The server's copy will be replaced by this machine's preferences, and every "
+            "other machine will need the new key's words. Go ahead?"
+            if lost_key
+            else "Every other machine will need the new key's words to keep syncing. Rotate now?"
         )
-    key, count = service.rotate_key(store, state.settings)
+        click.confirm(question, abort=True)
+    key, count = service.rotate_key(store, state.settings, lost=lost_key)
     _show_key_words(key, f"Re-encrypted {count} records under a new sync key (shown once):")
     click.echo("On each other machine, enter these words with `momentum prefsync key --set-stdin`.")
 

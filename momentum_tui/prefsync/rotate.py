@@ -66,9 +66,17 @@ def _replace(client: BackendClient, blobs: list[tuple[str, str]], revision: int)
         raise
 
 
-def rotate_key(engine: SyncEngine) -> tuple[SyncKey, int]:
-    """Re-seal everything under a new key (steps 1–4 above); returns it and the record count."""
-    engine.sync()
+def rotate_key(engine: SyncEngine, *, lost: bool = False) -> tuple[SyncKey, int]:
+    """Re-seal everything under a new key (steps 1–4 above); returns it and the record count.
+
+    `lost`: the old key is gone everywhere, so the server's copy can't be read — skip
+    step 1 and replace it with what this machine holds.
+    """
+    if lost:
+        with engine.store.write() as db:
+            queries.set_revision(db.conn, int(engine.client.account()["revision"]))
+    else:
+        engine.sync()
     new_key = SyncKey.generate()
     secrets.set_secret(NEXT_KEY, new_key.to_secret(), allow_file=_kept_in_file())
     cipher = Cipher(new_key)
@@ -80,8 +88,12 @@ def rotate_key(engine: SyncEngine) -> tuple[SyncKey, int]:
         blobs = [cipher.key_check(), *(cipher.seal(record) for record in everything)]
         try:
             new_revision = _replace(engine.client, blobs, revision)
-        except PreconditionFailedError:
-            engine.pull()
+        except PreconditionFailedError as moved:
+            if lost:  # the server's copy is unreadable: only its revision matters
+                with engine.store.write() as db:
+                    queries.set_revision(db.conn, moved.revision)
+            else:
+                engine.pull()
             continue
         _adopt(engine.store, new_key, everything, new_revision)
         return new_key, len(everything)

@@ -41,8 +41,16 @@ def sync_now(store: Store, settings: Settings) -> SyncReport:
         raise
 
 
-def rotate_key(store: Store, settings: Settings) -> tuple[SyncKey, int]:
-    """Re-seal every record under a new key; returns the key (to show once) and how many."""
-    engine = open_engine(store, settings)
+def rotate_key(store: Store, settings: Settings, *, lost: bool = False) -> tuple[SyncKey, int]:
+    """Re-seal every record under a new key; returns the key (to show once) and how many.
+
+    `lost`: no machine has the old key any more — replace the server's unreadable copy
+    with this machine's preferences (nothing is pulled first).
+    """
+    if lost:
+        client = account.signed_in_client(store, settings)
+        engine = SyncEngine(store, client, account.current_key() or SyncKey.generate())
+    else:
+        engine = open_engine(store, settings)
     with engine.client:
-        return rotate.rotate_key(engine)
+        return rotate.rotate_key(engine, lost=lost)
