@@ -94,6 +94,33 @@ def test_two_machines_signed_in_once_agree(run_cli, backend: Backend, machines: 
     assert run_cli("prefsync").err.count("isn't signed in") == 1
 
 
+def test_the_synced_settings_follow_and_comments_stay(  # type: ignore[no-untyped-def]
+    run_cli, backend_sqlite: Backend, machines: Machines
+) -> None:
+    machines.use("laptop")
+    login(run_cli, backend_sqlite, "--new")
+    words = words_in(run_cli("prefsync", "key", "--show").out)
+    locations.config_file().write_text(
+        "[recommend]\nw_topic = 2.5\n\n[youtube]\ndaily_quota = 500\n", encoding="utf-8"
+    )
+    assert run_cli("prefsync").code == 0
+
+    machines.use("desktop")
+    locations.config_file().write_text("# my own notes\n[feed]\nsort = 'views'\n")
+    login(run_cli, backend_sqlite)
+    run_cli("prefsync", "key", "--set-stdin", stdin=words)
+    assert run_cli("prefsync").code == 0, "first sync"
+    desktop = locations.config_file().read_text(encoding="utf-8")
+    assert "# my own notes" in desktop and "w_topic = 2.5" in desktop
+    assert "daily_quota" not in desktop  # quotas are the machine's own
+    shown = json.loads(run_cli("config", "show", "--json").out)
+    assert shown["recommend"]["w_topic"] == 2.5
+
+    machines.use("laptop")
+    assert run_cli("prefsync").code == 0
+    assert "sort = 'views'" in locations.config_file().read_text(encoding="utf-8").replace('"', "'")
+
+
 class SyncKeyWords:
     """Words of a valid key that is not the account's."""
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from momentum_tui.errors import MomentumError
-from momentum_tui.prefsync import local, queries
+from momentum_tui.prefsync import local, queries, settings_sync
 from momentum_tui.prefsync.client import (
     BackendClient,
     BackendError,
@@ -136,7 +136,9 @@ class SyncEngine:
         started = time.monotonic()
         report = SyncReport(server=self.client.server)
         self._adopt_key()
-        local.fold(self.store)
+        with self.store.write() as db:
+            settings_sync.scan(db.conn)  # config.toml has no triggers: compare it instead
+            local.fold_outbox(db.conn)
         needs_key_check = False
         for _round in range(MAX_ROUNDS):
             needs_key_check = self.pull(report) or needs_key_check

@@ -46,6 +46,10 @@ def value_of(conn: sqlite3.Connection, name: str) -> Value | None:
             return queries.rule_on_value(conn, parsed.subject)
         case Kind.VIDEO:
             return queries.video_value(conn, parsed.subject, parsed.field)
+        case Kind.SETTING:
+            from momentum_tui.prefsync.settings_sync import file_value
+
+            return file_value(parsed.subject)
         case _:
             return None
 
@@ -85,6 +89,10 @@ def apply_record(conn: sqlite3.Connection, record: Record) -> bool:
                 return queries.switch_rule(conn, parsed.subject, bool(value.get("on")))
         case Kind.VIDEO:
             return _apply_video(conn, parsed.subject, parsed.field, value)
+        case Kind.SETTING:
+            from momentum_tui.prefsync.settings_sync import apply_setting
+
+            return apply_setting(parsed.subject, value)
         case _:
             pass  # a kind from a newer Momentum: kept and passed on, nothing to show here
     return True

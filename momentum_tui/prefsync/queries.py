@@ -120,6 +120,12 @@ def outbox_size(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM prefsync_outbox").fetchone()[0])
 
 
+def queue(conn: sqlite3.Connection, name: str, hlc: int) -> None:
+    """Put `name` in the outbox at reading `hlc` (for changes no trigger sees: settings)."""
+    conn.execute("INSERT OR REPLACE INTO prefsync_outbox (name, hlc) VALUES (?, ?)", (name, hlc))
+    receive_clock(conn, hlc)
+
+
 def drop_outbox(conn: sqlite3.Connection, entries: Iterable[tuple[str, int]]) -> None:
     """Remove folded outbox entries (only if no newer change to the name came since)."""
     conn.executemany("DELETE FROM prefsync_outbox WHERE name = ? AND hlc = ?", entries)

@@ -11,6 +11,7 @@ a keyed hash of them, `prefsync/crypto.py`):
 `rule:<uid>:on`               whether that rule is switched on (`{"on": true}`)
 `video:<id>:watched|hidden|saved`   `{"at": unix seconds}`
 `video:<id>:rating`           liked or disliked (`{"rating": 1 | -1, "at": …}`)
+`setting:<section>.<field>`   a synced setting (`{"value": …}`; `settings_sync.SYNCED`)
 ============================  ===============================================
 
 `video:<id>:queue` and `video:<id>:position` are reserved for the queue and playback
@@ -38,6 +39,7 @@ class Kind(StrEnum):
     RULE = "rule"
     RULE_ON = "rule-on"
     VIDEO = "video"
+    SETTING = "setting"
     OTHER = "other"
 
 
@@ -107,6 +109,8 @@ def parse_name(name: str) -> Name:
             return Name(Kind.RULE, uid)
         if field == "on":
             return Name(Kind.RULE_ON, uid, field)
+    if prefix == "setting" and "." in rest:
+        return Name(Kind.SETTING, rest)
     if prefix == "video":
         video_id, _, field = rest.rpartition(":")
         if video_id and field in VIDEO_FIELDS:
@@ -151,6 +155,7 @@ APPLY_ORDER = {
     Kind.RULE_ON: 3,
     Kind.KEYWORD: 4,
     Kind.VIDEO: 5,
-    Kind.OTHER: 6,
+    Kind.SETTING: 6,
+    Kind.OTHER: 7,
 }
 """Records are applied channels before their groups, rules before their on/off state."""

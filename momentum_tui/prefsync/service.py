@@ -6,7 +6,9 @@ these from a worker, never from its event loop.
 
 from __future__ import annotations
 
+import json
 import time
+from dataclasses import dataclass
 
 from momentum_tui.config import Settings
 from momentum_tui.errors import MomentumError
@@ -54,3 +56,41 @@ def rotate_key(store: Store, settings: Settings, *, lost: bool = False) -> tuple
         engine = open_engine(store, settings)
     with engine.client:
         return rotate.rotate_key(engine, lost=lost)
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """What the app's status bar says about sync (read from the cache, no network)."""
+
+    signed_in: bool
+    unsent: int
+    waiting: int
+    last_sync_at: int | None
+    last_ok: bool | None
+    last_error: str
+
+    @property
+    def state(self) -> str:
+        """`off` (not signed in), `error` (the last sync failed), `pending` or `synced`."""
+        if not self.signed_in:
+            return "off"
+        if self.last_ok is False:
+            return "error"
+        return "pending" if self.unsent else "synced"
+
+
+def summary(store: Store) -> SyncSummary:
+    """How sync stands on this machine, for the status bar and `prefsync status`."""
+    with store.read() as conn:
+        state = queries.state(conn)
+        _known, unsent, waiting = queries.counts(conn)
+    last: dict[str, object] = json.loads(state.last_outcome) if state.last_outcome else {}
+    ok = last.get("ok")
+    return SyncSummary(
+        signed_in=bool(state.server),
+        unsent=unsent,
+        waiting=waiting,
+        last_sync_at=state.last_sync_at,
+        last_ok=bool(ok) if ok is not None else None,
+        last_error=str(last.get("error") or ""),
+    )
