@@ -11,13 +11,16 @@ from typing import Any
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from momentum_tui.app_prefsync import PrefsyncApp, PrefsyncStatus
 from momentum_tui.app_sync import SyncApp
 from momentum_tui.bindings import ALL_KEYS, APP, GROUP_TITLES, SYNC, usable_keymap
 from momentum_tui.cells import count_spacing_marks
 from momentum_tui.config import Settings
 from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.storage import Store
+from momentum_tui.widgets.sync_progress import SyncUpdate
 from momentum_tui.worker_errors import ReportsWorkerErrors
+from momentum_tui.youtube.sync import SyncFinished
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +29,9 @@ APP_GROUPS = ("app", "sync")
 """Binding groups handled by the app itself (on every screen)."""
 
 
-class MomentumApp(ReportsWorkerErrors, SyncApp):
-    """Momentum's terminal app (syncing comes from `SyncApp`)."""
+class MomentumApp(ReportsWorkerErrors, SyncApp, PrefsyncApp):
+    """Momentum's terminal app (syncing comes from `SyncApp`, preference sync from
+    `PrefsyncApp`)."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
     TITLE = "Momentum"
@@ -62,6 +66,7 @@ class MomentumApp(ReportsWorkerErrors, SyncApp):
                 self.store, self.settings, demo=self.demo, now=self._fixed_now, opener=self._opener
             )
         )
+        self.start_prefsync()
         if self.settings.ui.watch_seconds > 0:
             self.store.changed_elsewhere()  # the baseline: what is on screen now
             self.set_interval(self.settings.ui.watch_seconds, self._check_for_outside_changes)
@@ -93,6 +98,18 @@ class MomentumApp(ReportsWorkerErrors, SyncApp):
             return  # our own sync reloads everything when it ends
         self.show_cache_changes(sync_status=True)
         self.notify("Updated with changes made outside the app.", timeout=3)
+
+    def on_sync_update(self, message: SyncUpdate) -> None:
+        """After a YouTube sync, preferences waiting for its new videos are applied."""
+        super().on_sync_update(message)
+        if isinstance(message.event, SyncFinished) and not self.demo:
+            self.prefsync_now(quiet=True)
+
+    def watch_prefsync_status(self, status: PrefsyncStatus) -> None:
+        """Show how preference sync stands in the feed's status bar."""
+        screen = self._feed_screen()
+        if screen is not None:
+            screen.set_status_part("prefsync", status.text())
 
     def action_help(self) -> None:
         """Show every key."""

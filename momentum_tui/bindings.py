@@ -208,6 +208,13 @@ SYNC = [
         "Fetch new uploads from YouTube (press again to cancel; finished channels are kept).",
     ),
     Key(
+        "sync.prefs",
+        "P",
+        "prefsync_now",
+        "Sync prefs",
+        "Sync your preferences with your other machines now (they also sync by themselves).",
+    ),
+    Key(
         "sync.channels",
         "C",
         "channels",
