@@ -258,6 +258,7 @@ def prefsync_status(state: Context, as_json: bool) -> None:
     """Who this machine syncs as, and what waits to be sent — without touching the network."""
     import json
 
+    from momentum_tui.models import iso_utc
     from momentum_tui.prefsync import account, queries
 
     store = _store(state)
@@ -274,7 +275,7 @@ def prefsync_status(state: Context, as_json: bool) -> None:
         "unsent": unsent,
         "waiting": waiting,
         "key_fingerprint": key.fingerprint() if key else None,
-        "last_sync_at": sync.last_sync_at,
+        "last_sync_at": iso_utc(sync.last_sync_at) if sync.last_sync_at else None,
         "last_outcome": json.loads(sync.last_outcome) if sync.last_outcome else None,
     }
     if as_json:
