@@ -68,6 +68,7 @@ SQL_HOMES = {
     "momentum_tui/demo/queries.py",
     "momentum_tui/notify/queries.py",
     "momentum_tui/youtube/queries.py",
+    "momentum_tui/prefsync/queries.py",
 }
 """Outside `storage/`, the only modules that talk SQL."""
 

@@ -11,9 +11,9 @@ from momentum_tui.models import Channel, Mark
 from momentum_tui.prefsync import local, queries
 from momentum_tui.prefsync.records import Kind, Record, Stamp, parse_name
 from momentum_tui.recommend.prefs import add_keyword, remove_keyword
-from momentum_tui.rules import RuleAction, RuleSpec
+from momentum_tui.rules import store as stored_rules
+from momentum_tui.rules.spec import RuleAction, RuleSpec
 from momentum_tui.storage import Store
-from momentum_tui.storage import rules as stored_rules
 from momentum_tui.storage.channels import tag_channel
 from momentum_tui.storage.marks import mark_video, toggle_mark, undo_last
 from momentum_tui.youtube.channels import follow, import_channels, remove_channel

@@ -14,8 +14,8 @@ from momentum_tui.prefsync.crypto import KEY_CHECK_HASH, SyncKey
 from momentum_tui.prefsync.engine import SyncEngine, WrongKeyError
 from momentum_tui.prefsync.rotate import rotate_key
 from momentum_tui.recommend.prefs import add_keyword, remove_keyword
-from momentum_tui.rules import RuleAction, RuleSpec
-from momentum_tui.storage import rules as stored_rules
+from momentum_tui.rules import store as stored_rules
+from momentum_tui.rules.spec import RuleAction, RuleSpec
 from momentum_tui.storage.channels import tag_channel
 from momentum_tui.storage.marks import mark_video
 from momentum_tui.youtube.channels import remove_channel

@@ -113,7 +113,7 @@ def _apply_keyword(conn: sqlite3.Connection, keyword: str, value: Value | None) 
 
 
 def _apply_rule(conn: sqlite3.Connection, uid: str, value: Value | None) -> bool:
-    from momentum_tui.rules import RuleSpec
+    from momentum_tui.rules.spec import RuleSpec
 
     if value is None:
         queries.remove_rule(conn, uid)
