@@ -85,6 +85,7 @@ class Fleet(RuleBasedStateMachine):
                 self.edits.setdefault(name, []).append(stored.record)
         self.backend.faults.push_412 = 0.15
         self.backend.faults.push_drop = 0.15
+        self.backend.faults.script.extend(["412", "drop"])  # each run meets both, for sure
 
     def _edited(self, machine: Machine, change: object) -> None:
         """Fold the change and check its stamp follows everything the machine had seen."""
@@ -152,6 +153,7 @@ class Fleet(RuleBasedStateMachine):
     def teardown(self) -> None:
         try:
             self.backend.faults.push_412 = self.backend.faults.push_drop = 0.0
+            self.backend.faults.script.clear()
             for _ in range(2):  # everyone online, two rounds: every edit reaches everyone
                 for machine in self.machines.values():
                     machine.sync()
