@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import socket
 import statistics
 import subprocess
@@ -216,6 +217,8 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="also against PostgreSQL")
     args = parser.parse_args()
     figures: dict[str, Any] = {"records": args.records, "runs": args.runs, "engines": {}}
+    # A shared machine makes every figure slower: say how busy it was.
+    figures["load_average_at_start"] = [round(x, 1) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory() as tmp, _servers(Path(tmp), args.postgres) as servers:
         for backend in servers:
             runs = [one_run(backend, Path(tmp), args.records, n) for n in range(args.runs)]
