@@ -209,7 +209,7 @@ SYNC = [
     ),
     Key(
         "sync.prefs",
-        "P",
+        "ctrl+r",
         "prefsync_now",
         "Sync prefs",
         "Sync your preferences with your other machines now (they also sync by themselves).",

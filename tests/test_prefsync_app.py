@@ -93,7 +93,7 @@ async def test_a_pull_by_the_app_itself_re_renders(backend_sqlite: Backend, tmp_
         hidden = make_video(4).id
         mark_video(desktop.store, hidden, Mark.HIDDEN)
         desktop.sync()
-        await pilot.press("P")
+        await pilot.press("ctrl+r")
         await until(pilot, lambda: state_of(laptop.store, hidden) == (0, 0, 1, 0))
         # Written through the app's own connection (no data_version change), yet shown:
         await until(pilot, lambda: "picks of 11" in status_text(app))
@@ -110,7 +110,7 @@ async def test_an_unreachable_server_is_one_line_and_local_use_goes_on(
     async with app.run_test(size=(120, 30)) as pilot:
         await until(pilot, lambda: "prefs offline" in status_text(app))
         await pilot.press("w")  # local use never waits
-        await pilot.press("P")
+        await pilot.press("ctrl+r")
         await until(pilot, lambda: not app._prefsync_running)
         lines = [n.message for n in app._notifications if "did not answer" in n.message]
         assert len(lines) == 1
