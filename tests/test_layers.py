@@ -69,6 +69,7 @@ SQL_HOMES = {
     "momentum_tui/notify/queries.py",
     "momentum_tui/youtube/queries.py",
     "momentum_tui/prefsync/queries.py",
+    "momentum_tui/prefsync/watch_queries.py",
 }
 """Outside `storage/`, the only modules that talk SQL."""
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from momentum_tui.prefsync import queries
+from momentum_tui.prefsync import queries, watch_queries
 from momentum_tui.prefsync.merge import wins
 from momentum_tui.prefsync.records import APPLY_ORDER, Kind, Record, Stamp, Value, parse_name
 from momentum_tui.storage import Store
@@ -50,6 +50,14 @@ def value_of(conn: sqlite3.Connection, name: str) -> Value | None:
             from momentum_tui.prefsync.settings_sync import file_value
 
             return file_value(parsed.subject)
+        case Kind.QUEUE:
+            return watch_queries.queue_value(conn, parsed.subject)
+        case Kind.POSITION:
+            return watch_queries.position_value(conn, parsed.subject)
+        case Kind.NOTIFIED:
+            return watch_queries.notified_value(conn, parsed.subject)
+        case Kind.NOTIFY:
+            return watch_queries.notify_value(conn, parsed.subject)
         case _:
             return None
 
@@ -93,6 +101,14 @@ def apply_record(conn: sqlite3.Connection, record: Record) -> bool:
             from momentum_tui.prefsync.settings_sync import apply_setting
 
             return apply_setting(parsed.subject, value)
+        case Kind.QUEUE:
+            watch_queries.apply_queue(conn, parsed.subject, value)
+        case Kind.POSITION:
+            watch_queries.apply_position(conn, parsed.subject, value)
+        case Kind.NOTIFIED:
+            watch_queries.apply_notified(conn, parsed.subject, value)
+        case Kind.NOTIFY:
+            return watch_queries.apply_notify(conn, parsed.subject, value)
         case _:
             pass  # a kind from a newer Momentum: kept and passed on, nothing to show here
     return True

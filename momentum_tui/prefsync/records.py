@@ -12,11 +12,14 @@ a keyed hash of them, `prefsync/crypto.py`):
 `video:<id>:watched|hidden|saved`   `{"at": unix seconds}`
 `video:<id>:rating`           liked or disliked (`{"rating": 1 | -1, "at": …}`)
 `setting:<section>.<field>`   a synced setting (`{"value": …}`; `settings_sync.SYNCED`)
+`video:<id>:queue`            in the watch-later queue (`{"position": "a0", "added_at": …}`)
+`video:<id>:position`         where playback stopped (`{"seconds", "duration", "at"}`)
+`video:<id>:notified`         announced as a new upload (`{"at": …}`), so never twice
+`notify:UC…`                  the channel announces new uploads (`{"since": …}`)
 ============================  ===============================================
 
-`video:<id>:queue` and `video:<id>:position` are reserved for the queue and playback
-position (issue 13). A record of a kind this version does not know — written by a newer
-Momentum — is kept and passed on, never dropped.
+A record of a kind this version does not know — written by a newer Momentum — is kept
+and passed on, never dropped.
 """
 
 from __future__ import annotations
@@ -40,11 +43,18 @@ class Kind(StrEnum):
     RULE_ON = "rule-on"
     VIDEO = "video"
     SETTING = "setting"
+    QUEUE = "queue"
+    POSITION = "position"
+    NOTIFIED = "notified"
+    NOTIFY = "notify"
     OTHER = "other"
 
 
 VIDEO_FIELDS = ("watched", "rating", "hidden", "saved")
 """The per-video states this version applies (more kinds may arrive from newer versions)."""
+
+WATCH_FIELDS = {"queue": Kind.QUEUE, "position": Kind.POSITION, "notified": Kind.NOTIFIED}
+"""Per-video records about watching rather than marking (`prefsync/watch_queries.py`)."""
 
 KEY_CHECK_NAME = "_keycheck"
 """The record that tells whether a device holds the account's sync key."""
@@ -115,6 +125,10 @@ def parse_name(name: str) -> Name:
         video_id, _, field = rest.rpartition(":")
         if video_id and field in VIDEO_FIELDS:
             return Name(Kind.VIDEO, video_id, field)
+        if video_id and field in WATCH_FIELDS:
+            return Name(WATCH_FIELDS[field], video_id, field)
+    if prefix == "notify" and rest:
+        return Name(Kind.NOTIFY, rest)
     return Name(Kind.OTHER, name)
 
 
@@ -144,8 +158,13 @@ def rule_on_name(uid: str) -> str:
 
 
 def video_name(video_id: str, field: str) -> str:
-    """`video:<id>:<field>` (watched, rating, hidden, saved)."""
+    """`video:<id>:<field>` (watched, rating, hidden, saved, queue, position, notified)."""
     return f"video:{video_id}:{field}"
+
+
+def notify_name(channel_id: str) -> str:
+    """`notify:UC…`."""
+    return f"notify:{channel_id}"
 
 
 APPLY_ORDER = {
@@ -156,6 +175,10 @@ APPLY_ORDER = {
     Kind.KEYWORD: 4,
     Kind.VIDEO: 5,
     Kind.SETTING: 6,
-    Kind.OTHER: 7,
+    Kind.QUEUE: 7,
+    Kind.POSITION: 7,
+    Kind.NOTIFIED: 7,
+    Kind.NOTIFY: 7,
+    Kind.OTHER: 8,
 }
 """Records are applied channels before their groups, rules before their on/off state."""

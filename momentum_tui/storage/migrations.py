@@ -496,3 +496,11 @@ def m050_watch(db: Database) -> None:
         ) WITHOUT ROWID;
         """
     )
+
+
+@migration
+def m070_prefsync_watch(db: Database) -> None:
+    """Preference sync carries the queue, playback positions and notifications too."""
+    from momentum_tui.storage import prefsync_schema
+
+    prefsync_schema.create_watch(db)

@@ -236,6 +236,50 @@ INSERT OR REPLACE INTO prefsync_outbox (name, hlc)
 """
 
 
+def _watch_triggers() -> str:
+    """The queue, playback positions, announced videos and per-channel notify (m070)."""
+    queued = "'video:' || {r}.video_id || ':queue'"
+    position = "'video:' || {r}.video_id || ':position'"
+    notified = "'video:' || {r}.video_id || ':notified'"
+    triggers = []
+    for table, name in (("queue", queued), ("playback", position), ("notified", notified)):
+        triggers += [
+            _trigger(f"prefsync_{table}_ai", f"AFTER INSERT ON {table}", "",
+                     _queue(name.format(r="new"))),
+            _trigger(f"prefsync_{table}_au", f"AFTER UPDATE ON {table}", "",
+                     _queue(name.format(r="new"))),
+            _trigger(f"prefsync_{table}_ad", f"AFTER DELETE ON {table}", "",
+                     _queue(name.format(r="old"))),
+        ]  # fmt: skip
+    triggers.append(
+        _trigger(
+            "prefsync_channels_notify_au",
+            "AFTER UPDATE OF notify ON channels",
+            "old.notify IS NOT new.notify",
+            _queue("'notify:' || new.id"),
+        )
+    )
+    return "\n".join(triggers)
+
+
+_WATCH_SEED = f"""
+INSERT OR REPLACE INTO prefsync_outbox (name, hlc)
+    SELECT 'video:' || video_id || ':queue', {_seconds_hlc("added_at")} FROM queue;
+INSERT OR REPLACE INTO prefsync_outbox (name, hlc)
+    SELECT 'video:' || video_id || ':position', {_seconds_hlc("updated_at")} FROM playback;
+INSERT OR REPLACE INTO prefsync_outbox (name, hlc)
+    SELECT 'video:' || video_id || ':notified', {_seconds_hlc("at")} FROM notified;
+INSERT OR REPLACE INTO prefsync_outbox (name, hlc)
+    SELECT 'notify:' || id, {_seconds_hlc("notify")} FROM channels WHERE notify > 0;
+"""
+
+
+def create_watch(db: Database) -> None:
+    """Track the watch tables too (migration m070, after m050_watch made them)."""
+    db.executescript(_WATCH_SEED)
+    db.executescript(_watch_triggers())
+
+
 def create(db: Database) -> None:
     """Create the sync tables, seed the outbox with what the cache holds, add the triggers."""
     db.executescript(_TABLES)
