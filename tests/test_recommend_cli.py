@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -176,6 +177,8 @@ def test_cleanup_json_shape(run_cli) -> None:  # type: ignore[no-untyped-def]
         "channel_id", "title", "kind", "reason", "videos", "last_upload_at", "last_watched_at",
     ]  # fmt: skip
     assert (item["channel_id"], item["title"], item["kind"]) == (channel_id(9), "Quiet", "dormant")
+    # Every --json time is ISO-8601 UTC.
+    uploaded = dt.datetime.fromtimestamp(old.published_at, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert (item["videos"], item["last_upload_at"], item["last_watched_at"]) == (
-        1, old.published_at, None,
+        1, uploaded, None,
     )  # fmt: skip
