@@ -108,3 +108,30 @@ def test_a_junk_queue_record_takes_nothing_down(store: Store) -> None:
     local.merge_remote(store, [remote(f"video:{video}:queue", {"position": 7}, far_future())])
     with store.read() as conn:
         assert queue.queued_ids(conn) == []  # unusable position: treated as not queued
+
+
+def test_a_key_that_is_no_order_key_is_not_queued(store: Store) -> None:
+    (video,) = _videos(store, 1)
+    local.merge_remote(store, [remote(f"video:{video}:queue", {"position": "zz z"}, far_future())])
+    with store.read() as conn:
+        assert queue.queued_ids(conn) == []
+
+
+def test_two_machines_keys_that_tie_still_order_and_move(store: Store) -> None:
+    first, second, third = _videos(store, 3)
+    # Both machines appended to the same queue at once: the same key for two videos.
+    batch = [
+        remote(f"video:{first}:queue", {"position": "a0", "added_at": 1}, far_future()),
+        remote(f"video:{second}:queue", {"position": "a1", "added_at": 2}, far_future()),
+        remote(f"video:{third}:queue", {"position": "a1", "added_at": 2}, far_future()),
+    ]
+    local.merge_remote(store, batch)
+    ordered = sorted([second, third])
+    with store.read() as conn:
+        assert queue.queued_ids(conn) == [first, *ordered]  # ties by id, on every machine
+        assert queue.next_after(conn, ordered[0]) == ordered[1]  # a tie is not skipped
+    queue.move(store, first, 1)  # between the two tied items: the queue is renumbered
+    with store.read() as conn:
+        assert queue.queued_ids(conn) == [ordered[0], first, ordered[1]]
+        rowids, missing = queue.queued_rowids(conn)
+    assert (len(rowids), missing) == (3, 0)

@@ -28,10 +28,23 @@ def queue_value(conn: sqlite3.Connection, video_id: str) -> Value | None:
     return None if row is None else {"position": str(row[0]), "added_at": int(row[1])}
 
 
+def _order_key(position: object) -> str | None:
+    """The record's queue position if it is a usable fractional-index key."""
+    from fractional_indexing import FIError, validate_order_key
+
+    if not isinstance(position, str) or not 0 < len(position) <= 64:
+        return None
+    try:
+        validate_order_key(position)
+    except FIError:
+        return None
+    return position
+
+
 def apply_queue(conn: sqlite3.Connection, video_id: str, value: Value | None) -> None:
     """Queue the video at the record's position, or take it out of the queue."""
-    position = value.get("position") if value else None
-    if value is None or not isinstance(position, str) or not 0 < len(position) <= 64:
+    position = _order_key(value.get("position")) if value else None
+    if value is None or position is None:
         conn.execute("DELETE FROM queue WHERE video_id = ?", (video_id,))
         return
     added_at = int(_number(value, "added_at") or 0)

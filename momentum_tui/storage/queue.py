@@ -12,7 +12,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from fractional_indexing import generate_key_between
+from fractional_indexing import generate_key_between, generate_n_keys_between
 
 from momentum_tui.errors import MomentumError, NotFoundError
 from momentum_tui.storage.db import Store
@@ -32,7 +32,17 @@ class QueueItem:
 
 def queued_ids(conn: sqlite3.Connection) -> list[str]:
     """The queue's video ids, in order."""
-    return [row[0] for row in conn.execute("SELECT video_id FROM queue ORDER BY position")]
+    return [row[0] for row in conn.execute(f"SELECT video_id FROM queue ORDER BY {_ORDER}")]
+
+
+def queued_rowids(conn: sqlite3.Connection) -> tuple[list[int], int]:
+    """The cached queued videos' rowids in order, and how many queued ones aren't cached
+    (queued on another machine, through preference sync, before this one synced them)."""
+    rows = conn.execute(
+        f"SELECT v.rowid FROM queue LEFT JOIN videos v ON v.id = queue.video_id ORDER BY {_ORDER}"
+    ).fetchall()
+    rowids = [int(row[0]) for row in rows if row[0] is not None]
+    return rowids, len(rows) - len(rowids)
 
 
 def list_queue(conn: sqlite3.Connection) -> list[QueueItem]:
@@ -40,14 +50,29 @@ def list_queue(conn: sqlite3.Connection) -> list[QueueItem]:
     rows = conn.execute(
         """
         SELECT q.video_id, q.position, q.added_at, v.title, v.channel_title, v.duration_s
-        FROM queue q LEFT JOIN videos v ON v.id = q.video_id ORDER BY q.position
+        FROM queue q LEFT JOIN videos v ON v.id = q.video_id ORDER BY q.position, q.video_id
         """
     )
     return [QueueItem(*row) for row in rows]
 
 
+_ORDER = "queue.position, queue.video_id"
+"""Two machines that queued different videos at the same moment may have given them the
+same key: ties go by video id, the same on every machine."""
+
+
 def _positions(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    return conn.execute("SELECT video_id, position FROM queue ORDER BY position").fetchall()
+    return conn.execute(f"SELECT video_id, position FROM queue ORDER BY {_ORDER}").fetchall()
+
+
+def _renumber(conn: sqlite3.Connection, order: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Fresh, distinct keys for the whole queue in its current order (after a tie)."""
+    keys = generate_n_keys_between(None, None, len(order))
+    conn.executemany(
+        "UPDATE queue SET position = ? WHERE video_id = ?",
+        [(key, video_id) for key, (video_id, _) in zip(keys, order, strict=True)],
+    )
+    return [(video_id, key) for key, (video_id, _) in zip(keys, order, strict=True)]
 
 
 def add(store: Store, video_id: str, *, first: bool = False, now: int | None = None) -> bool:
@@ -94,6 +119,9 @@ def move(store: Store, video_id: str, to: int) -> int:
         to = max(0, min(to, len(rest)))
         before = rest[to - 1][1] if to > 0 else None
         after = rest[to][1] if to < len(rest) else None
+        if before is not None and after is not None and before >= after:
+            rest = _renumber(db.conn, rest)  # a tie from two machines: no key fits between
+            before, after = rest[to - 1][1], rest[to][1]
         db.conn.execute(
             "UPDATE queue SET position = ? WHERE video_id = ?",
             (generate_key_between(before, after), video_id),
@@ -116,13 +144,14 @@ def next_after(conn: sqlite3.Connection, video_id: str | None) -> str | None:
     """The queued video after `video_id` (the first when None or not queued any more)."""
     if video_id is not None:
         row = conn.execute(
-            "SELECT q2.video_id FROM queue q1 JOIN queue q2 ON q2.position > q1.position "
-            "WHERE q1.video_id = ? ORDER BY q2.position LIMIT 1",
+            "SELECT q2.video_id FROM queue q1 JOIN queue q2 "
+            "ON (q2.position, q2.video_id) > (q1.position, q1.video_id) "
+            "WHERE q1.video_id = ? ORDER BY q2.position, q2.video_id LIMIT 1",
             (video_id,),
         ).fetchone()
         if row is not None:
             return str(row[0])
         if conn.execute("SELECT 1 FROM queue WHERE video_id = ?", (video_id,)).fetchone():
             return None  # it was the last one
-    row = conn.execute("SELECT video_id FROM queue ORDER BY position LIMIT 1").fetchone()
+    row = conn.execute(f"SELECT video_id FROM queue ORDER BY {_ORDER} LIMIT 1").fetchone()
     return None if row is None else str(row[0])

@@ -141,10 +141,16 @@ def follow(store: Store, video_id: str, started: Launch, settings: PlayerSetting
 
 
 def play(store: Store, video_id: str, settings: PlayerSettings, *, audio: bool = False,
-         progress: Progress | None = None) -> PlayOutcome:  # fmt: skip
-    """Play one video (resuming where it stopped) and follow it to the end."""
+         progress: Progress | None = None,
+         launched: Callable[[Launch], None] | None = None) -> PlayOutcome:  # fmt: skip
+    """Play one video (resuming where it stopped) and follow it to the end.
+
+    `launched` gets the running player (the app keeps it to stop it when it quits).
+    """
     start = resume_point(store, video_id, settings)
     started = launch(video_url(video_id), settings, audio=audio, start_s=start)
+    if launched is not None:
+        launched(started)
     outcome = follow(store, video_id, started, settings, progress)
     outcome.resumed_from = start
     return outcome
@@ -152,7 +158,8 @@ def play(store: Store, video_id: str, settings: PlayerSettings, *, audio: bool =
 
 def play_queue(store: Store, settings: PlayerSettings, *, first: str | None = None,
                audio: bool = False, progress: Progress | None = None,
-               started: Callable[[str], None] | None = None) -> list[PlayOutcome]:  # fmt: skip
+               started: Callable[[str], None] | None = None,
+               launched: Callable[[Launch], None] | None = None) -> list[PlayOutcome]:  # fmt: skip
     """Play the queue from `first` (or its head), moving on whenever a video ends."""
     outcomes: list[PlayOutcome] = []
     with store.read() as conn:
@@ -160,7 +167,8 @@ def play_queue(store: Store, settings: PlayerSettings, *, first: str | None = No
     while current is not None:
         if started is not None:
             started(current)
-        outcome = play(store, current, settings, audio=audio, progress=progress)
+        outcome = play(store, current, settings, audio=audio, progress=progress,
+                       launched=launched)  # fmt: skip
         outcomes.append(outcome)
         if outcome.reason != "eof" or not outcome.followed:
             break
