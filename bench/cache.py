@@ -170,9 +170,9 @@ async def _scroll(db: Path) -> dict:
         return original(self, row, width, is_cursor)
 
     async with app.run_test(size=(160, 48)) as pilot:
-        while not getattr(app.screen, "_feed_complete", False):
+        while not getattr(app.screen, "feed_complete", False):
             await pilot.pause(0.05)
-        table = app.screen.query_one(FeedTable)
+        table = app.screen.table
         await pilot.pause(0.3)
         FeedTable._render_row = noting  # type: ignore[method-assign]
 

@@ -71,24 +71,26 @@ async def in_the_app(db: Path, runs: int) -> dict[str, Any]:
     from momentum_tui.app import MomentumApp
     from momentum_tui.screens.smart_feed import SmartFeedScreen
     from momentum_tui.screens.why import WhyScreen
-    from momentum_tui.widgets.feed_table import FeedTable
 
     store = Store.open(db)
     app = MomentumApp(store, Settings())
     like_ms, why_ms, smart_ms, tab_ms = [], [], [], []
     async with app.run_test(size=(160, 48)) as pilot:
-        while not getattr(app.screen, "_feed_complete", False):
+        while not getattr(app.screen, "feed_complete", False):
             await pilot.pause(0.05)
         await app.workers.wait_for_complete()
-        table = app.screen.query_one(FeedTable)
+        screen = app.screen
 
         async def timed(keys: tuple[str, ...], check: Any = None) -> float:
             """Press keys; milliseconds until `check()` holds, or until a new feed is on screen
             (watched while the keys go in: Pilot's press returns once the app is idle)."""
-            before = table.source
+            before = screen.table.source  # the table of the tab on screen
 
             def new_feed() -> bool:
-                return table.source is not before and bool(app.screen._feed_complete)
+                # A whole feed (not a first page) other than the one before: after a tab
+                # switch, the other tab's table with what it last loaded.
+                source = screen.table.source
+                return source is not before and source.complete
 
             done = check or new_feed
 
@@ -106,6 +108,7 @@ async def in_the_app(db: Path, runs: int) -> dict[str, Any]:
             return elapsed
 
         for run in range(runs):
+            table = screen.table
             table.cursor = 3 + run
             await pilot.pause(0.05)
             liked = table.current_row
@@ -119,7 +122,7 @@ async def in_the_app(db: Path, runs: int) -> dict[str, Any]:
             await timed(("m",), lambda: isinstance(app.screen, SmartFeedScreen))
             await pilot.press("2", "5")
             smart_ms.append(await timed(("enter",)))
-            await timed(("escape",), lambda: app.screen.smart is None)  # back to For you
+            await timed(("escape",), lambda: screen.for_you.smart is None)  # back to For you
             for key in ("2", "1"):
                 tab_ms.append(await timed((key,)))
     store.close()

@@ -1,37 +1,38 @@
-"""The Textual app: the main screen, the keymap, the command palette and error handling."""
+"""The Textual app: the main screen, the keymap, the command palette and error handling.
+
+App-wide work and state live in the controllers the app is built from: `app_sync.py`
+(syncing, the sync state and quota, "the cache changed", outside changes),
+`app_labels.py` (classifying, Claude spending) and `app_prefsync.py` (preference sync
+with your other machines). Screens and widgets watch their reactive
+state; screens post `CacheChanged` when they changed the cache.
+"""
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from textual.app import SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 
-from momentum_tui.app_prefsync import PrefsyncApp, PrefsyncStatus
-from momentum_tui.app_sync import SyncApp
-from momentum_tui.bindings import ALL_KEYS, APP, GROUP_TITLES, SYNC, usable_keymap
+from momentum_tui.app_labels import LabelsApp
+from momentum_tui.app_prefsync import PrefsyncApp
+from momentum_tui.app_sync import SyncApp, SyncUpdate
+from momentum_tui.bindings import ALL_KEYS, APP, GROUP_TITLES, SYNC, Key, usable_keymap
 from momentum_tui.cells import count_spacing_marks
 from momentum_tui.config import Settings
 from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.storage import Store
-from momentum_tui.widgets.sync_progress import SyncUpdate
-from momentum_tui.worker_errors import ReportsWorkerErrors
-from momentum_tui.youtube.sync import SyncFinished
 
 log = logging.getLogger(__name__)
 
 
-APP_GROUPS = ("app", "sync")
-"""Binding groups handled by the app itself (on every screen)."""
-
-
-class MomentumApp(ReportsWorkerErrors, SyncApp, PrefsyncApp):
-    """Momentum's terminal app (syncing comes from `SyncApp`, preference sync from
-    `PrefsyncApp`)."""
+class MomentumApp(SyncApp, LabelsApp, PrefsyncApp):
+    """Momentum's terminal app (syncing from `SyncApp`, labelling from `LabelsApp`,
+    preference sync from `PrefsyncApp`)."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
     TITLE = "Momentum"
@@ -54,7 +55,6 @@ class MomentumApp(ReportsWorkerErrors, SyncApp, PrefsyncApp):
         self._fixed_now = now
         self._opener = opener
         self.keymap_overrides, self.keymap_problems = usable_keymap(settings.keymap)
-        self._outside_changes = False
 
     def on_mount(self) -> None:
         """Apply the theme and keymap, then open the feed."""
@@ -67,9 +67,7 @@ class MomentumApp(ReportsWorkerErrors, SyncApp, PrefsyncApp):
             )
         )
         self.start_prefsync()
-        if self.settings.ui.watch_seconds > 0:
-            self.store.changed_elsewhere()  # the baseline: what is on screen now
-            self.set_interval(self.settings.ui.watch_seconds, self._check_for_outside_changes)
+        self.watch_for_outside_changes()
         for problem in self.keymap_problems:
             self.notify(f"{problem} That entry is ignored.", severity="warning", timeout=12)
         if self.settings.ui.theme not in self.available_themes:
@@ -78,38 +76,29 @@ class MomentumApp(ReportsWorkerErrors, SyncApp, PrefsyncApp):
                 severity="warning",
             )
 
-    def _check_for_outside_changes(self) -> None:
-        """Show what a cron sync or a command in another terminal changed, cursor kept.
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification as plain text, never markup.
 
-        Once the changes stop: a sync elsewhere commits a channel at a time, and reloading
-        (and re-ranking) after each would keep the app busy for the whole sync.
+        Momentum's sentences carry titles, channel names and rule text, which are data
+        (`[BE ORIGINAL] ITZY…` must stay as typed), so no notification is read as markup.
         """
-        try:
-            changed = self.store.changed_elsewhere()
-        except sqlite3.Error:
-            return  # a damaged or vanished cache is reported by the next real read
-        if changed:
-            self._outside_changes = True
-            return
-        if changed is None or not self._outside_changes:
-            return
-        self._outside_changes = False
-        if self.syncing:
-            return  # our own sync reloads everything when it ends
-        self.show_cache_changes(sync_status=True)
-        self.notify("Updated with changes made outside the app.", timeout=3)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_sync_update(self, message: SyncUpdate) -> None:
         """After a YouTube sync, preferences waiting for its new videos are applied."""
+        from momentum_tui.youtube.sync_events import SyncFinished
+
         super().on_sync_update(message)
         if isinstance(message.event, SyncFinished) and not self.demo:
             self.prefsync_now(quiet=True)
-
-    def watch_prefsync_status(self, status: PrefsyncStatus) -> None:
-        """Show how preference sync stands in the feed's status bar."""
-        screen = self._feed_screen()
-        if screen is not None:
-            screen.set_status_part("prefsync", status.text())
 
     def action_help(self) -> None:
         """Show every key."""
@@ -121,17 +110,25 @@ class MomentumApp(ReportsWorkerErrors, SyncApp, PrefsyncApp):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette lists every Momentum action ("video: Like", "filter: Hide Shorts"…)."""
         yield from super().get_system_commands(screen)
+        bound = {b.id for b in (*self.BINDINGS, *screen.BINDINGS) if isinstance(b, Binding)}
         for key in ALL_KEYS:
-            if key.group == "nav":
+            if key.group == "nav" or key.id not in bound:
                 continue
-            target = self if key.group in APP_GROUPS else screen
-            if not hasattr(target, f"action_{key.action}"):
+            target, action = _target(self, screen, key)
+            if not hasattr(target, f"action_{action.split('(', 1)[0]}"):
                 continue
             yield SystemCommand(
                 f"{key.group}: {key.description}",
                 f"{key.help}  ({GROUP_TITLES.get(key.group, key.group)})",
-                _runner(target, key.action),
+                _runner(target, action),
             )
+
+
+def _target(app: MomentumApp, screen: Screen[Any], key: Key) -> tuple[Any, str]:
+    """Where a key's action runs: the app (its own keys, or `app.…`), else the screen."""
+    if key.action.startswith("app."):
+        return app, key.action.removeprefix("app.")
+    return (app if key in (*APP, *SYNC) else screen), key.action
 
 
 def _runner(target: Any, action: str) -> Callable[[], Any]:

@@ -160,9 +160,9 @@ class PrefsyncApp(App[None]):
 
     def prefsync_changed_cache(self) -> None:
         """Records from other machines were applied: the screens show the cache again."""
-        show = getattr(self, "show_cache_changes", None)
-        if callable(show):
-            show()
+        changed = getattr(self, "cache_changed", None)  # SyncApp's, in the real app
+        if callable(changed):
+            changed()
 
     @work(thread=True, exclusive=True, group="prefsync-watch", exit_on_error=False)
     def _watch_outbox(self) -> None:

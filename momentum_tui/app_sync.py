@@ -1,105 +1,126 @@
-"""The app's sync: R runs the engine in a thread worker with a progress bar, R again cancels;
-C opens the channels screen; the status bar shows failed channels and the quota meter.
+"""The app's view of the cache: syncing, the sync status and quota, and "the cache changed".
 
-`MomentumApp` builds on `SyncApp`, so this stays out of the way of the feed code. The
-engine reports through small events posted as `SyncUpdate` messages (a flood of progress
-collapses, see `SyncUpdate.can_replace`); the worker never touches widgets.
+`MomentumApp` builds on `SyncApp`, which holds these app-wide facts as reactive state:
+
+* `sync_progress` — the running sync's counts (None when no sync runs), and
+  `sync_cancelling` once R was pressed again;
+* `sync_state` — the last sync, failed channels, offline, today's quota (for the status bar);
+* `cache_version` — bumped whenever the cache changed under the screens: a sync ended, new
+  labels, a rule, a channel change, or a write by another process (a cron sync,
+  `momentum mark` in another terminal).
+
+Widgets and screens watch them (`self.watch(self.app, "sync_progress", …)`); nothing here
+knows which screens exist or reaches into their widgets. A screen that changed the cache
+posts `CacheChanged`, which bubbles up to the app. The sync engine runs in a thread
+worker and reports through `SyncUpdate` messages (a flood of progress collapses); the
+worker never touches widgets.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.message import Message
 from textual.notifications import SeverityLevel
+from textual.reactive import reactive
 
 from momentum_tui.config import Settings
-from momentum_tui.messages import FeedReady
+from momentum_tui.messages import CacheChanged, FeedReady
 from momentum_tui.storage import Store
-from momentum_tui.widgets.sync_progress import SyncProgress, SyncUpdate
-from momentum_tui.youtube.queries import SyncStatusLine, sync_status
-from momentum_tui.youtube.quota import QuotaLedger, QuotaStatus
-from momentum_tui.youtube.sync import (
-    DETAILS_NOTICE_UNITS,
-    DetailsBackfill,
-    QuotaWarning,
-    SyncEngine,
-    SyncEvent,
-    SyncFinished,
-)
+from momentum_tui.words import DEMO_NEVER_SYNCED
+from momentum_tui.worker_errors import ReportsWorkerErrors
 
-if TYPE_CHECKING:
-    from momentum_tui.screens.feed import FeedScreen
-
-DEMO_SENTENCE = (
-    "The demo profile is bundled data and is never synced. Run `momentum` (without demo) "
-    "after `momentum import` to sync your own channels."
-)
+if TYPE_CHECKING:  # the sync engine and the quota ledger load when first used
+    from momentum_tui.youtube.quota import QuotaStatus
+    from momentum_tui.youtube.sync_events import Progress, SyncEvent
 
 
-@dataclass
-class SyncStatusLoaded(Message):
-    """Today's quota use and the latest sync state, for the status bar."""
+@dataclass(frozen=True)
+class SyncState:
+    """What the status bar says about syncing."""
 
-    quota: QuotaStatus
-    line: SyncStatusLine
+    last_sync: int | None
+    """When a followed channel was last synced (None: never)."""
+    failed_channels: int
+    offline: bool
+    """The last sync could not reach YouTube."""
+    quota: QuotaStatus | None
+    """Today's quota use (None in the demo, which never syncs)."""
     keyless: bool = False
     """No YouTube API key: syncs read channel feeds, and lengths are unknown."""
 
 
-def status_part(quota: QuotaStatus, line: SyncStatusLine, keyless: bool = False) -> Text:
-    """`2 failed · quota 12 %` (yellow past the warning, red when spent); `no key · …`."""
-    text = Text()
-    if line.failed_channels:
-        text.append(f"{line.failed_channels} failed", style="bold red")
-        text.append(" · ", style="dim")
-    if keyless:  # information, not an error: syncing works, it just can't know lengths
-        text.append("no key · lengths unknown", style="dim")
-        return text
-    style = "bold red" if quota.remaining == 0 else "yellow" if quota.warn else "dim"
-    text.append(f"quota {quota.fraction:.0%}".replace("%", " %"), style=style)
-    return text
+@dataclass
+class SyncUpdate(Message):
+    """An event from the sync running in a thread worker (posted from that thread)."""
+
+    event: SyncEvent
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer progress count supersedes an older one still queued (a flood collapses)."""
+        from momentum_tui.youtube.sync_events import (
+            ChannelFailed,
+            DetailsBackfill,
+            QuotaWarning,
+            SyncFinished,
+        )
+
+        keep = (ChannelFailed, DetailsBackfill, QuotaWarning, SyncFinished)  # each is said
+        return (
+            isinstance(message, SyncUpdate)
+            and not isinstance(message.event, keep)
+            and not isinstance(self.event, keep)
+        )
 
 
-class SyncApp(App[None]):
-    """Sync key, progress, cancel, quota meter and the channels screen."""
+@dataclass
+class SyncStateLoaded(Message):
+    """The sync state was read (for the status bar)."""
+
+    state: SyncState
+
+
+class SyncApp(ReportsWorkerErrors, App[None]):
+    """Sync key, progress, cancel, sync state, quota, the channels screen, outside changes."""
 
     store: Store
     settings: Settings
     demo: bool
     _fixed_now: float | None
 
+    sync_progress: reactive[Progress | None] = reactive(None)
+    """The running sync's counts; None when no sync runs."""
+    sync_cancelling: reactive[bool] = reactive(False)
+    """R was pressed again: the running sync is stopping."""
+    sync_state: reactive[SyncState | None] = reactive(None)
+    """The last sync, failed channels, offline, quota (None until first read)."""
+    cache_version: reactive[int] = reactive(0)
+    """Bumped whenever the cache changed under the screens: watch it to load again."""
+
     _sync_cancel: threading.Event | None = None
-
-    def _feed_screen(self) -> FeedScreen | None:
-        from momentum_tui.screens.feed import FeedScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, FeedScreen):
-                return screen
-        return None
+    _outside_changes = False
 
     @property
     def syncing(self) -> bool:
         """A sync is running."""
         return self._sync_cancel is not None
 
+    # -- syncing ------------------------------------------------------------------------
+
     def action_sync(self) -> None:
         """Start a sync, or cancel the running one."""
         if self.demo:
-            self.notify(DEMO_SENTENCE, severity="warning", timeout=8)
+            self.notify(DEMO_NEVER_SYNCED, severity="warning", timeout=8)
             return
         if self._sync_cancel is not None:
             self._sync_cancel.set()
-            screen = self._feed_screen()
-            if screen is not None:
-                screen.query_one(SyncProgress).cancelling()
+            self.sync_cancelling = True
             self.notify("Cancelling the sync; finished channels are kept.", timeout=4)
             return
         self._sync_cancel = threading.Event()
@@ -107,6 +128,8 @@ class SyncApp(App[None]):
 
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def _run_sync(self, cancel: threading.Event) -> None:
+        from momentum_tui.youtube.sync import SyncEngine
+
         def report(event: SyncEvent) -> None:
             self.post_message(SyncUpdate(event))  # thread-safe; the UI reacts
 
@@ -114,15 +137,15 @@ class SyncApp(App[None]):
         engine.run()  # every outcome, errors included, arrives as a SyncFinished event
 
     def on_sync_update(self, message: SyncUpdate) -> None:
-        """Move the progress bar; at the end, say how it went and show the new videos."""
-        screen = self._feed_screen()
+        """Move the progress on; at the end, say how it went and show the new videos."""
+        from momentum_tui.youtube.sync_events import (
+            DETAILS_NOTICE_UNITS,
+            DetailsBackfill,
+            QuotaWarning,
+            SyncFinished,
+        )
+
         event = message.event
-        if screen is not None:
-            progress = screen.query_one(SyncProgress)
-            if isinstance(event, SyncFinished):
-                progress.hide()
-            else:
-                progress.show_progress(event.progress)
         if isinstance(event, DetailsBackfill) and event.units > DETAILS_NOTICE_UNITS:
             self.notify(
                 f"Filling in lengths and statistics of {event.videos:,} videos synced without a "
@@ -137,8 +160,11 @@ class SyncApp(App[None]):
                 timeout=8,
             )
         if not isinstance(event, SyncFinished):
+            self.sync_progress = event.progress
             return
         self._sync_cancel = None
+        self.sync_progress = None
+        self.sync_cancelling = False
         summary = event.summary
         severity: SeverityLevel = "error"
         if summary.status == "ok":
@@ -149,48 +175,90 @@ class SyncApp(App[None]):
         if summary.error is not None and summary.error.hint and summary.status == "failed":
             text = f"{text} {summary.error.hint}"
         self.notify(text, severity=severity, timeout=10)
-        self.show_cache_changes(sync_status=True)
+        self.cache_changed(sync_status=True)
 
-    def show_cache_changes(self, *, sync_status: bool = False) -> None:
-        """Show the feed and the channel list again after the cache changed (cursor kept)."""
-        screen = self._feed_screen()
-        if screen is not None:
-            screen.reload()
-            screen.load_channels()
-        if sync_status and not self.demo:
-            self.refresh_sync_status()
+    # -- the cache changed --------------------------------------------------------------
+
+    def cache_changed(self, *, sync_status: bool = False) -> None:
+        """Tell every screen watching `cache_version` that the cache changed (cursor kept)."""
+        self.cache_version += 1
+        if sync_status:
+            self.refresh_sync_state()
+
+    def on_cache_changed(self, message: CacheChanged) -> None:
+        """A screen changed the cache (a rule, a channel, labels)."""
+        self.cache_changed(sync_status=message.sync_status)
+
+    def watch_for_outside_changes(self) -> None:
+        """Check for writes by other processes every `ui.watch_seconds` (0: never)."""
+        if self.settings.ui.watch_seconds > 0:
+            self.store.changed_elsewhere()  # the baseline: what is on screen now
+            self.set_interval(self.settings.ui.watch_seconds, self._check_for_outside_changes)
+
+    def _check_for_outside_changes(self) -> None:
+        """Show what a cron sync or a command in another terminal changed, cursor kept.
+
+        Once the changes stop: a sync elsewhere commits a channel at a time, and reloading
+        (and re-ranking) after each would keep the app busy for the whole sync.
+        """
+        try:
+            changed = self.store.changed_elsewhere()
+        except sqlite3.Error:
+            return  # a damaged or vanished cache is reported by the next real read
+        if changed:
+            self._outside_changes = True
+            return
+        if changed is None or not self._outside_changes:
+            return
+        self._outside_changes = False
+        if self.syncing:
+            return  # our own sync reloads everything when it ends
+        self.cache_changed(sync_status=True)
+        self.notify("Updated with changes made outside the app.", timeout=3)
+
+    # -- the sync state -----------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="sync-status", exit_on_error=False)
-    def refresh_sync_status(self) -> None:
-        """Read the quota meter and failed-channel count for the status bar."""
-        from momentum_tui import secrets
+    def refresh_sync_state(self) -> None:
+        """Read the last sync, failed channels, offline, the quota and whether a key is set.
 
-        quota = QuotaLedger.for_settings(self.store, self.settings.youtube).status()
+        The demo never syncs: it has no quota meter and no `no key` note.
+        """
+        from momentum_tui import secrets
+        from momentum_tui.storage.feed import last_sync
+        from momentum_tui.youtube.queries import sync_status
+        from momentum_tui.youtube.quota import QuotaLedger
+
+        quota = None
+        keyless = False
+        if not self.demo:
+            quota = QuotaLedger.for_settings(self.store, self.settings.youtube).status()
+            keyless = not secrets.get_secret("youtube")
         with self.store.read() as conn:
             line = sync_status(conn, time.time())
-        keyless = not secrets.get_secret("youtube")
-        self.post_message(SyncStatusLoaded(quota, line, keyless))
+            synced = last_sync(conn)
+        offline = self.store.get_pref("network.offline") == "1"
+        state = SyncState(synced, line.failed_channels, offline, quota, keyless)
+        self.post_message(SyncStateLoaded(state))
 
-    def on_sync_status_loaded(self, message: SyncStatusLoaded) -> None:
-        """Put the quota meter in the status bar."""
-        screen = self._feed_screen()
-        if screen is not None:
-            screen.set_status_part(
-                "sync", status_part(message.quota, message.line, message.keyless)
-            )
+    def on_sync_state_loaded(self, message: SyncStateLoaded) -> None:
+        """Publish the sync state (the status bar watches it)."""
+        self.sync_state = message.state
 
     def on_feed_ready(self, message: FeedReady) -> None:
-        """Once the feed is up, fill in the quota meter (not for the demo: it never syncs)."""
-        if not self.demo:
-            self.refresh_sync_status()
+        """Once the first feed is up, read the sync state (not sooner: launch comes first)."""
+        self.refresh_sync_state()
+
+    # -- the channels screen ------------------------------------------------------------
 
     def action_channels(self) -> None:
-        """Open the channels screen; the feed reloads when something changed there."""
+        """Open the channels screen; the screens load again when something changed there."""
         from momentum_tui.screens.channels import ChannelsScreen
 
         def closed(changed: bool | None) -> None:
             if changed:
-                self.show_cache_changes()
+                self.cache_changed()
 
         if not isinstance(self.screen, ChannelsScreen):
-            self.push_screen(ChannelsScreen(self.store, self.settings, now=self._fixed_now), closed)
+            screen = ChannelsScreen(self.store, self.settings, demo=self.demo, now=self._fixed_now)
+            self.push_screen(screen, closed)

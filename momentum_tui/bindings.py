@@ -47,7 +47,8 @@ class Key:
 
 
 GROUP_TITLES = {
-    "nav": "Move",
+    "nav": "Move (lists, panels)",
+    "list": "Channel list",
     "video": "The highlighted video",
     "filter": "Filter and sort",
     "view": "View",
@@ -56,18 +57,30 @@ GROUP_TITLES = {
     "sync": "Sync",
     "channels": "Channels screen",
     "digest": "Digest screen",
+    "why": "Why panel",
+    "help": "Help screen",
+    "rules": "Rules screen",
+    "filters": "Filter panel",
+    "smart": "Smart-feed picker",
 }
 
 NAVIGATION = [
-    Key("nav.down", "j,down", "cursor_down", "Down", "Move to the next video."),
-    Key("nav.up", "k,up", "cursor_up", "Up", "Move to the previous video."),
-    Key("nav.top", "g,home", "cursor_top", "Top", "Jump to the first video."),
-    Key("nav.bottom", "G,end", "cursor_bottom", "Bottom", "Jump to the last video."),
-    Key("nav.half_down", "ctrl+d", "half_page_down", "Half page down", "Scroll half a page down."),
-    Key("nav.half_up", "ctrl+u", "half_page_up", "Half page up", "Scroll half a page up."),
-    Key("nav.page_down", "pagedown", "page_down", "Page down", "Scroll a page down."),
-    Key("nav.page_up", "pageup", "page_up", "Page up", "Scroll a page up."),
-]
+    Key("nav.down", "j,down", "cursor_down", "Down", "Next video, channel or group."),
+    Key("nav.up", "k,up", "cursor_up", "Up", "Previous video, channel or group."),
+    Key("nav.top", "g,home", "cursor_top", "Top", "The first one (or the top)."),
+    Key("nav.bottom", "G,end", "cursor_bottom", "Bottom", "The last one (or the end)."),
+    Key("nav.half_down", "ctrl+d", "half_page_down", "Half page down", "Half a page down."),
+    Key("nav.half_up", "ctrl+u", "half_page_up", "Half page up", "Half a page up."),
+    Key("nav.page_down", "pagedown", "page_down", "Page down", "A page down."),
+    Key("nav.page_up", "pageup", "page_up", "Page up", "A page up."),
+]  # fmt: skip
+"""The same moving keys in every list (feed, channel list, channels, digest, rules) and
+every panel that scrolls (why, help): each of them has these actions."""
+
+SELECT = [
+    Key("list.select", "enter,space", "select", "Show",
+        "Show the highlighted channel's (or group's) videos in the feed."),
+]  # fmt: skip
 
 VIDEO = [
     Key("video.open", "o,enter", "open_video", "Open", "Open the video in your browser."),
@@ -148,14 +161,14 @@ VIEWS = [
     Key(
         "view.for_you",
         "1",
-        "show_for_you",
+        "show_tab('for-you')",
         "For you",
         "The For-you tab: your subscriptions ranked for you, each with its reasons.",
     ),
     Key(
         "view.subscriptions",
         "2",
-        "show_subscriptions",
+        "show_tab('subscriptions')",
         "Subscriptions",
         "The Subscriptions tab: every upload, newest first (search and sort work here).",
     ),
@@ -179,7 +192,7 @@ AI = [
     Key(
         "ai.classify",
         "L",
-        "classify",
+        "app.classify",
         "Classify",
         "Label new videos: offline at once, then with Claude within your budget.",
     ),
@@ -195,7 +208,7 @@ AI = [
         "H",
         "rules",
         "Rules",
-        "Hide, boost or bury videos with rules written in plain English.",
+        "Hide, boost or bury videos with rules: in plain English (Claude) or by hand.",
     ),
 ]
 
@@ -270,8 +283,41 @@ DIGEST = [
     Key("digest.close", "escape", "close", "Back", "Go back to the feed.", True),
 ]
 
+WHY = [Key("why.close", "escape,e,q", "close", "Close", "Close the why panel.", True)]
+
+HELP = [Key("help.close", "escape,q,question_mark", "close", "Close", "Close the help.", True)]
+
+RULES = [
+    Key("rules.add", "a", "add", "Add", "Type a rule in plain English (Claude reads it once).",
+        True),
+    Key("rules.by_hand", "n", "by_hand", "By hand",
+        "Make a rule without Claude: hide, boost or bury; a field, words, a channel.", True),
+    Key("rules.save", "ctrl+s", "save", "Save rule", "Save the rule shown (or the form's).", True),
+    Key("rules.switch", "space", "switch", "On/off", "Switch the highlighted rule on or off.",
+        True),
+    Key("rules.delete", "x,delete", "delete", "Delete", "Delete the highlighted rule.", True),
+    Key("rules.test", "t", "test", "Test", "Count the cached videos the rule matches.", True),
+    Key("rules.close", "escape", "close", "Close",
+        "Close the form, or go back to the feed (shown again if a rule changed).", True),
+]  # fmt: skip
+
+FILTER_PANEL = [
+    Key("filters.apply", "ctrl+s", "apply", "Apply", "Apply the filters (Enter in a box too).",
+        True),
+    Key("filters.cancel", "escape", "cancel", "Cancel", "Close the panel, changing nothing.",
+        True),
+]  # fmt: skip
+
+SMART = [
+    Key("smart.apply", "ctrl+s", "apply", "Show", "Show the smart feed (Enter in a box too).",
+        True),
+    Key("smart.cancel", "escape", "cancel", "Cancel", "Close the picker, changing nothing.",
+        True),
+]  # fmt: skip
+
 ALL_KEYS: list[Key] = [
     *NAVIGATION,
+    *SELECT,
     *VIDEO,
     *FILTERS,
     *AI,
@@ -280,6 +326,11 @@ ALL_KEYS: list[Key] = [
     *SYNC,
     *CHANNELS,
     *DIGEST,
+    *WHY,
+    *HELP,
+    *RULES,
+    *FILTER_PANEL,
+    *SMART,
 ]
 BY_ID: dict[str, Key] = {key.id: key for key in ALL_KEYS}
 

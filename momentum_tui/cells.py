@@ -15,7 +15,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 
 def _is_spacing_mark(codepoint: int) -> bool:
@@ -69,3 +72,23 @@ def count_spacing_marks() -> bool:
         if clear is not None:
             clear()
     return True
+
+
+def fit(text: Text, width: int) -> Text:
+    """Cut `text` to `width` terminal cells with an ellipsis, never splitting a wide character."""
+    from rich.cells import cell_len, get_character_cell_size
+    from rich.text import Text
+
+    if width <= 0:
+        return Text("")
+    plain = text.plain
+    if cell_len(plain) <= width:
+        return text
+    used, cut = 0, 0
+    for index, ch in enumerate(plain):
+        size = get_character_cell_size(ch)
+        if used + size > width - 1:
+            break
+        used += size
+        cut = index + 1
+    return text[:cut] + Text("…")

@@ -10,10 +10,12 @@ from textual.message import Message
 from momentum_tui.models import FeedRow
 from momentum_tui.storage.feed import ChannelSummary, Totals, VideoDetail
 from momentum_tui.storage.marks import MarkResult
-from momentum_tui.widgets.feed_source import SUBSCRIPTIONS, FeedSource
+from momentum_tui.tabs import SUBSCRIPTIONS
+from momentum_tui.tabs.source import FeedSource
 
 if TYPE_CHECKING:  # the recommender (NumPy) loads after the first paint
     from momentum_tui.recommend.session import Explanation, Listing
+    from momentum_tui.tabs.tab import FeedTab
 
 
 @dataclass
@@ -24,10 +26,12 @@ class FeedLoaded(Message):
     source: FeedSource
     cursor: int
     totals: Totals | None  # None: a first page shown ahead of the full, counted feed
-    offline: bool = False
     view: str = SUBSCRIPTIONS
+    """The id of the tab that asked for it."""
     listing: Listing | None = None
     """For the For-you tab: how many candidates, smart-feed notes."""
+    by_relevance: bool = False
+    """A search's results, best match first (not in the sort order)."""
 
 
 @dataclass
@@ -58,11 +62,14 @@ class ChannelsLoaded(Message):
 
 @dataclass
 class Marked(Message):
-    """A mark (or undo) was written to the cache."""
+    """A tab wrote a mark (or undid one) and showed itself again; it bubbles up to the screen."""
 
     result: MarkResult | None
+    """None: there was nothing to undo."""
     undo: bool = False
     title: str = ""
+    tab: FeedTab | None = None
+    """The tab whose key it was (the screen tells the other tabs)."""
 
 
 @dataclass
@@ -91,3 +98,14 @@ class VisitRecorded(Message):
     """The app's visit was recorded; the digest starts from the previous one (None: first)."""
 
     previous: int | None
+
+
+@dataclass
+class CacheChanged(Message):
+    """A screen changed the cache (a rule, a channel, labels): it bubbles up to the app,
+    which bumps `cache_version` for every screen watching it."""
+
+    sync_status: bool = False
+    """Read the sync state again too (after a sync)."""
+    spending: bool = False
+    """Read Claude spending again too (labels, a rule read by Claude)."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import contextlib
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from momentum_tui.app import MomentumApp
 from momentum_tui.config import Settings
@@ -32,7 +35,7 @@ def make_app(
     start_view: str | None = None,
     **kwargs: Any,
 ) -> MomentumApp:
-    """The app on `store`, with a fixed clock and a recording browser.
+    """The app on `store`, with a fixed clock, a recording browser and `app.said`.
 
     `start_view="subscriptions"` opens on the chronological tab (For you is the default).
     """
@@ -41,7 +44,9 @@ def make_app(
     if start_view is not None:
         ui = settings.ui.model_copy(update={"start_view": start_view})
         settings = settings.model_copy(update={"ui": ui})
-    return MomentumApp(store, settings, demo=True, now=DEMO_NOW, **kwargs)
+    app = MomentumApp(store, settings, demo=True, now=DEMO_NOW, **kwargs)
+    record_notes(app)  # `app.said`: every notification, kept (toasts time out)
+    return app
 
 
 async def settle(pilot: Pilot[Any], timeout: float = 10.0) -> FeedScreen:
@@ -51,17 +56,70 @@ async def settle(pilot: Pilot[Any], timeout: float = 10.0) -> FeedScreen:
     deadline = loop.time() + timeout
     while True:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        # A load superseded by a newer one, or a failure the app reports: look again.
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):
+            await app.workers.wait_for_complete()
         screen = app.screen
         if not isinstance(screen, FeedScreen):
             screens = [s for s in app.screen_stack if isinstance(s, FeedScreen)]
             screen = screens[0] if screens else None
-        if screen is not None and screen._feed_complete and not app.workers._workers:
+        if screen is not None and screen.feed_complete and not app.workers._workers:
             await pilot.pause()
             return screen
         if loop.time() > deadline:
             raise TimeoutError("the feed did not settle")
         await asyncio.sleep(0.02)
+
+
+async def until(
+    pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 10.0, what: str = ""
+) -> None:
+    """Wait until `condition()` holds (a condition, never a fixed time); fail after `timeout`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise TimeoutError(what or "the condition never held")
+        await pilot.pause(0.01)
+
+
+ScreenType = TypeVar("ScreenType")
+
+
+async def wait_for_screen(
+    pilot: Pilot[Any], kind: type[ScreenType], timeout: float = 10.0
+) -> ScreenType:
+    """Wait until a `kind` screen is on top, mounted, and has set its focus; return it.
+
+    Keys pressed before that would go to the screen underneath (or nowhere).
+    """
+    app = pilot.app
+    await until(
+        pilot,
+        lambda: isinstance(app.screen, kind) and app.screen.is_mounted,
+        timeout,
+        kind.__name__,
+    )
+    await pilot.pause()  # focus set in on_mount lands on the next turn of the loop
+    return app.screen  # type: ignore[return-value]
+
+
+def record_notes(app: Any) -> list[str]:
+    """Every notification `app` shows from now on, in order.
+
+    Toasts time out (3 s for a mark), on a busy machine before the test looks at them;
+    this list keeps them. Widgets' `notify` goes through the app's, so it sees them all.
+    """
+    said: list[str] = []
+    original = app.notify
+
+    def notify(message: str, **options: Any) -> None:
+        said.append(message)
+        original(message, **options)
+
+    app.notify = notify
+    app.said = said
+    return said
 
 
 def state_of(store: Store, video_id: str) -> tuple[Any, ...] | None:

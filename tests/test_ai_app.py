@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
-from momentum_tui.ai.taxonomy import SHORT_NAMES
+from momentum_tui.app_labels import ClassifyProgressed
 from momentum_tui.config import ClaudeSettings, Settings
-from momentum_tui.screens.ai_actions import ClassifyProgressed
 from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.screens.rules import RulesScreen
 from momentum_tui.storage import Store
-from momentum_tui.widgets.feed_source import SUBSCRIPTIONS
-from momentum_tui.widgets.feed_table import FeedTable
-from tests.app_support import make_app, settle
+from momentum_tui.tabs import SUBSCRIPTIONS
+from momentum_tui.widgets.feed_table import CHIP, FeedTable
+from tests.app_support import make_app, settle, until, wait_for_screen
 from tests.emulators.claude import ClaudeEmulator
 from tests.support.claude import ledger_rows, running_claude
 
@@ -35,8 +36,14 @@ def line(table: FeedTable, y: int) -> str:
     return "".join(segment.text for segment in table.render_line(y))
 
 
+def detail_text(screen: FeedScreen) -> str:
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(screen.query_one("#detail").query_one(Static).content)
+    return console.export_text()
+
+
 def notes(pilot: Pilot[Any]) -> list[str]:
-    return [n.message for n in pilot.app._notifications]
+    return list(pilot.app.said)
 
 
 async def wait_for(pilot: Pilot[Any], group: str) -> None:
@@ -51,12 +58,34 @@ async def wait_for(pilot: Pilot[Any], group: str) -> None:
 async def test_rows_carry_label_chips_on_wide_terminals(demo_store: Store) -> None:
     async with make_app(demo_store).run_test(size=(220, 40)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         row = table.current_row
         assert row is not None
         assert row.topic is not None
         assert "Labels" in line(table, 0)
-        assert SHORT_NAMES[row.topic] in line(table, 1)
+        chip = row.topic if len(row.topic) <= CHIP else row.topic[: CHIP - 1] + "…"
+        assert chip in line(table, 1)
+        # The detail pane calls the label by the same name (not "learning" for "education").
+        await until(pilot, lambda: row.topic in detail_text(screen))
+
+
+async def test_chips_and_the_detail_pane_name_labels_alike(demo_store: Store) -> None:
+    with demo_store.read() as conn:
+        rowid = conn.execute(
+            "SELECT v.rowid FROM videos v JOIN video_labels l ON l.video_id = v.id "
+            "WHERE l.topic = 'education' ORDER BY v.published_at DESC LIMIT 1"
+        ).fetchone()[0]
+    async with make_app(demo_store, start_view=SUBSCRIPTIONS).run_test(size=(220, 50)) as pilot:
+        screen = await settle(pilot)
+        table = screen.table
+        index = table.source.index_of(rowid)
+        assert index is not None
+        table.cursor = index
+        await settle(pilot)
+        y = index - round(table.scroll_y) + 1
+        assert "education" in line(table, y) and "learning" not in line(table, y)
+        await until(pilot, lambda: "education" in detail_text(screen))
+        assert "learning" not in detail_text(screen)
 
 
 async def test_t_switches_to_plain_titles(demo_store: Store) -> None:
@@ -68,7 +97,7 @@ async def test_t_switches_to_plain_titles(demo_store: Store) -> None:
         ).fetchone()
     async with make_app(demo_store, start_view=SUBSCRIPTIONS).run_test(size=(160, 40)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         index = next(i for i in range(200) if (r := table.source.row(i)) and r.id == video_id)
         table.cursor = index
         await settle(pilot)
@@ -89,7 +118,7 @@ async def test_the_filter_panel_filters_by_topic_and_clickbait(demo_store: Store
         pilot.app.screen.query_one("#clickbait", Input).value = "0.3"
         await pilot.press("ctrl+s")
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         assert 0 < len(table.source) < 3136
         assert screen.filters.topics == ("music",)
         assert screen.filters.max_clickbait == 0.3
@@ -166,30 +195,21 @@ async def test_a_rule_in_plain_english_from_the_app(
         size=(120, 40)
     ) as pilot:
         screen = await settle(pilot)
-        before = len(screen.query_one(FeedTable).source)
+        before = len(screen.table.source)
         await pilot.press("H")
-        await pilot.pause()
-        rules = pilot.app.screen
-        assert isinstance(rules, RulesScreen)
-        await pilot.press("a", *"hide shorts", "enter")
-        await wait_for(pilot, "rules-parse")
-        await pilot.pause()
-        assert rules.pending is not None
+        rules = await wait_for_screen(pilot, RulesScreen)
+        assert rules.query_one("#sentence").has_focus  # it opens in the sentence box
+        await until(pilot, lambda: rules.has_key is not None)
+        await pilot.press(*"hide shorts", "enter")
+        await until(pilot, lambda: rules.pending is not None)
         assert "Hide videos: Shorts" in str(rules.query_one("#preview").render())
         await pilot.press("ctrl+s")
-        await wait_for(pilot, "rules-write")
-        await wait_for(pilot, "rules")
-        await pilot.pause()
-        assert len(rules.rules) == 1
-        await pilot.press("t")
-        await wait_for(pilot, "rules-test")
-        await pilot.pause()
-        assert "matches" in str(rules.query_one("#preview").render())
+        await until(pilot, lambda: len(rules.rules) == 1)
+        await pilot.press("t")  # the list has the focus once the rule is saved
+        await until(pilot, lambda: "matches" in str(rules.query_one("#preview").render()))
         await pilot.press("escape")
         screen = await settle(pilot)
         assert isinstance(screen, FeedScreen)
-        after = len(screen.query_one(FeedTable).source)
+        after = len(screen.table.source)
         assert 0 < after < before
-        assert not any(
-            (r := screen.query_one(FeedTable).source.row(i)) and r.is_short for i in range(50)
-        )
+        assert not any((r := screen.table.source.row(i)) and r.is_short for i in range(50))

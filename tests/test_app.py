@@ -9,10 +9,10 @@ from textual.widgets import Static
 
 from momentum_tui.config import Settings
 from momentum_tui.models import Sort
+from momentum_tui.screens.filters import FilterScreen
 from momentum_tui.storage import Store
-from momentum_tui.widgets.feed_source import SUBSCRIPTIONS
-from momentum_tui.widgets.feed_table import FeedTable
-from tests.app_support import Opened, make_app, settle, state_of
+from momentum_tui.tabs import SUBSCRIPTIONS
+from tests.app_support import Opened, make_app, settle, state_of, until, wait_for_screen
 from tests.factories import add, make_video
 
 
@@ -20,7 +20,7 @@ async def test_feed_loads_and_vim_keys_move(demo_store: Store) -> None:
     app = make_app(demo_store, start_view=SUBSCRIPTIONS)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         assert len(table.source) == 3136
         assert table.cursor == 0
         await pilot.press("j", "j", "down")
@@ -44,7 +44,7 @@ async def test_marks_from_the_keyboard_and_undo(demo_store: Store) -> None:
     app = make_app(demo_store, start_view=SUBSCRIPTIONS)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         row = table.current_row
         assert row is not None
         await pilot.press("w")
@@ -72,7 +72,7 @@ async def test_hiding_removes_the_row_and_keeps_the_cursor_in_place(demo_store: 
     app = make_app(demo_store, start_view=SUBSCRIPTIONS)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         await pilot.press("j", "j")
         hidden = table.current_row
         following = table.source.row(3)
@@ -92,11 +92,11 @@ async def test_search_as_you_type_and_escape(demo_store: Store) -> None:
     app = make_app(demo_store)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
         await pilot.press("slash")
         await pilot.press(*"dynamite")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: screen.filters.search == "dynamite")
         await settle(pilot)
+        table = screen.table  # searches show on the Subscriptions tab
         assert 0 < len(table.source) < 20
         assert all(
             "dynamite" in (table.source.row(i).title.lower() + "dynamite")
@@ -116,7 +116,7 @@ async def test_quick_filter_toggles_and_sort(demo_store: Store) -> None:
     app = make_app(demo_store, start_view=SUBSCRIPTIONS)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         await pilot.press("S")
         await settle(pilot)
         shorts_hidden = len(table.source)
@@ -140,9 +140,9 @@ async def test_filter_panel_sets_a_length_range(demo_store: Store) -> None:
     app = make_app(demo_store)
     async with app.run_test(size=(100, 40)) as pilot:
         screen = await settle(pilot)
-        everything = len(screen.query_one(FeedTable).source)
+        everything = len(screen.table.source)
         await pilot.press("f")
-        await pilot.pause()
+        await wait_for_screen(pilot, FilterScreen)
         await pilot.click("#min")
         await pilot.press(*"5")
         await pilot.click("#max")
@@ -150,7 +150,7 @@ async def test_filter_panel_sets_a_length_range(demo_store: Store) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert (screen.filters.min_seconds, screen.filters.max_seconds) == (300, 600)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         assert 20 <= len(table.source) < everything  # narrowed, and enough rows to check
         for i in range(20):
             row = table.source.row(i)
@@ -163,7 +163,7 @@ async def test_filter_panel_refuses_nonsense(demo_store: Store) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         screen = await settle(pilot)
         await pilot.press("f")
-        await pilot.pause()
+        await wait_for_screen(pilot, FilterScreen)
         await pilot.click("#min")
         await pilot.press(*"abc")
         await pilot.press("ctrl+s")
@@ -179,19 +179,19 @@ async def test_filter_panel_buttons_apply_cancel_and_reset(demo_store: Store) ->
     async with app.run_test(size=(100, 60)) as pilot:
         screen = await settle(pilot)
         await pilot.press("f")
-        await pilot.pause()
+        await wait_for_screen(pilot, FilterScreen)
         await pilot.click("#unwatched_only")
         await pilot.click("#cancel")
         await settle(pilot)
         assert app.screen is screen and not screen.filters.unwatched_only
         await pilot.press("f")
-        await pilot.pause()
+        await wait_for_screen(pilot, FilterScreen)
         await pilot.click("#unwatched_only")
         await pilot.click("#apply")
         await settle(pilot)
         assert app.screen is screen and screen.filters.unwatched_only
         await pilot.press("f")
-        await pilot.pause()
+        await wait_for_screen(pilot, FilterScreen)
         await pilot.click("#reset")
         await settle(pilot)
         assert app.screen is screen and not screen.filters.unwatched_only
@@ -201,7 +201,7 @@ async def test_pick_a_channel_then_clear(demo_store: Store) -> None:
     app = make_app(demo_store, start_view=SUBSCRIPTIONS)
     async with app.run_test(size=(150, 40)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         await pilot.press("c")
         await pilot.pause()
         await pilot.press("j", "j", "j", "enter")  # All, Saved, (separator), first channel
@@ -220,7 +220,7 @@ async def test_open_copy_and_help(demo_store: Store) -> None:
     app = make_app(demo_store, opener=opened)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        row = screen.query_one(FeedTable).current_row
+        row = screen.table.current_row
         assert row is not None
         await pilot.press("enter")
         await settle(pilot)
@@ -240,9 +240,9 @@ async def test_keymap_remaps_and_bad_entries_are_reported(demo_store: Store) -> 
     app = make_app(demo_store, settings=settings)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        row = screen.query_one(FeedTable).current_row
+        row = screen.table.current_row
         assert row is not None
-        assert any("unknown binding 'video.lkie'" in n.message for n in app._notifications)
+        assert any("unknown binding 'video.lkie'" in message for message in app.said)
         await pilot.press("l")
         await settle(pilot)
         assert state_of(demo_store, row.id) is None  # l no longer likes
@@ -269,7 +269,7 @@ async def test_untrusted_titles_are_drawn_literally(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(100, 20)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         line = table.render_line(1)
         text = "".join(segment.text for segment in line)
         assert "[bold red]not markup[/] no escape" in text
@@ -285,7 +285,7 @@ async def test_empty_cache_says_what_to_do(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(100, 20)) as pilot:
         screen = await settle(pilot)
-        text = "".join(s.text for s in screen.query_one(FeedTable).render_line(2))
+        text = "".join(s.text for s in screen.table.render_line(2))
         assert "momentum import" in text
 
 
@@ -304,9 +304,9 @@ async def test_a_failing_background_job_is_a_sentence_not_a_crash(
         await settle(pilot)
         monkeypatch.setattr(queries, "video_detail", broken)
         await pilot.press("j")
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        messages = [n.message for n in app._notifications]
-        assert any("disk I/O error" in m and "Nothing was lost" in m for m in messages)
+
+        def reported() -> bool:
+            return any("disk I/O error" in m and "Nothing was lost" in m for m in app.said)
+
+        await until(pilot, reported)
         assert app.is_running

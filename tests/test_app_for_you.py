@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
 
 import pytest
 from rich.console import Console
-from textual.pilot import Pilot
-from textual.widgets import DataTable, OptionList, Select, Static, Tabs
+from textual.widgets import OptionList, Select, Static, Tabs
 
 from momentum_tui.app import MomentumApp
 from momentum_tui.bindings import AI as AI_KEYS
@@ -37,9 +35,9 @@ from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.screens.smart_feed import SmartFeedScreen
 from momentum_tui.screens.why import WhyScreen
 from momentum_tui.storage import Store
-from momentum_tui.widgets.feed_source import FOR_YOU, SUBSCRIPTIONS
+from momentum_tui.tabs import FOR_YOU, SUBSCRIPTIONS
 from momentum_tui.widgets.feed_table import FeedTable
-from tests.app_support import make_app, settle, state_of
+from tests.app_support import make_app, settle, state_of, until, wait_for_screen
 from tests.conftest import DEMO_NOW
 from tests.factories import add, channel_id, make_video
 
@@ -67,25 +65,17 @@ def status(screen: FeedScreen) -> str:
     return str(screen.query_one("#status", Static).render())
 
 
-async def wait_for_screen(pilot: Pilot[Any], kind: type) -> Any:
-    for _ in range(200):
-        await pilot.pause(0.02)
-        if isinstance(pilot.app.screen, kind):
-            return pilot.app.screen
-    raise TimeoutError(kind.__name__)
-
-
 async def test_for_you_is_the_first_tab_and_shows_the_ranking_with_reasons(
     demo_store: Store,
 ) -> None:
     app = make_app(demo_store)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         tabs = screen.query_one(Tabs)
         assert [tab.id for tab in tabs.query("Tab")] == [FOR_YOU, SUBSCRIPTIONS]
         assert tabs.active == FOR_YOU and screen.view == FOR_YOU
-        assert table.reasons and table.source.view == FOR_YOU
+        assert table.reasons and table is screen.for_you.table
         with demo_store.read() as conn:
             expected = list(rank_ids(conn, Settings().recommend, DEMO_NOW, limit=20))
         assert [row.id for row in rows(table, 20)] == expected
@@ -103,7 +93,7 @@ async def test_for_you_is_the_first_tab_and_shows_the_ranking_with_reasons(
 async def test_wide_terminals_show_more_reasons_on_the_line(demo_store: Store) -> None:
     async with make_app(demo_store).run_test(size=(160, 48)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         row = next(r for r in rows(table, 100) if len(r.reasons) == 3)
         wide = table._render_reasons(row, 160, False).plain
         narrow = table._render_reasons(row, 60, False).plain
@@ -116,14 +106,16 @@ async def test_tabs_switch_and_each_keeps_its_cursor(demo_store: Store) -> None:
     app = make_app(demo_store)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         await pilot.press("j", "j")
         picked = table.current_row
         assert picked is not None
         await pilot.press("2")
         await settle(pilot)
         assert screen.view == SUBSCRIPTIONS and screen.query_one(Tabs).active == SUBSCRIPTIONS
+        table = screen.table  # each tab has its own table
         assert not table.reasons
+        assert app.focused is table
         assert len(table.source) == 3136
         published = [row.published_at for row in rows(table, 30)]
         assert published == sorted(published, reverse=True)
@@ -131,10 +123,10 @@ async def test_tabs_switch_and_each_keeps_its_cursor(demo_store: Store) -> None:
         assert table.cursor == 3
         await pilot.press("1")
         await settle(pilot)
-        assert screen.view == FOR_YOU and table.current_row == picked
+        assert screen.view == FOR_YOU and screen.table.current_row == picked
         await pilot.press("2")
         await settle(pilot)
-        assert table.cursor == 3
+        assert screen.table.cursor == 3
         await pilot.click("#for-you")
         await settle(pilot)
         assert screen.view == FOR_YOU
@@ -143,7 +135,7 @@ async def test_tabs_switch_and_each_keeps_its_cursor(demo_store: Store) -> None:
 async def test_a_like_lifts_similar_videos_and_the_cursor_stays_on_it(demo_store: Store) -> None:
     async with make_app(demo_store).run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         before = rows(table, 100)
         index, target = next(
             (i, row)
@@ -167,7 +159,7 @@ async def test_watching_drops_the_video_and_the_next_one_takes_its_place(
 ) -> None:
     async with make_app(demo_store).run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         await pilot.press("j", "j", "j")
         watched = table.current_row
         assert watched is not None
@@ -184,7 +176,7 @@ async def test_watching_drops_the_video_and_the_next_one_takes_its_place(
 async def test_why_shows_every_term_adding_up_to_the_score(demo_store: Store) -> None:
     async with make_app(demo_store).run_test(size=(100, 36)) as pilot:
         screen = await settle(pilot)
-        row = screen.query_one(FeedTable).current_row
+        row = screen.table.current_row
         assert row is not None
         await pilot.press("e")
         why = await wait_for_screen(pilot, WhyScreen)
@@ -207,7 +199,7 @@ async def test_why_shows_every_term_adding_up_to_the_score(demo_store: Store) ->
 async def test_why_on_a_watched_video_says_it_is_not_in_for_you(demo_store: Store) -> None:
     async with make_app(demo_store, start_view=SUBSCRIPTIONS).run_test(size=(100, 36)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         with demo_store.read() as conn:
             rowid = conn.execute(
                 "SELECT v.rowid FROM videos v JOIN video_state s ON s.video_id = v.id "
@@ -232,8 +224,8 @@ async def test_a_smart_feed_fits_the_minutes_and_escape_returns(demo_store: Stor
         picker.query_one("#mood", Select).value = "upbeat"
         await pilot.press(*"45", "enter")
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
-        assert screen.view == FOR_YOU and screen.smart is not None
+        table = screen.table
+        assert screen.view == FOR_YOU and screen.for_you.smart is not None
         picks = rows(table, len(table.source))
         assert len(picks) == len(table.source) >= 2
         total = sum(row.duration_s or 0 for row in picks)
@@ -245,7 +237,7 @@ async def test_a_smart_feed_fits_the_minutes_and_escape_returns(demo_store: Stor
         assert "Esc returns" in str(screen.query_one("#view-note", Static).render())
         await pilot.press("escape")
         await settle(pilot)
-        assert screen.smart is None
+        assert screen.for_you.smart is None
         assert len(table.source) > 100
         assert "smart feed" not in status(screen)
 
@@ -261,7 +253,7 @@ async def test_the_smart_picker_refuses_nonsense_minutes(demo_store: Store) -> N
         assert "whole number" in str(picker.query_one("#error", Static).render())
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, FeedScreen) and pilot.app.screen.smart is None
+        assert isinstance(pilot.app.screen, FeedScreen) and pilot.app.screen.for_you.smart is None
 
 
 async def test_the_digest_lists_topics_since_the_last_visit_and_jumps_to_a_pick(
@@ -292,7 +284,7 @@ async def test_the_digest_lists_topics_since_the_last_visit_and_jumps_to_a_pick(
         chosen = digest_screen.digest.groups[1].best.video_id
         screen = await settle(pilot)
         assert isinstance(pilot.app.screen, FeedScreen)
-        current = screen.query_one(FeedTable).current_row
+        current = screen.table.current_row
         assert current is not None and current.id == chosen
 
 
@@ -316,7 +308,7 @@ async def test_the_app_records_the_visit_and_the_digest_starts_from_the_previous
 async def test_filters_narrow_for_you_and_search_moves_to_subscriptions(demo_store: Store) -> None:
     async with make_app(demo_store).run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         assert any(row.is_short for row in rows(table, 200))
         await pilot.press("S")
         await settle(pilot)
@@ -327,16 +319,17 @@ async def test_filters_narrow_for_you_and_search_moves_to_subscriptions(demo_sto
         await pilot.pause()
         assert screen.filters.sort.value == "newest"  # For you keeps its order
         await pilot.press("slash", *"dynamite")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: screen.filters.search == "dynamite")
         await settle(pilot)
         assert screen.view == SUBSCRIPTIONS
-        assert 0 < len(table.source) < 20
+        assert 0 < len(screen.table.source) < 20
+        assert "by relevance" in status(screen)
 
 
 async def test_launch_shows_the_remembered_order_first(demo_store: Store) -> None:
     async with make_app(demo_store).run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        ranked = [row.rowid for row in rows(screen.query_one(FeedTable), 100)]
+        ranked = [row.rowid for row in rows(screen.table, 100)]
     saved = SavedOrder.from_json(demo_store.get_pref(SAVED_ORDER_PREF))
     assert saved is not None and saved.rowids == ranked
     assert all(saved.reasons[rowid] for rowid in ranked)
@@ -360,7 +353,7 @@ async def test_an_empty_cache_says_what_to_do_on_for_you(store: Store) -> None:
     async with make_app(store).run_test(size=(100, 20)) as pilot:
         screen = await settle(pilot)
         assert screen.view == FOR_YOU
-        assert "momentum import" in line(screen.query_one(FeedTable), 2)
+        assert "momentum import" in line(screen.table, 2)
 
 
 async def test_channels_screen_lists_clean_up_suggestions(store: Store) -> None:
@@ -382,16 +375,18 @@ async def test_channels_screen_lists_clean_up_suggestions(store: Store) -> None:
         assert channels.suggestions is not None
         kinds = {row.id: channels.suggestions[row.id].kind for row in channels.rows}
         assert kinds == {channel_id(1): "unwatched", channel_id(2): "dormant"}
-        table = channels.query_one(DataTable)
-        assert [str(column.label) for column in table.columns.values()] == [
+        table = channels.table
+        assert [column.label for column in table.columns] == [
             "Channel", "Kind", "Why", "Videos",
         ]  # fmt: skip
-        assert "No upload in 13 months" in str(table.get_row_at(0)[2])
+        assert "No upload in 13 months" in str(table.row_cells(0)[2])
         assert "clean-up suggestions" in str(channels.query_one("#channels-title").render())
         await pilot.press("s")
         await pilot.pause()
         assert channels.suggestions is None
-        assert len(channels.query_one(DataTable).columns) == 6
+        assert [column.label for column in table.columns] == [
+            "Channel", "Handle", "Groups", "Unwatched", "Videos", "Synced", "State",
+        ]  # fmt: skip
 
 
 def test_every_key_is_unique_on_its_screen() -> None:
@@ -414,13 +409,13 @@ def test_every_key_is_unique_on_its_screen() -> None:
 async def test_after_a_sync_for_you_ranks_the_new_videos(demo_store: Store) -> None:
     async with make_app(demo_store).run_test(size=(100, 30)) as pilot:
         screen = await settle(pilot)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         before = [row.id for row in rows(table, 30)]
         fresh = make_video(
             900_001, channel_id=channel_id(77), channel_title="Fresh", published_at=DEMO_NOW - 60
         )
         add(demo_store, fresh, now=DEMO_NOW)
-        screen.reload()  # what the app does when a sync (or a rule, or labels) changed the cache
+        pilot.app.cache_changed()  # what a sync (or a rule, or labels) ends with
         await settle(pilot)
         with demo_store.read() as conn:
             expected = list(rank_ids(conn, Settings().recommend, DEMO_NOW, limit=30))

@@ -11,7 +11,6 @@ from momentum_tui.cells import count_spacing_marks, widen_spacing_marks
 from momentum_tui.commands.common import emit_table
 from momentum_tui.demo.corpus import load_records
 from momentum_tui.storage import Store
-from momentum_tui.widgets.feed_table import FeedTable
 from tests.app_support import make_app, settle
 from tests.factories import add, make_video
 
@@ -66,7 +65,7 @@ async def test_a_hindi_title_keeps_the_columns_after_it_in_place(store: Store) -
     app = make_app(store, start_view="subscriptions")
     async with app.run_test(size=(100, 20)) as pilot:
         await settle(pilot)
-        table = app.screen.query_one(FeedTable)
+        table = app.screen.table
         lines = [table.render_line(y).text for y in range(table.size.height)]
         hindi = next(line for line in lines if "Dhoni" in line)
         english = next(line for line in lines if "English" in line)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from array import array
 
 from momentum_tui.models import FeedRow
-from momentum_tui.widgets.feed_source import MAX_PAGES, PAGE_SIZE, FeedSource
+from momentum_tui.tabs.source import MAX_PAGES, PAGE_SIZE, FeedSource
 
 
 def row(rowid: int) -> FeedRow:

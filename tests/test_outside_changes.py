@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from textual.pilot import Pilot
@@ -11,8 +10,7 @@ from momentum_tui.config import Settings, UISettings
 from momentum_tui.models import Mark
 from momentum_tui.storage import Store
 from momentum_tui.storage.marks import toggle_mark
-from momentum_tui.widgets.feed_table import FeedTable
-from tests.app_support import make_app, settle
+from tests.app_support import make_app, settle, until
 from tests.factories import add, make_video
 
 
@@ -40,16 +38,16 @@ def test_a_busy_writer_is_not_waited_for(store: Store) -> None:
 
 
 def shown_ids(app: Any) -> list[str]:
-    table = app.screen.query_one(FeedTable)
+    table = app.screen.table
     return [row.id for i in range(len(table.source)) if (row := table.source.row(i))]
 
 
-async def wait_for(pilot: Pilot[Any], condition: Any, seconds: float = 5.0) -> bool:
-    for _ in range(int(seconds / 0.05)):
-        await pilot.pause(0.05)
-        if condition():
-            return True
-    return False
+async def wait_for(pilot: Pilot[Any], condition: Any, seconds: float = 10.0) -> bool:
+    try:
+        await until(pilot, condition, seconds)
+    except TimeoutError:
+        return False
+    return True
 
 
 def outside_notes(app: Any) -> list[str]:
@@ -91,8 +89,18 @@ async def test_the_apps_own_marks_do_not_count_as_outside_changes(store: Store) 
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         notes = outside_notes(app)
+        checks: list[bool | None] = []
+        original = store.changed_elsewhere
+
+        def counted() -> bool | None:
+            checks.append(answer := original())
+            return answer
+
+        store.changed_elsewhere = counted  # type: ignore[method-assign]
         await pilot.press("x")  # hide, in the app
         await settle(pilot)
-        await asyncio.sleep(0.3)
+        # Not a fixed wait: until the app has looked for outside changes a few times since.
+        await until(pilot, lambda: len(checks) >= 4)
         await pilot.pause()
     assert notes == []
+    assert not any(checks)  # the app's own write was never taken for someone else's

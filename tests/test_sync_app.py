@@ -8,17 +8,17 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import Input, Label
 
 from momentum_tui.app import MomentumApp
+from momentum_tui.app_sync import SyncUpdate
 from momentum_tui.config import load_settings
 from momentum_tui.screens.channels import ChannelsScreen
 from momentum_tui.storage import Store
-from momentum_tui.widgets.feed_table import FeedTable
 from momentum_tui.widgets.status_bar import StatusBar
-from momentum_tui.widgets.sync_progress import SyncProgress, SyncUpdate
+from momentum_tui.widgets.sync_progress import SyncProgress
 from momentum_tui.youtube.sync import ChannelSynced, SyncEvent, SyncFinished, SyncStarted
-from tests.app_support import make_app, settle
+from tests.app_support import make_app, record_notes, settle
 from tests.conftest import FIXTURES
 from tests.emulators.youtube import YouTubeEmulator, follow_world
 
@@ -34,7 +34,8 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float
 
 
 def notes(app: MomentumApp) -> str:
-    return "\n".join(n.message for n in app._notifications)
+    """What the app said (kept by `record_notes`: toasts time out)."""
+    return "\n".join(app.said)  # type: ignore[attr-defined]
 
 
 def status_text(app: MomentumApp) -> str:
@@ -48,6 +49,7 @@ async def test_sync_key_shows_progress_then_the_new_videos(store: Store, youtube
     events: list[SyncEvent] = []
     seen: list[tuple[bool, str]] = []
     app = MomentumApp(store, load_settings())
+    record_notes(app)
 
     def hook(message: object) -> None:
         # Runs on the app's loop as each update arrives, after the previous one was shown.
@@ -60,12 +62,12 @@ async def test_sync_key_shows_progress_then_the_new_videos(store: Store, youtube
 
     async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
         screen = await settle(pilot)
-        assert len(screen.query_one(FeedTable).source) == 0
+        assert len(screen.table.source) == 0
         await pilot.press("R")
         await settle(pilot, timeout=30)
         assert not app.syncing
         assert not screen.query_one(SyncProgress).has_class("-active")
-        assert len(screen.query_one(FeedTable).source) > len(youtube.world.channels)
+        assert len(screen.table.source) > len(youtube.world.channels)
         assert "channels synced" in notes(app)
         await until(pilot, lambda: "quota" in status_text(app))
     assert isinstance(events[0], SyncStarted)
@@ -77,9 +79,7 @@ async def test_sync_key_shows_progress_then_the_new_videos(store: Store, youtube
 
 
 def _progress(app: MomentumApp) -> SyncProgress:
-    screen = app._feed_screen()
-    assert screen is not None
-    return screen.query_one(SyncProgress)
+    return app.screen.query_one(SyncProgress)
 
 
 async def test_sync_key_again_cancels(store: Store, youtube) -> None:
@@ -89,14 +89,7 @@ async def test_sync_key_again_cancels(store: Store, youtube) -> None:
     settings = load_settings()
     settings.youtube.concurrency = 1
     app = MomentumApp(store, settings)
-    said: list[str] = []
-    notify = app.notify
-
-    def heard(message: str, *args: Any, **kwargs: Any) -> None:
-        said.append(str(message))  # every notification, however soon it times out
-        notify(message, *args, **kwargs)
-
-    app.notify = heard  # type: ignore[method-assign]
+    said = record_notes(app)  # every notification, however soon it times out
 
     def hook(message: object) -> None:
         if isinstance(message, SyncUpdate):
@@ -123,13 +116,14 @@ async def test_without_a_key_r_syncs_the_feeds_and_says_lengths_are_unknown(
     monkeypatch.delenv("MOMENTUM_YOUTUBE_API_KEY")
     follow_world(store, youtube.world)
     app = MomentumApp(store, load_settings())
+    record_notes(app)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await settle(pilot)
         await until(pilot, lambda: "no key · lengths unknown" in status_text(app))
         await pilot.press("R")
         await settle(pilot, timeout=30)
         assert "synced from their feeds" in notes(app)
-        table = screen.query_one(FeedTable)
+        table = screen.table
         await until(pilot, lambda: len(table.source) > 0)
         assert "no key · lengths unknown" in status_text(app)
         assert "quota" not in status_text(app)
@@ -165,6 +159,7 @@ async def test_channels_screen_add_tag_remove_import_export(
 ) -> None:
     first, second = list(youtube.world.channels.values())[:2]
     app = MomentumApp(store, load_settings())
+    record_notes(app)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("C")
@@ -191,10 +186,10 @@ async def test_channels_screen_add_tag_remove_import_export(
         assert target.read_text().startswith("Channel Id,Channel Url,Channel Title")
         assert len(target.read_text().splitlines()) == 5
 
-        table = screen.query_one(DataTable)
+        table = screen.table
         table.focus()
         index = [r.id for r in screen.rows].index(first.id)
-        table.move_cursor(row=index)
+        table.cursor = index
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -227,19 +222,23 @@ async def test_titles_on_the_channels_screen_are_text_not_markup(store: Store, y
     }
     import_channels(store, parse_subscriptions(json.dumps(data).encode()))
     app = MomentumApp(store, load_settings())
+    record_notes(app)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("C")
         await until(pilot, lambda: isinstance(app.screen, ChannelsScreen) and app.screen.rows)
-        table = app.screen.query_one(DataTable)
-        cell = table.get_row_at(0)[0]
+        table = app.screen.table
+        cell = table.row_cells(0)[0]
         assert str(cell) == "[bold red]not markup[/]"
+        line = "".join(segment.text for segment in table.render_line(1))
+        assert "[bold red]not markup[/]" in line
 
 
 async def test_the_quota_warning_is_shown(store: Store, youtube, monkeypatch) -> None:
     monkeypatch.setenv("MOMENTUM_YOUTUBE_DAILY_QUOTA", "55")  # the first sync costs 48
     follow_world(store, youtube.world)
     app = MomentumApp(store, load_settings())
+    record_notes(app)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("R")

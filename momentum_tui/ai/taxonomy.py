@@ -68,35 +68,3 @@ FORMATS: dict[Format, str] = {
     Format.OTHER: "other: none of the above fits",
 }
 """Every format with its line."""
-
-SHORT_NAMES: dict[str, str] = {
-    **{topic.value: topic.value for topic in Topic},
-    **{mood.value: mood.value for mood in Mood},
-    Topic.PROGRAMMING.value: "code",
-    Topic.EDUCATION.value: "learning",
-    Topic.FILM_TV.value: "film/tv",
-    Topic.ART_DESIGN.value: "art",
-    Topic.BEAUTY_FASHION.value: "beauty",
-    Topic.POP_CULTURE.value: "pop",
-    Topic.OTHER.value: "·",
-    Mood.INFORMATIVE.value: "factual",
-    Mood.INSPIRING.value: "inspiring",
-}
-"""Short names of topics and moods for narrow table columns (at most 9 characters)."""
-
-SHORT_FORMATS: dict[str, str] = {
-    Format.TUTORIAL.value: "how-to",
-    Format.EXPLAINER.value: "explainer",
-    Format.NEWS.value: "report",
-    Format.REVIEW.value: "review",
-    Format.VLOG.value: "vlog",
-    Format.INTERVIEW.value: "talk",
-    Format.MUSIC_VIDEO.value: "music vid",
-    Format.GAMEPLAY.value: "gameplay",
-    Format.COMEDY.value: "sketch",
-    Format.DOCUMENTARY.value: "doc",
-    Format.LIVE_STREAM.value: "stream",
-    Format.SHORT_CLIP.value: "clip",
-    Format.OTHER.value: "·",
-}
-"""Short names of formats for narrow table columns (at most 9 characters)."""

@@ -20,8 +20,9 @@ from momentum_tui.storage.db import move_aside
 from momentum_tui.storage.videos import upsert_channels, upsert_videos
 
 DEMO_MARKER = "demo_built_at"
-DEMO_VERSION = "3"
-"""Bump to rebuild existing demo profiles (2: labelled offline; 3: likes for For you)."""
+DEMO_VERSION = "4"
+"""Bump to rebuild existing demo profiles (2: labelled offline; 3: likes for For you;
+4: each channel's sync state, so "synced 2h ago" and the state agree)."""
 
 SEEDED_MARKS: tuple[tuple[str, str, int], ...] = (
     ("liked", "cooking", 4),

@@ -1,10 +1,12 @@
 """The channels screen: the channels you follow; add, remove, group, import and export.
 
-Every change runs in a thread worker (adding a channel calls YouTube once); a failure
-becomes the app's error notification. One prompt line at the bottom serves every action
-that needs words typed in; Esc closes it, and Esc again goes back to the feed. `s`
-narrows the list to clean-up suggestions (dormant, drifted, unwatched), each with why;
-x then unfollows the highlighted one as usual.
+The list is a `LineTable`, which draws only the rows on screen, so 2,407 channels open
+and refill at once; the unwatched counts follow the list in the same worker. Every change
+runs in a thread worker (adding a channel calls YouTube once); a failure becomes the
+app's error notification. One prompt line at the bottom serves every action that needs
+words typed in; Esc closes it, and Esc again goes back to the feed. `s` narrows the list
+to clean-up suggestions (dormant, drifted, unwatched), each with why; x then unfollows the
+highlighted one as usual. The demo never talks to YouTube: it can't follow or import.
 """
 
 from __future__ import annotations
@@ -18,15 +20,20 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
+from momentum_tui import words
 from momentum_tui.bindings import CHANNELS
+from momentum_tui.cells import fit
 from momentum_tui.config import Settings
 from momentum_tui.models import format_age_short
 from momentum_tui.storage import Store
+from momentum_tui.storage import feed as queries
 from momentum_tui.storage.channels import normalise_tag, tag_channel
+from momentum_tui.widgets.line_table import Column, LineTable
 from momentum_tui.worker_errors import ReportsWorkerErrors
 from momentum_tui.youtube import channels as follow
 
@@ -41,9 +48,31 @@ EXPORT_FORMATS = {".opml": "opml", ".xml": "opml", ".json": "newpipe", ".csv": "
 _PROMPTS = {
     "add": "Channel URL, @handle or UC… id  ·  Enter: follow  ·  Esc: cancel",
     "tag": "Groups, separated by spaces (-name removes one)  ·  Enter: save",
-    "import": "Path of a subscriptions file (Takeout CSV, OPML, NewPipe JSON, FreeTube .db)",
+    "import": "Subscriptions file (Takeout CSV, OPML, NewPipe JSON, FreeTube .db)",
     "export": "Export to a path ending .opml, .json (NewPipe) or .csv (Takeout)",
 }
+
+EVERY_CHANNEL = [
+    Column("Channel", weight=3, minimum=16),
+    Column("Handle", weight=1, minimum=14),
+    Column("Groups", weight=2, minimum=10),
+    Column("Unwatched", 9, right=True),
+    Column("Videos", 6, right=True),
+    Column("Synced", 6),
+    Column("State", 6),
+]
+"""At 80 columns: the name, groups, unwatched, videos, synced and state (the handle from 100)."""
+SUGGESTED = [
+    Column("Channel", weight=2, minimum=16),
+    Column("Kind", 9),
+    Column("Why", weight=3, minimum=20),
+    Column("Videos", 6, right=True),
+]
+
+DEMO_CANT_FOLLOW = (
+    "The demo never talks to YouTube, so it follows only its bundled channels. Run "
+    "`momentum` on your own cache to follow or import channels."
+)
 
 
 @dataclass
@@ -51,6 +80,13 @@ class ChannelsListed(Message):
     """The channel list was read."""
 
     rows: list[follow.ChannelListing]
+
+
+@dataclass
+class UnwatchedCounted(Message):
+    """Each followed channel's unwatched videos (read after the list)."""
+
+    counts: dict[str, int]
 
 
 @dataclass
@@ -79,125 +115,148 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
 
     DEFAULT_CSS = """
     ChannelsScreen #channels-title { height: 1; padding: 0 1; background: $panel; }
-    ChannelsScreen DataTable { height: 1fr; }
+    ChannelsScreen LineTable { height: 1fr; }
     ChannelsScreen #channel-input { display: none; }
     ChannelsScreen #channel-input.-visible { display: block; }
     """
 
-    def __init__(self, store: Store, settings: Settings, *, now: float | None = None) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, *, demo: bool = False, now: float | None = None
+    ) -> None:
         super().__init__()
         self.store = store
         self.settings = settings
+        self.demo = demo
         self._fixed_now = now
         self.mode = ""
         self.changed = False
         self.rows: list[follow.ChannelListing] = []
         """The channels in the table, in its order."""
         self.listed: list[follow.ChannelListing] = []
+        self.unwatched: dict[str, int] = {}
         self.suggestions: dict[str, Suggestion] | None = None
         """Channel id → clean-up suggestion while only suggestions are shown."""
+        self._title: tuple[Text, str] = (Text("Reading your channels…", style="bold"), "")
 
     @property
     def now(self) -> float:
         """Current time (fixed in tests)."""
         return self._fixed_now if self._fixed_now is not None else time.time()
 
+    @property
+    def table(self) -> LineTable:
+        """The channel table."""
+        return self.query_one(LineTable)
+
     def compose(self) -> ComposeResult:
         """Title, the table, the prompt, keys."""
         yield Static(id="channels-title")
-        yield DataTable(id="channel-table", cursor_type="row", zebra_stripes=True)
+        yield LineTable(id="channel-table")
         yield Input(id="channel-input")
         yield Footer()
 
     def on_mount(self) -> None:
-        """Columns, then the rows."""
-        self.query_one(DataTable).focus()
+        """The rows, read in a worker."""
+        self.table.focus()
+        self._show_title()
         self.load()
+
+    def on_resize(self, event: Resize) -> None:
+        """Fit the title line to the width."""
+        self._show_title()
 
     @work(thread=True, exclusive=True, group="channels-screen", exit_on_error=False)
     def load(self) -> None:
-        """Read the followed channels."""
+        """Read the followed channels, then their unwatched counts."""
         with self.store.read() as conn:
-            rows = follow.list_channels(conn)
-        self.post_message(ChannelsListed(rows))
+            self.post_message(ChannelsListed(follow.list_channels(conn)))
+            counts = {c.id: c.unwatched for c in queries.channel_summaries(conn)}
+        self.post_message(UnwatchedCounted(counts))
 
     def on_channels_listed(self, message: ChannelsListed) -> None:
         """Keep the list and show it."""
         self.listed = message.rows
         self._fill()
 
+    def on_unwatched_counted(self, message: UnwatchedCounted) -> None:
+        """Show the unwatched counts."""
+        self.unwatched = message.counts
+        self._fill()
+
+    def _say(self, title: Text, hints: str = "") -> None:
+        self._title = (title, hints)
+        self._show_title()
+
+    def _show_title(self) -> None:
+        """The title, with its key hints when they fit (the footer lists the keys anyway)."""
+        title, hints = self._title
+        room = max(10, self.size.width - 2)
+        line = title.copy()
+        if hints and line.cell_len + 2 + len(hints) <= room:
+            line.append("  " + hints, style="dim")
+        self.query_one("#channels-title", Static).update(fit(line, room))
+
     def _fill(self) -> None:
         """Fill the table (titles are untrusted: Text, never markup)."""
         if self.suggestions is not None:
             self._fill_suggestions(self.suggestions)
             return
-        table = self.query_one(DataTable)
-        keep = self.current
+        keep = self.current, self.table.cursor
         self.rows = self.listed
-        table.clear(columns=True)
-        table.add_columns("Channel", "Handle", "Groups", "Videos", "Synced", "State")
-        for row in self.rows:
-            synced = (
-                format_age_short(row.last_synced_at, self.now) if row.last_synced_at else "never"
-            )
-            state = Text(row.status, style="bold red" if row.status == "failed" else "")
-            table.add_row(
-                Text(row.title or row.id),
-                Text(row.handle),
-                Text(", ".join(row.tags)),
-                Text(f"{row.videos:,}", justify="right"),
-                Text(synced),
-                state,
-                key=row.id,
-            )
-        self._keep_cursor(keep)
+        self.table.show(EVERY_CHANNEL, len(self.rows), self._cells, self._cursor_for(*keep),
+                        "No channels followed yet: a follows one, i imports a list.")  # fmt: skip
         failed = sum(1 for r in self.rows if r.status == "failed")
-        title = Text(f"{len(self.rows):,} channels followed", style="bold")
+        title = Text(f"{words.plural(len(self.rows), 'channel')} followed", style="bold")
         if failed:
             title.append(f" · {failed} failed last sync", style="red")
-        title.append(
-            "  ·  a add · x remove · t groups · i import · e export · s clean-up · Esc back",
-            style="dim",
-        )
-        self.query_one("#channels-title", Static).update(title)
+        self._say(title, "· a add · x remove · t groups · i import · e export · s clean-up")
 
-    def _keep_cursor(self, keep: follow.ChannelListing | None) -> None:
+    def _cells(self, index: int) -> list[Text]:
+        row = self.rows[index]
+        never = row.status == "never"  # the state and the age come from the same sync
+        synced = "never" if never or not row.last_synced_at else format_age_short(
+            row.last_synced_at, self.now)  # fmt: skip
+        unwatched = self.unwatched.get(row.id)
+        return [
+            Text(row.title or row.id),
+            Text(row.handle, style="dim"),
+            Text(", ".join(row.tags), style="cyan"),
+            Text("…" if unwatched is None else f"{unwatched:,}"),
+            Text(f"{row.videos:,}", style="dim"),
+            Text(synced, style="dim"),
+            Text(row.status, style="bold red" if row.status == "failed" else ""),
+        ]
+
+    def _cursor_for(self, keep: follow.ChannelListing | None, index: int) -> int:
+        """The kept channel's new row, or (it was removed) the row that took its place."""
         if keep is not None:
-            for index, row in enumerate(self.rows):
+            for position, row in enumerate(self.rows):
                 if row.id == keep.id:
-                    self.query_one(DataTable).move_cursor(row=index)
+                    return position
+        return index
 
     def _fill_suggestions(self, suggestions: dict[str, Suggestion]) -> None:
-        table = self.query_one(DataTable)
-        keep = self.current
-        self.rows = [row for row in self.listed if row.id in suggestions]
-        order = list(suggestions)
-        self.rows.sort(key=lambda row: order.index(row.id))
-        table.clear(columns=True)
-        table.add_columns("Channel", "Kind", "Why", "Videos")
-        for row in self.rows:
+        keep = self.current, self.table.cursor
+        order = {channel_id: position for position, channel_id in enumerate(suggestions)}
+        self.rows = sorted(
+            (r for r in self.listed if r.id in suggestions), key=lambda r: order[r.id]
+        )
+
+        def cells(index: int) -> list[Text]:
+            row = self.rows[index]
             found = suggestions[row.id]
-            table.add_row(
-                Text(row.title or row.id),
-                Text(found.kind, style="bold"),
-                Text(found.reason),
-                Text(f"{row.videos:,}", justify="right"),
-                key=row.id,
-            )
-        self._keep_cursor(keep)
+            return [Text(row.title or row.id), Text(found.kind, style="bold"),
+                    Text(found.reason), Text(f"{row.videos:,}", style="dim")]  # fmt: skip
+
+        self.table.show(SUGGESTED, len(self.rows), cells, self._cursor_for(*keep))
         if not self.rows:
-            days = self.settings.recommend.cleanup_days
             title = Text("No clean-up suggestions", style="bold")
-            title.append(
-                f": every channel still uploads, and none followed for {days} days goes unwatched"
-            )
-            title.append("  ·  s shows every channel", style="dim")
-            self.query_one("#channels-title", Static).update(title)
+            title.append(": every channel still uploads and gets watched")
+            self._say(title, "· s shows every channel")
             return
-        title = Text(f"{len(self.rows):,} clean-up suggestions", style="bold")
+        title = Text(words.plural(len(self.rows), "clean-up suggestion"), style="bold")
         title.append(" (nothing is unfollowed)")
-        title.append("  ·  x unfollows the highlighted one · s shows every channel", style="dim")
-        self.query_one("#channels-title", Static).update(title)
+        self._say(title, "· x unfollows the highlighted one · s shows every channel")
 
     def action_cleanup(self) -> None:
         """Show only channels worth reconsidering, or every channel again."""
@@ -205,9 +264,7 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
             self.suggestions = None
             self._fill()
             return
-        self.query_one("#channels-title", Static).update(
-            Text("Looking for channels you might unfollow…", style="bold")
-        )
+        self._say(Text("Looking for channels you might unfollow…", style="bold"))
         self._find_suggestions()
 
     @work(thread=True, exclusive=True, group="channels-cleanup", exit_on_error=False)
@@ -227,10 +284,8 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
     @property
     def current(self) -> follow.ChannelListing | None:
         """The highlighted channel."""
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
+        cursor = self.table.cursor
+        return self.rows[cursor] if 0 <= cursor < len(self.rows) else None
 
     # --- the prompt -----------------------------------------------------------------
 
@@ -247,22 +302,28 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         prompt.remove_class("-visible")
         prompt.value = ""
         self.mode = ""
-        self.query_one(DataTable).focus()
+        self.table.focus()
 
     def action_add(self) -> None:
         """Follow a channel."""
+        if self.demo:
+            self.notify(DEMO_CANT_FOLLOW, severity="warning", timeout=8)
+            return
         self._ask("add")
 
     def action_tag(self) -> None:
         """Set the highlighted channel's groups."""
         row = self.current
         if row is None:
-            self.notify("No channel is highlighted.", severity="warning", timeout=2)
+            self.notify(words.NO_CHANNEL, severity="warning", timeout=2)
             return
         self._ask("tag", " ".join(row.tags))
 
     def action_import(self) -> None:
         """Import a subscriptions file."""
+        if self.demo:
+            self.notify(DEMO_CANT_FOLLOW, severity="warning", timeout=8)
+            return
         self._ask("import")
 
     def action_export(self) -> None:
@@ -273,7 +334,7 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         """Stop following the highlighted channel."""
         row = self.current
         if row is None:
-            self.notify("No channel is highlighted.", severity="warning", timeout=2)
+            self.notify(words.NO_CHANNEL, severity="warning", timeout=2)
             return
         self._remove(row.id)
 
@@ -311,11 +372,9 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
     @work(thread=True, group="channels-change", exit_on_error=False)
     def _remove(self, channel_id: str) -> None:
         _, title = follow.remove_channel(self.store, channel_id)
-        self.post_message(
-            ChannelsChanged(
-                f"Stopped following {title}; its videos and your marks are kept (a adds it back)."
-            )
-        )
+        back = words.DEMO_RESET if self.demo else "a adds it back"
+        kept = "its videos and your marks are kept"
+        self.post_message(ChannelsChanged(f"Stopped following {title}; {kept} ({back})."))
 
     @work(thread=True, group="channels-change", exit_on_error=False)
     def _tag(self, channel_id: str, before: tuple[str, ...], text: str) -> None:

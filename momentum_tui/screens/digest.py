@@ -22,10 +22,13 @@ from momentum_tui.bindings import DIGEST
 from momentum_tui.models import format_age, format_duration
 from momentum_tui.recommend.digest import Digest, Group
 from momentum_tui.recommend.session import LiveRecommender
+from momentum_tui.widgets.key_option_list import KeyOptionList
 from momentum_tui.worker_errors import ReportsWorkerErrors
 
 DAY = 86400
 WEEK = 7 * DAY
+BEST_PICK = "▶"
+"""Marks a group's best pick (★ is the feed's glyph for saved)."""
 
 
 @dataclass
@@ -59,11 +62,11 @@ def group_prompt(group: Group) -> Text:
         style="dim",
     )
     best = group.best
-    text.append("\n  ★ ")
+    text.append(f"\n  {BEST_PICK} ")
     text.append(best.title or best.video_id)
-    text.append(f" — {best.channel}", style="dim")
-    if best.duration_s:
+    if best.duration_s:  # before the channel: a long title cuts the channel, not the length
         text.append(f" ({format_duration(best.duration_s)})", style="dim")
+    text.append(f" — {best.channel}", style="dim")
     text.append("\n    " + " · ".join(best.reasons), style="dim italic")
     return text
 
@@ -92,7 +95,7 @@ class DigestScreen(ReportsWorkerErrors, Screen[str | None]):
     def compose(self) -> ComposeResult:
         """Title, the groups, keys."""
         yield Static(Text("Digest · building…", style="bold"), id="digest-title")
-        yield OptionList(id="digest-groups")
+        yield KeyOptionList(id="digest-groups")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -116,7 +119,7 @@ class DigestScreen(ReportsWorkerErrors, Screen[str | None]):
         title.append(
             f" · {_plural(digest.total, 'new video')} from {_plural(digest.channels, 'channel')}"
         )
-        title.append("\nEnter: go to the pick · s: since… · Esc: back", style="dim")
+        title.append("\nj/k: groups · Enter: go to the pick · s: since… · Esc: back", style="dim")
         self.query_one("#digest-title", Static).update(title)
         options = self.query_one(OptionList)
         options.clear_options()

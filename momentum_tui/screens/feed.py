@@ -1,104 +1,64 @@
-"""The main screen: channel list, two tabs (For you, Subscriptions), feed table, detail pane.
+"""The main screen: the channel list, the feed tabs, the detail pane, the status bar.
 
-All database work runs in thread workers that post messages back; handlers here only
-update widgets. Marks re-query the feed — or re-rank For you — and keep the cursor on
-the same video (or, when that video has left the view — hidden, watched — on the one
-that took its place).
+The screen composes the tabs (`momentum_tui/tabs/`, one widget each, owning its table,
+source, cursor and loading) and keeps what they share: the filters, the search box, the
+channel list and the detail pane. The shown tab loads when something it shows changed;
+the others are marked stale and load when they are shown. A mark flows one way: the key
+→ `storage/marks` (a worker) → `Marked` → every tab (For you hands it to its recommender)
+→ the shown tab re-ranks or re-queries → its table, the cursor on the same video.
 
-The two tabs share the one feed table and the filters: each tab keeps its own ordered
-source and cursor (`ViewState`), and a tab whose data went stale while the other was
-shown is loaded again when it comes back. For you's own workers and actions (ranking,
-why, smart feeds, the digest) live in `screens/for_you.py`.
+App-wide facts (sync progress, the sync state, quota, Claude spending) are the app's
+reactive state, which the widgets showing them watch; this screen watches the app's
+`cache_version` and loads again when the cache changed. Why, the digest and smart feeds
+belong to the For-you tab (they use its recommender); the screen's keys hand them over.
 """
 
 from __future__ import annotations
 
-import time
 import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
-from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, Tab, Tabs
-from textual.worker import get_current_worker
+from textual.widgets import ContentSwitcher, Footer, Input, Static, Tab, Tabs
 
+from momentum_tui import words
 from momentum_tui.bindings import AI, FILTERS, VIDEO, VIEWS
 from momentum_tui.config import Settings
 from momentum_tui.messages import (
-    ChannelsLoaded,
-    DetailLoaded,
-    FeedLoaded,
+    CacheChanged,
     FeedReady,
+    JumpReady,
     Marked,
-    RowsLoaded,
+    VisitRecorded,
 )
-from momentum_tui.models import Filters, Mark, Sort
-from momentum_tui.screens.ai_actions import AIFeedActions
-from momentum_tui.screens.for_you import ForYouActions
+from momentum_tui.models import FeedRow, Filters, Mark, Sort
+from momentum_tui.screens.feed_filters import FilteredScreen
 from momentum_tui.storage import Store
-from momentum_tui.storage import feed as queries
 from momentum_tui.storage.feed import Totals
-from momentum_tui.storage.marks import toggle_mark, undo_last
-from momentum_tui.widgets.channel_list import SAVED, ChannelList
+from momentum_tui.tabs import FOR_YOU, SUBSCRIPTIONS
+from momentum_tui.tabs.for_you import ForYouTab
+from momentum_tui.tabs.subscriptions import SubscriptionsTab
+from momentum_tui.tabs.tab import FeedContext, FeedTab, LoadRequest
+from momentum_tui.widgets.channel_list import ChannelList
 from momentum_tui.widgets.detail import DetailPane
-from momentum_tui.widgets.feed_source import FOR_YOU, PAGE_SIZE, SUBSCRIPTIONS, FeedSource
 from momentum_tui.widgets.feed_table import FeedTable
-from momentum_tui.widgets.status_bar import Status, StatusBar
+from momentum_tui.widgets.status_bar import FeedStatus, StatusBar
 from momentum_tui.widgets.sync_progress import SyncProgress
 from momentum_tui.worker_errors import ReportsWorkerErrors
 
-SORT_CYCLE = [Sort.NEWEST, Sort.VIEWS, Sort.LONGEST, Sort.SHORTEST, Sort.CHANNEL]
-SORT_WORDS = {
-    Sort.NEWEST: "newest first",
-    Sort.VIEWS: "most viewed",
-    Sort.LONGEST: "longest first",
-    Sort.SHORTEST: "shortest first",
-    Sort.CHANNEL: "by channel",
-}
-WIDE = 140
-"""From this width the detail pane sits beside the feed instead of below it."""
-SIDEBAR_MIN = 110
-"""From this width the channel list is shown unless the person hid it."""
+if TYPE_CHECKING:
+    from momentum_tui.recommend.session import SmartAsk
 
-_MARK_WORDS = {
-    "watched": "Marked watched",
-    "unwatched": "Marked unwatched",
-    "hidden": "Hidden",
-    "unhidden": "Shown again",
-    "liked": "Liked",
-    "disliked": "Disliked",
-    "unrated": "Rating cleared",
-    "saved": "Saved for later",
-    "unsaved": "Removed from saved",
-}
+TABS: tuple[type[FeedTab], ...] = (ForYouTab, SubscriptionsTab)
+"""The tabs, in order (a tab is a `FeedTab` subclass and a `view.*` key in bindings.py)."""
 
 
-TAB_TITLES = {FOR_YOU: "For you", SUBSCRIPTIONS: "Subscriptions"}
-KEY_HINTS = "1/2 tabs · e why · m smart feed · D digest"
-"""The right side of the tab line when nothing else needs saying."""
-
-
-@dataclass
-class ViewState:
-    """One tab's feed: the last source shown, where the cursor was, whether it is stale."""
-
-    generation: int = 0
-    source: FeedSource | None = None
-    cursor: int = 0
-    stale: bool = True
-
-
-class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
-    """Browse, filter, search and mark the feed.
-
-    For-you actions come from `ForYouActions`, label and rule actions from `AIFeedActions`.
-    """
+class FeedScreen(ReportsWorkerErrors, FilteredScreen):
+    """Browse, filter, search and mark the feed (see the module docstring)."""
 
     BINDINGS = [key.binding() for key in (*VIDEO, *FILTERS, *AI, *VIEWS)]
 
@@ -124,304 +84,154 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
             hide_shorts=defaults.hide_shorts,
             hide_live=defaults.hide_live,
         )
-        self.initial_filters = self.filters
+        self.context = FeedContext(store, settings, demo, now, self.filters)
+        self.tabs: dict[str, FeedTab] = {tab.ID: tab(self.context) for tab in TABS}
         self.view = settings.ui.start_view
-        self.views = {FOR_YOU: ViewState(), SUBSCRIPTIONS: ViewState()}
         self.totals: Totals | None = None
+        """The latest cache-wide counts any tab read (the status bar's totals)."""
         self._channels_stale = False
         self._rest_loaded = False
-        self.init_for_you()
-        self._search_timer: Timer | None = None
-        self._detail_timer: Timer | None = None
-        self._sidebar_choice: bool | None = None
-        self._selection_label = ""
-        self.status = Status(sort=SORT_WORDS[self.filters.sort], demo=demo)
+        self.status = FeedStatus(sort=words.SORT_WORDS[self.filters.sort], demo=demo)
         self.feed_ready = False
-        self._feed_complete = False
-        self._status_parts: dict[str, Text] = {}
+        self.visit_since: int | None = None
+        """The previous visit (the digest starts there); None: the first."""
+        self._jump_rowid: int | None = None
 
     # -- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        """Channel list | (tabs, search, feed, detail); status bar and footer below."""
+        """Channel list | (tab line, search, the tabs, detail); status bar and footer below."""
         with Horizontal(id="body"):
-            yield ChannelList(id="channels")
+            yield ChannelList(self.store, id="channels")
             with Vertical(id="center"):
                 with Horizontal(id="view-bar"):
                     tabs = Tabs(
-                        *(Tab(title, id=view) for view, title in TAB_TITLES.items()),
+                        *(Tab(tab.TITLE, id=tab.ID) for tab in self.tabs.values()),
                         active=self.view,
                         id="tabs",
                     )
                     tabs.can_focus = False  # 1 and 2 switch; the table keeps the focus
                     yield tabs
-                    yield Static(KEY_HINTS, id="view-note")
+                    yield Static(words.KEY_HINTS, id="view-note")
                 yield Input(
                     placeholder="Search titles, descriptions, channels, tags  ·  Enter: done  "
                     "·  Esc: clear",
                     id="search",
                 )
                 with Container(id="split"):
-                    yield FeedTable(id="feed", now=self._fixed_now)
-                    yield DetailPane(id="detail", now=self._fixed_now)
+                    with ContentSwitcher(initial=self.tab.id, id="feed"):
+                        yield from self.tabs.values()
+                    yield DetailPane(self.store, id="detail", now=self._fixed_now)
         yield SyncProgress(id="sync-progress")
-        yield StatusBar(id="status")
+        yield StatusBar(id="status", now=self._fixed_now)
         yield Footer()
 
     @property
+    def tab(self) -> FeedTab:
+        """The tab on screen."""
+        return self.tabs[self.view]
+
+    @property
     def table(self) -> FeedTable:
-        """The feed table."""
-        return self.query_one(FeedTable)
+        """The table of the tab on screen."""
+        return self.tab.table
+
+    @property
+    def for_you(self) -> ForYouTab:
+        """The For-you tab (its recommender serves why and the digest too)."""
+        tab = self.tabs[FOR_YOU]
+        assert isinstance(tab, ForYouTab)
+        return tab
+
+    @property
+    def feed_complete(self) -> bool:
+        """The tab on screen shows its latest load in full."""
+        return self.tab.complete
 
     @property
     def now(self) -> float:
         """Current time (fixed in tests)."""
-        return self._fixed_now if self._fixed_now is not None else time.time()
+        return self.context.now()
 
     def on_mount(self) -> None:
-        """Start loading the feed at once; the channel list follows."""
-        self.table.plain_titles = self.settings.ui.plain_titles
-        self.table.reasons = self.view == FOR_YOU
+        """Start loading the tab on screen at once; the rest follows once it is complete."""
         self.table.focus()
-        if self.view == FOR_YOU:
-            self.start_for_you(self.views[FOR_YOU].generation)
-        else:
-            self.load_view(keep_rowid=None, keep_index=0)
-        self.load_ai_spend()
+        self.tab.load(LoadRequest(self.filters))
+        if hasattr(self.app, "cache_version"):
+            self.watch(self.app, "cache_version", self._cache_changed, init=False)
 
     def on_resize(self, event: Resize) -> None:
-        """Lay out for the terminal's width."""
-        self._apply_layout(event.size.width)
-
-    def _apply_layout(self, width: int) -> None:
-        self.set_class(width >= WIDE, "-wide")
-        show_sidebar = (
-            self._sidebar_choice if self._sidebar_choice is not None else (width >= SIDEBAR_MIN)
-        )
-        self.set_class(not show_sidebar, "-no-sidebar")
+        """Fit the tab line and the status bar to the new width once it is laid out."""
+        self.call_after_refresh(self._show_status)
 
     # -- loading ------------------------------------------------------------------------
 
-    def reload(
-        self,
-        *,
-        keep_video: bool = True,
-        keep_index: int | None = None,
-        data_changed: bool = True,
-    ) -> None:
-        """Show the current tab again; the cursor stays on the same video (or the one in its place).
+    def refresh_feed(self, *, keep_video: bool = True, keep_index: int | None = None) -> None:
+        """Every tab is stale; the one on screen loads again (cursor on the same video)."""
+        for tab in self.tabs.values():
+            tab.stale = True
+        self.tab.reload(self.filters, keep_video=keep_video, keep_index=keep_index)
 
-        `data_changed` (a sync, new labels, a rule, a channel change) makes For you reload
-        its features; marks and filters only re-rank.
-        """
-        if data_changed:
-            if self._recommender is not None:  # none yet: its first load reads the change
-                self._recommender.invalidate()
-            self.data_changed_since_totals = True
-        for state in self.views.values():
-            state.stale = True
-        row = self.table.current_row
-        keep_rowid = row.rowid if keep_video and row is not None else None
-        self.load_view(keep_rowid=keep_rowid, keep_index=keep_index)
-
-    def load_view(self, *, keep_rowid: int | None, keep_index: int | None) -> None:
-        """Start loading the current tab (results older than this load are ignored)."""
-        state = self.views[self.view]
-        state.generation += 1
-        state.stale = False
-        if keep_index is None:
-            keep_index = self.table.cursor
-        height = max(self.table.size.height, 40)
-        if self.view == FOR_YOU:
-            self.rank_for_you(state.generation, self.filters, self.smart, keep_rowid, keep_index)
-            self._show_note()
-        else:
-            self._query_feed(state.generation, self.filters, keep_rowid, keep_index, height)
+    def _cache_changed(self) -> None:
+        """The app says the cache changed (a sync, labels, a rule, a channel, elsewhere)."""
+        for tab in self.tabs.values():
+            tab.cache_changed()
+        self.refresh_feed()
+        self.load_channels()
 
     def show_view(self, view: str, *, fresh: bool = False, keep_rowid: int | None = None) -> None:
-        """Switch tabs: the other tab's feed comes back where its cursor was.
+        """Show another tab (it comes back where its cursor was, loaded again if stale).
 
         `fresh` loads the tab again with the cursor on `keep_rowid` (or at the top).
         """
+        tab = self.tabs[view]
+        if view != self.view:
+            table_had_focus = self.focused is self.table
+            self.view = view
+            self.query_one(Tabs).active = view
+            self.query_one(ContentSwitcher).current = tab.id
+            self.show_search_box()
+            if table_had_focus:
+                tab.table.focus()
+            row = tab.table.current_row
+            self.query_one(DetailPane).follow(row.id if row else None, at_once=True)
         if fresh:
-            self.views[view].stale = True
-        if view == self.view:
-            if fresh:
-                self.load_view(keep_rowid=keep_rowid, keep_index=0)
-            return
-        table = self.table
-        leaving = self.views[self.view]
-        leaving.source, leaving.cursor = table.source, table.cursor
-        self.view = view
-        self.query_one(Tabs).active = view
-        table.reasons = view == FOR_YOU
-        # Searches belong to the Subscriptions tab: its box comes and goes with it.
-        self.query_one("#search", Input).set_class(
-            view == SUBSCRIPTIONS and bool(self.filters.search), "-visible"
-        )
-        state = self.views[view]
-        if state.source is not None:
-            table.set_source(state.source, state.cursor, self._empty_words(None, state.source))
-        else:
-            loading = "Ranking your feed…" if view == FOR_YOU else "Loading…"
-            table.set_source(FeedSource(view=view), 0, loading)
-        self._feed_complete = state.source is not None and state.source.complete
-        self._update_status_for_view()
-        if fresh:
-            self.load_view(keep_rowid=keep_rowid, keep_index=0)
-        elif state.stale or state.source is None:
-            row = table.current_row
-            self.load_view(keep_rowid=row.rowid if row else None, keep_index=table.cursor)
-        else:
-            self._show_note()
+            tab.load(LoadRequest(self.filters, keep_rowid, 0, tab.totals))
+        elif tab.stale:
+            tab.reload(self.filters)
+        self._show_status()
 
-    def action_show_for_you(self) -> None:
-        """The For-you tab."""
-        self.show_view(FOR_YOU)
-
-    def action_show_subscriptions(self) -> None:
-        """The Subscriptions tab."""
-        self.show_view(SUBSCRIPTIONS)
+    def action_show_tab(self, view: str) -> None:
+        """Show the tab `view` (1, 2… or a click on its title)."""
+        if view in self.tabs:
+            self.show_view(view)
 
     @on(Tabs.TabActivated, "#tabs")
     def _tab_clicked(self, event: Tabs.TabActivated) -> None:
-        if event.tab.id in TAB_TITLES:
-            self.show_view(event.tab.id)
+        if event.tab.id is not None:
+            self.action_show_tab(event.tab.id)
 
-    def _show_note(self) -> None:
-        """The right side of the tab line: what For you is doing, or the tab keys."""
-        note = self.query_one("#view-note", Static)
-        note.update(self.for_you_note() if self.view == FOR_YOU else KEY_HINTS)
-
-    @work(thread=True, exclusive=True, group="feed", exit_on_error=False)
-    def _query_feed(
-        self,
-        generation: int,
-        filters: Filters,
-        keep_rowid: int | None,
-        keep_index: int,
-        height: int,
-        preview: bool = True,
-    ) -> None:
-        worker = get_current_worker()
-        with self.store.read() as conn:
-            if preview and keep_rowid is None and keep_index < PAGE_SIZE:
-                # A fresh view: show its first page at once; the whole feed is ordered and
-                # counted after that page is on screen (see on_feed_loaded).
-                first = queries.feed_ids(conn, filters, limit=PAGE_SIZE)
-                source = FeedSource(first, generation, complete=False, view=SUBSCRIPTIONS)
-                source.add_rows([0], queries.rows_by_rowid(conn, list(first)))
-                if not worker.is_cancelled:
-                    self.post_message(FeedLoaded(generation, source, keep_index, None))
-                return
-            ids = queries.feed_ids(conn, filters)
-            if worker.is_cancelled:
-                return
-            source = FeedSource(ids, generation, view=SUBSCRIPTIONS)
-            cursor, pages, rowids = source.around(keep_rowid, keep_index, height)
-            source.add_rows(pages, queries.rows_by_rowid(conn, rowids))
-            totals = queries.totals(conn)
-            offline = self.store.get_pref("network.offline") == "1"
-        if not worker.is_cancelled:
-            self.post_message(FeedLoaded(generation, source, cursor, totals, offline))
-
-    def on_feed_loaded(self, message: FeedLoaded) -> None:
-        """Show the new feed (ignoring results of loads that were superseded)."""
-        state = self.views[message.view]
-        if message.generation != state.generation:
-            return
+    @on(FeedTab.Loaded)
+    def _tab_loaded(self, message: FeedTab.Loaded) -> None:
+        """A tab has a new feed in its table: the status bar, the channel list, the rest."""
+        tab = message.tab
         if message.totals is not None:
-            self._take_totals(message)
-        if message.view == FOR_YOU and message.listing is not None:
-            self.for_you_loaded(message)
-        if message.view != self.view:
-            # A tab loaded in the background: keep it for when the person switches.
-            if message.totals is not None:
-                state.source, state.cursor = message.source, message.cursor
-            return
-        table = self.table
-        cursor = message.cursor
-        preview = table.source.generation == message.generation and not table.source.complete
-        if preview and table.source.view == message.view and (row := table.current_row):
-            # The person may already have moved within the first page: stay on that video.
-            found = message.source.index_of(row.rowid)
-            cursor = found if found is not None else table.cursor
-        table.set_source(message.source, cursor, self._empty_words(message.totals, message.source))
-        self._update_status_for_view()
+            self.totals = message.totals
+        if tab is not self.tab:
+            return  # a tab loaded in the background: ready for when it is shown
+        self._show_status()
         if message.totals is None:
-            if len(message.source):
+            if len(tab.table.source):
                 self._first_feed_shown()
-            # Order and count the whole feed once this first page has been drawn.
-            self.call_after_refresh(self._complete_first_load, message.view, message.generation)
             return
-        if not len(message.source):
-            self.query_one(DetailPane).show(None)
-        if self._jump_rowid is not None:
-            self._check_jump(message.source)
+        if not len(tab.table.source):
+            self.query_one(DetailPane).follow(None)
+        self.check_jump(tab)
         if self._channels_stale:
             self._channels_stale = False
             self.load_channels()
         self._first_feed_shown()
         self._first_feed_complete()
-        self._feed_complete = True
-        self._show_note()
-
-    def _complete_first_load(self, view: str, generation: int) -> None:
-        height = max(self.table.size.height, 40)
-        if view == FOR_YOU:
-            self.rank_for_you(generation, self.filters, self.smart, None, 0)
-        else:
-            self._query_feed(generation, self.filters, None, 0, height, False)
-
-    def _load_in_background(self, view: str) -> None:
-        """Load the tab that is not shown, so that switching to it is instant."""
-        state = self.views[view]
-        if view == self.view or state.source is not None or not state.stale:
-            return
-        state.generation += 1
-        state.stale = False
-        self._complete_first_load(view, state.generation)
-
-    def _take_totals(self, message: FeedLoaded) -> None:
-        assert message.totals is not None
-        if message.totals is not self.totals:  # counted afresh (not handed back by For you)
-            self.data_changed_since_totals = False
-        self.totals = message.totals
-        self.status.total = message.totals.videos
-        self.status.unwatched = message.totals.unwatched
-        self.status.last_sync = message.totals.last_sync
-        self.status.offline = message.offline
-
-    def _empty_words(self, totals: Totals | None, source: FeedSource) -> str:
-        """What an empty tab says: what to do next."""
-        if len(source):
-            return ""
-        totals = totals or self.totals
-        if totals is None:
-            return "Ranking your feed…" if source.view == FOR_YOU else "Loading…"
-        if totals.channels == 0:
-            return (
-                "No subscriptions yet. Import them with `momentum import FILE`, or try "
-                "`momentum demo` to look around."
-            )
-        if totals.videos == 0:
-            return "No videos cached yet. Run `momentum sync` to fetch your channels' uploads."
-        if source.view == FOR_YOU:
-            return self.for_you_empty_words()
-        return "Nothing matches. Esc clears the search and channel; f changes filters."
-
-    def _update_status_for_view(self) -> None:
-        """Fill the status bar for the tab on screen."""
-        self.status.shown = len(self.table.source)
-        if self.view == FOR_YOU:
-            self.for_you_status()
-        else:
-            self.status.picks_from = None
-            self.status.mode = ""
-            self.status.busy = ""
-            self.status.filters = self._filter_words()
-            self.status.sort = SORT_WORDS[self.filters.sort]
-        self._refresh_status()
 
     def _first_feed_shown(self) -> None:
         """Once videos are on screen: tell the app (benchmarks) and note the visit."""
@@ -431,7 +241,7 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
             self.record_visit()
 
     def _first_feed_complete(self) -> None:
-        """Once the first tab is complete: the channel list, then the other tab.
+        """Once the first tab is complete: the channel list, then the other tabs.
 
         Not sooner: at launch the fresh ranking (or the whole ordered feed) comes first,
         and these would compete with it for the interpreter.
@@ -440,279 +250,95 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
             self._rest_loaded = True
             self._channels_stale = False
             self.load_channels()
-            other = SUBSCRIPTIONS if self.view == FOR_YOU else FOR_YOU
-            self.call_after_refresh(self._load_in_background, other)
+            self.call_after_refresh(self._load_in_background)
 
-    def _refresh_status(self) -> None:
-        self.query_one(StatusBar).show(self.status, self.now)
+    def _load_in_background(self) -> None:
+        """Load the tabs not shown, so that switching to them is instant."""
+        for tab in self.tabs.values():
+            if tab is not self.tab and tab.generation == 0:
+                tab.load(LoadRequest(self.filters, preview=False))
 
-    def set_status_part(self, name: str, text: Text | None) -> None:
-        """Show (or drop, with None) a named extra part of the status bar (the quota meter)."""
-        if text is None:
-            self._status_parts.pop(name, None)
-        else:
-            self._status_parts[name] = text
-        self.status.extra = list(self._status_parts.values())
-        self._refresh_status()
-
-    @on(FeedTable.NeedRows)
-    def _need_rows(self, message: FeedTable.NeedRows) -> None:
-        self._fetch_pages(message.source, message.pages)
-
-    @work(thread=True, group="pages", exit_on_error=False)
-    def _fetch_pages(self, source: FeedSource, pages: list[int]) -> None:
-        rowids = [rowid for page in pages for rowid in source.page_rowids(page)]
-        with self.store.read() as conn:
-            rows = queries.rows_by_rowid(conn, rowids)
-        if source.view == FOR_YOU:
-            self.recommender.explain_rows(rows)
-        self.post_message(RowsLoaded(source, pages, rows))
-
-    def on_rows_loaded(self, message: RowsLoaded) -> None:
-        """Rows for the visible part of the table arrived."""
-        message.source.add_rows(message.pages, message.rows)
-        if message.source is self.table.source:
-            self.table.rows_loaded()
+    def _show_status(self) -> None:
+        """The status bar and the tab line for the tab on screen."""
+        status = self.status
+        if self.totals is not None:
+            status.total, status.unwatched = self.totals.videos, self.totals.unwatched
+        self.tab.describe(status, self.selection_label)
+        self.query_one(StatusBar).show(status)
+        note = self.query_one("#view-note", Static)
+        note.update(self.tab.note(note.content_region.width or 1_000))
 
     @on(FeedTable.Highlighted)
     def _highlighted(self, message: FeedTable.Highlighted) -> None:
-        # Holding j or page-down moves through many rows: load the detail of the row the
-        # cursor settles on, not of every row it passes.
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
-        if message.row is not None:
-            video_id = message.row.id
-            self._detail_timer = self.set_timer(0.05, lambda: self._load_detail(video_id))
-
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def _load_detail(self, video_id: str) -> None:
-        with self.store.read() as conn:
-            detail = queries.video_detail(conn, video_id)
-        self.post_message(DetailLoaded(video_id, detail))
-
-    def on_detail_loaded(self, message: DetailLoaded) -> None:
-        """Show the highlighted video's details (if it is still highlighted)."""
-        row = self.table.current_row
-        if row is not None and row.id == message.video_id:
-            self.query_one(DetailPane).show(message.detail)
+        if message.table is self.table:
+            self.query_one(DetailPane).follow(message.row.id if message.row else None)
 
     @on(FeedTable.Activated)
     def _activated(self, message: FeedTable.Activated) -> None:
         self.action_open_video()
 
-    @work(thread=True, exclusive=True, group="channels", exit_on_error=False)
     def load_channels(self) -> None:
-        """Load the channel list with unwatched counts."""
-        with self.store.read() as conn:
-            channels = queries.channel_summaries(conn)
-            tags = queries.channel_tag_counts(conn)
-            unwatched = queries.totals(conn).unwatched
-        self.post_message(ChannelsLoaded(channels, tags, unwatched))
+        """Read the channel list again (its unwatched counts moved)."""
+        self.query_one(ChannelList).load()
 
-    def on_channels_loaded(self, message: ChannelsLoaded) -> None:
-        """Fill the channel list."""
-        self.query_one(ChannelList).fill(message.channels, message.tags, message.unwatched)
+    # -- marks ------------------------------------------------------------------------
 
-    # -- filters ------------------------------------------------------------------------
-
-    def set_filters(self, filters: Filters, selection_label: str | None = None) -> None:
-        """Show the feed through new filters."""
-        if selection_label is not None:
-            self._selection_label = selection_label
-        self.filters = filters
-        self.reload(keep_video=False, keep_index=0, data_changed=False)
-
-    def _toggle(self, field: str, words: tuple[str, str]) -> None:
-        value = not getattr(self.filters, field)
-        self.set_filters(self.filters.model_copy(update={field: value}))
-        self.notify(words[0] if value else words[1], timeout=2)
-
-    def action_toggle_unwatched(self) -> None:
-        """Show only unwatched videos, or everything."""
-        self._toggle("unwatched_only", ("Showing unwatched videos only", "Showing watched too"))
-
-    def action_toggle_shorts(self) -> None:
-        """Hide or show Shorts."""
-        self._toggle("hide_shorts", ("Shorts hidden", "Shorts shown"))
-
-    def action_toggle_live(self) -> None:
-        """Hide or show live and upcoming streams."""
-        self._toggle("hide_live", ("Live and upcoming hidden", "Live and upcoming shown"))
-
-    def action_cycle_sort(self) -> None:
-        """Next sort order (of the Subscriptions tab)."""
-        if self.view == FOR_YOU:
-            self.notify(
-                "For you keeps its ranked order; O sorts the Subscriptions tab (press 2).",
-                timeout=4,
-            )
-            return
-        position = SORT_CYCLE.index(self.filters.sort)
-        sort = SORT_CYCLE[(position + 1) % len(SORT_CYCLE)]
-        self.set_filters(self.filters.model_copy(update={"sort": sort}))
-        self.notify(f"Sorted {SORT_WORDS[sort]}", timeout=2)
-
-    def action_filters(self) -> None:
-        """Open the filter panel."""
-        from momentum_tui.screens.filters import FilterScreen
-
-        def apply(result: Filters | None) -> None:
-            if result is not None:
-                self.set_filters(result)
-
-        with self.store.read() as conn:
-            tags = [tag for tag, _ in queries.channel_tag_counts(conn)]
-        self.app.push_screen(FilterScreen(self.filters, tags), apply)
-
-    def action_search(self) -> None:
-        """Show the search box and type into it (searches show on the Subscriptions tab)."""
-        self.show_view(SUBSCRIPTIONS)
-        search = self.query_one("#search", Input)
-        search.add_class("-visible")
-        search.focus()
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        value = event.value
-        self._search_timer = self.set_timer(0.12, lambda: self._apply_search(value))
-
-    def _apply_search(self, value: str) -> None:
-        if value != self.filters.search:
-            self.set_filters(self.filters.model_copy(update={"search": value.strip()}))
-
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
-        self._apply_search(event.value)
-        if not event.value.strip():
-            event.input.remove_class("-visible")
-        self.table.focus()
-
-    def action_clear_filters(self) -> None:
-        """Esc: close the search, leave a smart feed; then clear the channel and search."""
-        search = self.query_one("#search", Input)
-        if self.view == FOR_YOU and self.smart is not None:
-            self.leave_smart_feed()
-            return
-        if search.has_focus or (self.view == SUBSCRIPTIONS and search.value):
-            search.value = ""
-            search.remove_class("-visible")
-            self.table.focus()
-            self.set_filters(self.filters.model_copy(update={"search": ""}))
-            return
-        if self.focused is self.query_one(ChannelList):
-            self.table.focus()
-            return
-        if self.filters.channel_id or self.filters.channel_tag or self.filters.saved_only:
-            update = {"channel_id": None, "channel_tag": None, "saved_only": False}
-            self.set_filters(self.filters.model_copy(update=update), selection_label="")
-
-    def action_focus_channels(self) -> None:
-        """Show the channel list and move into it."""
-        self._sidebar_choice = True
-        self._apply_layout(self.size.width)
-        self.query_one(ChannelList).focus()
-
-    def action_toggle_sidebar(self) -> None:
-        """Show or hide the channel list."""
-        hidden = self.has_class("-no-sidebar")
-        self._sidebar_choice = hidden
-        self._apply_layout(self.size.width)
-        if not hidden and self.focused is self.query_one(ChannelList):
-            self.table.focus()
-
-    @on(ChannelList.Selected)
-    def _channel_selected(self, event: ChannelList.Selected) -> None:
-        option_id = event.entry.id
-        update: dict[str, Any] = {"channel_id": None, "channel_tag": None, "saved_only": False}
-        label = ""
-        if option_id == SAVED:
-            update["saved_only"] = True
-        elif option_id.startswith("tag:"):
-            update["channel_tag"] = option_id.removeprefix("tag:")
-        elif option_id.startswith("ch:"):
-            update["channel_id"] = option_id.removeprefix("ch:")
-            label = event.entry.name
-        self.set_filters(self.filters.model_copy(update=update), selection_label=label)
-        self.table.focus()
-
-    # -- actions on the highlighted video -----------------------------------------------
-
-    def _current_or_warn(self) -> Any:
+    def current_or_warn(self) -> FeedRow | None:
+        """The highlighted video, or a warning that there is none."""
         row = self.table.current_row
         if row is None:
-            self.notify("No video is highlighted.", severity="warning", timeout=2)
+            self.notify(words.NO_VIDEO, severity="warning", timeout=2)
         return row
-
-    def _mark(self, mark: Mark) -> None:
-        row = self._current_or_warn()
-        if row is not None:
-            self._write_mark(row.id, row.title, mark)
-
-    @work(thread=True, group="marks", exit_on_error=False)
-    def _write_mark(self, video_id: str, title: str, mark: Mark) -> None:
-        result = toggle_mark(self.store, video_id, mark)
-        self.post_message(Marked(result, title=title))
 
     def action_toggle_watched(self) -> None:
         """Mark watched / unwatched."""
-        self._mark(Mark.WATCHED)
+        self.tab.mark(Mark.WATCHED)
 
     def action_toggle_hidden(self) -> None:
         """Hide / show again."""
-        self._mark(Mark.HIDDEN)
+        self.tab.mark(Mark.HIDDEN)
 
     def action_toggle_like(self) -> None:
         """Like / clear."""
-        self._mark(Mark.LIKED)
+        self.tab.mark(Mark.LIKED)
 
     def action_toggle_dislike(self) -> None:
         """Dislike / clear."""
-        self._mark(Mark.DISLIKED)
+        self.tab.mark(Mark.DISLIKED)
 
     def action_toggle_saved(self) -> None:
         """Save for later / unsave."""
-        self._mark(Mark.SAVED)
+        self.tab.mark(Mark.SAVED)
 
     def action_undo(self) -> None:
         """Undo the last mark."""
-        self._undo()
-
-    @work(thread=True, group="marks", exit_on_error=False)
-    def _undo(self) -> None:
-        result = undo_last(self.store)
-        title = ""
-        if result is not None:
-            with self.store.read() as conn:
-                detail = queries.video_detail(conn, result.video_id)
-            title = detail.video["title"] if detail else result.video_id
-        self.post_message(Marked(result, undo=True, title=title))
+        self.tab.undo()
 
     def on_marked(self, message: Marked) -> None:
-        """Re-query after a mark and say what happened (with the way back)."""
-        if message.result is None:
+        """A tab wrote a mark and showed itself again: tell the other tabs, say what happened."""
+        result = message.result
+        if result is None:
             self.notify("Nothing to undo.", timeout=2)
             return
-        short_title = message.title if len(message.title) <= 50 else message.title[:49] + "…"
-        if self._recommender is not None:  # not made yet: its first load reads this mark
-            self._recommender.note_mark(message.result.video_id, message.result.state)
+        for tab in self.tabs.values():
+            if tab is not message.tab:
+                tab.marked(result)  # For you takes it into its recommender
+        title = words.short_title(message.title)
         if message.undo:
-            self.notify(f"Undid “{message.result.mark}” on {short_title}", timeout=3)
+            self.notify(f"Undid “{result.mark}” on {title}", timeout=3)
         else:
-            words = _MARK_WORDS.get(message.result.mark, message.result.mark)
-            self.notify(f"{words}: {short_title}  (u undoes)", timeout=3)
-        self.reload(data_changed=False)
+            self.notify(f"{words.MARK_WORDS.get(result.mark, result.mark)}: {title}  (u undoes)",
+                        timeout=3)  # fmt: skip
         # The channel counts can wait for the new list: at 100,000 videos they take a
         # second of work that would otherwise slow the re-ranking down.
         self._channels_stale = True
-        row = self.table.current_row
-        if row is not None:
-            self._load_detail(row.id)
+        self.query_one(DetailPane).reload()
+
+    # -- the highlighted video elsewhere ------------------------------------------------
 
     def action_open_video(self) -> None:
         """Open the highlighted video in the browser."""
-        row = self._current_or_warn()
+        row = self.current_or_warn()
         if row is not None:
             self._open(row.url)
             self.notify(f"Opening {row.url}", timeout=2)
@@ -728,7 +354,100 @@ class FeedScreen(ReportsWorkerErrors, ForYouActions, AIFeedActions):
 
     def action_copy_url(self) -> None:
         """Copy the highlighted video's URL (OSC 52: works over SSH in most terminals)."""
-        row = self._current_or_warn()
+        row = self.current_or_warn()
         if row is not None:
             self.app.copy_to_clipboard(row.url)
             self.notify(f"Copied {row.url}", timeout=2)
+
+    # -- For you's extras: smart feeds, why, the digest --------------------------------
+
+    def action_smart_feed(self) -> None:
+        """Pick a mood, minutes and topics; For you shows a list that fits."""
+
+        def chosen(ask: SmartAsk) -> None:
+            self.for_you.show_smart(ask)
+            self.show_view(FOR_YOU, fresh=True)
+
+        self.for_you.pick_smart_feed(chosen)
+
+    def leave_smart_feed(self) -> bool:
+        """Back from a smart feed to the whole For-you list (False: none is shown)."""
+        if self.view != FOR_YOU or self.for_you.smart is None:
+            return False
+        self.for_you.show_smart(None)
+        self.notify("Back to For you", timeout=2)
+        self.show_view(FOR_YOU, fresh=True)
+        return True
+
+    def action_why(self) -> None:
+        """Explain the highlighted video's For-you score."""
+        row = self.current_or_warn()
+        if row is not None:
+            self.for_you.explain(row)
+
+    @work(thread=True, exclusive=True, group="visit", exit_on_error=False)
+    def record_visit(self) -> None:
+        """Note this visit (not in the demo, whose videos never change) and keep the last one."""
+        from momentum_tui.recommend.memory import last_visit, record_visit
+
+        previous = last_visit(self.store) if self.demo else record_visit(self.store, int(self.now))
+        self.post_message(VisitRecorded(previous))
+
+    def on_visit_recorded(self, message: VisitRecorded) -> None:
+        """The digest starts from the previous visit."""
+        self.visit_since = message.previous
+
+    def action_digest(self) -> None:
+        """What arrived since the last visit, by topic; Enter jumps to a group's best pick."""
+        self.for_you.open_digest(self.visit_since)
+
+    def on_jump_ready(self, message: JumpReady) -> None:
+        """Put the cursor on the digest's pick: in For you if it is there, else on Subscriptions."""
+        if message.rowid is None:
+            self.notify("That video is no longer in the cache.", severity="warning", timeout=4)
+            return
+        index = self.for_you.table.source.index_of(message.rowid)
+        if self.view == FOR_YOU and index is not None:
+            self.for_you.table.cursor = index
+            return
+        # Not in For you's list: show it among every upload, without channel or search.
+        self.filters = self.filters.model_copy(
+            update={"search": "", "channel_id": None, "channel_tag": None, "saved_only": False}
+        )
+        self.selection_label = ""
+        self._jump_rowid = message.rowid
+        for tab in self.tabs.values():
+            tab.stale = True
+        self.show_view(SUBSCRIPTIONS, fresh=True, keep_rowid=message.rowid)
+
+    def check_jump(self, tab: FeedTab) -> None:
+        """After a jump's load: say so when the filters hide the pick."""
+        rowid, self._jump_rowid = self._jump_rowid, None
+        if rowid is not None and tab.table.source.index_of(rowid) is None:
+            self.notify(
+                "That video is hidden by your filters; f changes them.",
+                severity="warning",
+                timeout=5,
+            )
+
+    # -- labels and rules ---------------------------------------------------------------
+
+    def action_toggle_plain_titles(self) -> None:
+        """Show the labels' plain titles, or the original ones (in every tab)."""
+        plain = not self.table.plain_titles
+        for tab in self.tabs.values():
+            tab.table.plain_titles = plain
+        self.notify(
+            "Showing plain titles (where labels exist)" if plain else "Showing original titles",
+            timeout=2,
+        )
+
+    def action_rules(self) -> None:
+        """Open the rules screen; the feed loads again if a rule changed."""
+        from momentum_tui.screens.rules import RulesScreen
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.post_message(CacheChanged(spending=True))
+
+        self.app.push_screen(RulesScreen(self.store, self.settings, demo=self.demo), closed)

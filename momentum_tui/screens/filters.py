@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
+from momentum_tui.bindings import FILTER_PANEL
 from momentum_tui.models import Filters, Format, Mood, Sort, Topic, parse_duration
 from momentum_tui.screens.form import FormScreen
+from momentum_tui.widgets.check import Check
 
 
 def _seconds_to_text(seconds: int | None) -> str:
@@ -54,10 +55,7 @@ def _parse_minutes(text: str) -> int | None:
 class FilterScreen(FormScreen[Filters]):
     """Edit all filters; Enter applies, Esc cancels."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="filters.cancel"),
-        Binding("ctrl+s", "apply", "Apply", id="filters.apply"),
-    ]
+    BINDINGS = [key.binding() for key in FILTER_PANEL]
 
     DEFAULT_CSS = """
     FilterScreen { align: center middle; }
@@ -89,12 +87,12 @@ class FilterScreen(FormScreen[Filters]):
             box.border_title = "Filters"
             box.border_subtitle = "ctrl+s apply · esc cancel"
             with Horizontal(classes="checks"):
-                yield Checkbox("Unwatched only", f.unwatched_only, id="unwatched_only")
-                yield Checkbox("Hide Shorts", f.hide_shorts, id="hide_shorts")
+                yield Check("Unwatched only", f.unwatched_only, id="unwatched_only")
+                yield Check("Hide Shorts", f.hide_shorts, id="hide_shorts")
             with Horizontal(classes="checks"):
-                yield Checkbox("Hide live & upcoming", f.hide_live, id="hide_live")
-                yield Checkbox("Saved for later only", f.saved_only, id="saved_only")
-            yield Checkbox("Include hidden videos", f.include_hidden, id="include_hidden")
+                yield Check("Hide live & upcoming", f.hide_live, id="hide_live")
+                yield Check("Saved for later only", f.saved_only, id="saved_only")
+            yield Check("Include hidden videos", f.include_hidden, id="include_hidden")
             yield Label("Length in minutes (or 90s, 1h30m); empty means no limit")
             with Horizontal(classes="duration"):
                 yield Input(_seconds_to_text(f.min_seconds), placeholder="at least", id="min")

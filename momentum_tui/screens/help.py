@@ -6,11 +6,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from momentum_tui.bindings import ALL_KEYS, GROUP_TITLES
+from momentum_tui.bindings import ALL_KEYS, GROUP_TITLES, HELP
+from momentum_tui.widgets.key_scroll import KeyScroll
 
 
 def key_table(keymap: dict[str, str], display: object) -> Table:
@@ -33,13 +33,13 @@ def key_table(keymap: dict[str, str], display: object) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every binding; Esc, q or ? closes it."""
+    """Every binding; j/k… scroll it, Esc, q or ? closes it."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    BINDINGS = [key.binding() for key in HELP]
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
+    HelpScreen > KeyScroll {
         width: 96; max-width: 100%; height: 90%; border: round $accent;
         background: $surface; padding: 0 1;
     }
@@ -51,14 +51,18 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """A scrollable table of keys."""
-        with VerticalScroll() as scroll:
+        with KeyScroll() as scroll:
             scroll.border_title = Text(
-                "Keys  ·  Esc closes  ·  remap ids in [keymap] of config.toml"
+                "Keys  ·  j/k scroll  ·  remap ids in [keymap] of config.toml"
             )
             yield Static(
                 key_table(self.keymap, lambda key: self.app.get_key_display(Binding(key, "")))
             )
 
-    async def action_dismiss(self, result: None = None) -> None:
+    def on_mount(self) -> None:
+        """The panel takes the keys (j/k scroll it)."""
+        self.query_one(KeyScroll).focus()
+
+    def action_close(self) -> None:
         """Close the help."""
         self.dismiss(None)

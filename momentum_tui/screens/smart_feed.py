@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, SelectionList
 
+from momentum_tui.bindings import SMART
 from momentum_tui.models import Mood, Topic
 from momentum_tui.recommend.session import SmartAsk
 from momentum_tui.screens.form import FormScreen
@@ -27,10 +27,7 @@ def parse_minutes(text: str) -> int | None:
 class SmartFeedScreen(FormScreen[SmartAsk]):
     """Choose a mood, minutes and topics; Enter or ctrl+s shows the list, Esc cancels."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="smart.cancel"),
-        Binding("ctrl+s", "apply", "Show", id="smart.apply"),
-    ]
+    BINDINGS = [key.binding() for key in SMART]
 
     DEFAULT_CSS = """
     SmartFeedScreen { align: center middle; }

@@ -11,13 +11,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from momentum_tui.bindings import WHY
 from momentum_tui.models import FeedRow
 from momentum_tui.recommend.session import Explanation
+from momentum_tui.widgets.key_scroll import KeyScroll
 
 ZERO = 1e-9
 
@@ -67,13 +67,13 @@ def breakdown(row: FeedRow, explanation: Explanation) -> RenderableType:
 
 
 class WhyScreen(ModalScreen[None]):
-    """The breakdown of one video's score; Esc, e or q closes it."""
+    """The breakdown of one video's score; j/k… scroll it, Esc, e or q closes it."""
 
-    BINDINGS = [Binding("escape,e,q", "close", "Close", id="why.close")]
+    BINDINGS = [key.binding() for key in WHY]
 
     DEFAULT_CSS = """
     WhyScreen { align: center middle; }
-    WhyScreen > VerticalScroll {
+    WhyScreen > KeyScroll {
         width: 110; max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; background: $surface; padding: 0 1;
     }
@@ -87,9 +87,13 @@ class WhyScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """One scrollable panel."""
-        with VerticalScroll() as box:
-            box.border_title = "Why this score  ·  Esc closes"
+        with KeyScroll() as box:
+            box.border_title = "Why this score  ·  j/k scroll  ·  Esc closes"
             yield Static(breakdown(self.row, self.explanation), id="why-body")
+
+    def on_mount(self) -> None:
+        """The panel takes the keys (j/k scroll it)."""
+        self.query_one(KeyScroll).focus()
 
     def action_close(self) -> None:
         """Back to the feed."""

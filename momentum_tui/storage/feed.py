@@ -158,10 +158,8 @@ def _too_broad_to_rank(conn: sqlite3.Connection, query: str) -> bool:
     return bool(count > RELEVANCE_LIMIT)
 
 
-def _select(
-    columns: str, filters: Filters, joins: str = "", conn: sqlite3.Connection | None = None
-) -> tuple[str, list[Any]]:
-    clauses, params = _where(filters, conn)
+def _relevance_query(filters: Filters, conn: sqlite3.Connection | None) -> str | None:
+    """The full-text query to order a search by relevance, or None (listed in sort order)."""
     ranked_search = (
         filters.search
         and filters.sort == Sort.NEWEST
@@ -169,7 +167,20 @@ def _select(
     )
     query = fts_query(filters.search) if ranked_search else None
     if query and conn is not None and _too_broad_to_rank(conn, query):
-        query = None
+        return None
+    return query
+
+
+def ordered_by_relevance(conn: sqlite3.Connection, filters: Filters) -> bool:
+    """Whether `feed_ids` lists these filters' videos best match first (a ranked search)."""
+    return _relevance_query(filters, conn) is not None
+
+
+def _select(
+    columns: str, filters: Filters, joins: str = "", conn: sqlite3.Connection | None = None
+) -> tuple[str, list[Any]]:
+    clauses, params = _where(filters, conn)
+    query = _relevance_query(filters, conn)
     if query:
         # Searches are ordered by relevance (title matches weigh most), then recency.
         sql = (
@@ -384,3 +395,11 @@ def totals(conn: sqlite3.Connection) -> Totals:
         "SELECT count(*), max(last_synced_at) FROM channels WHERE followed = 1"
     ).fetchone()
     return Totals(total, channels, total - int(seen), last_sync)
+
+
+def last_sync(conn: sqlite3.Connection) -> int | None:
+    """When a followed channel was last synced (None: never)."""
+    value = conn.execute("SELECT max(last_synced_at) FROM channels WHERE followed = 1").fetchone()[
+        0
+    ]
+    return int(value) if value is not None else None

@@ -1,4 +1,9 @@
-"""The detail pane: everything about the highlighted video, drawn as `Text`, never markup."""
+"""The detail pane: everything about the highlighted video, drawn as `Text`, never markup.
+
+It loads what it shows itself, in a thread worker: the screen says which video is
+highlighted (`follow`), and while the cursor moves quickly only the video it settles on is
+read. What comes to the pane next (a thumbnail) loads the same way, off the cursor's path.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,20 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
+from textual import work
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Static
 
+from momentum_tui.messages import DetailLoaded
 from momentum_tui.models import format_age, format_count, format_duration, video_url
+from momentum_tui.storage import Store
+from momentum_tui.storage import feed as queries
 from momentum_tui.storage.feed import VideoDetail
+from momentum_tui.worker_errors import ReportsWorkerErrors
+
+SETTLE_S = 0.05
+"""Holding j or page-down passes many rows: read the one the cursor stays on this long."""
 
 _LIVE_WORDS = {"live": "● LIVE now", "upcoming": "◷ Upcoming", "was_live": "Streamed"}
 
@@ -99,7 +113,7 @@ def detail_renderable(detail: VideoDetail, now: float) -> RenderableType:
     return Group(*lines)
 
 
-class DetailPane(VerticalScroll, can_focus=False):
+class DetailPane(ReportsWorkerErrors, VerticalScroll, can_focus=False):
     """Shows the highlighted video."""
 
     DEFAULT_CSS = """
@@ -107,14 +121,46 @@ class DetailPane(VerticalScroll, can_focus=False):
     DetailPane > Static { width: 1fr; }
     """
 
-    def __init__(self, *, now: float | None = None, id: str | None = None) -> None:
+    def __init__(self, store: Store, *, now: float | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.store = store
         self._fixed_now = now
         self._body = Static("", expand=True)
+        self._video_id: str | None = None
+        self._timer: Timer | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         """One Static holds the content."""
         yield self._body
+
+    def follow(self, video_id: str | None, *, at_once: bool = False) -> None:
+        """Show `video_id` (None: nothing highlighted) once the cursor settles on it."""
+        self._video_id = video_id
+        if self._timer is not None:
+            self._timer.stop()
+        if video_id is None:
+            self.show(None)
+        elif at_once:
+            self._load(video_id)
+        else:
+            self._timer = self.set_timer(SETTLE_S, lambda: self._load(video_id))
+
+    def reload(self) -> None:
+        """Read the shown video again (after a mark)."""
+        if self._video_id is not None:
+            self._load(self._video_id)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _load(self, video_id: str) -> None:
+        with self.store.read() as conn:
+            detail = queries.video_detail(conn, video_id)
+        self.post_message(DetailLoaded(video_id, detail))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        """Show what arrived, if that video is still the highlighted one."""
+        message.stop()
+        if message.video_id == self._video_id:
+            self.show(message.detail)
 
     def show(self, detail: VideoDetail | None) -> None:
         """Show `detail`, or an empty-state hint."""

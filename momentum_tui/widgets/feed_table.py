@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from rich.cells import cell_len, get_character_cell_size
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -26,8 +26,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from momentum_tui.ai.taxonomy import SHORT_FORMATS, SHORT_NAMES
 from momentum_tui.bindings import NAVIGATION
+from momentum_tui.cells import fit
 from momentum_tui.models import (
     UNKNOWN_LENGTH,
     FeedRow,
@@ -35,10 +35,12 @@ from momentum_tui.models import (
     format_count,
     format_duration,
 )
-from momentum_tui.widgets.feed_source import FeedSource
+from momentum_tui.tabs.source import FeedSource
 
 HEADER_LINES = 1
 REASON_GAP = " · "
+CHIP = 11
+"""Cells of one label chip: "programming", "documentary" and "informative" fit whole."""
 PARTIAL_REASON_MIN = 24
 """A reason that does not fit whole is shown cut only if this many cells are left for it."""
 
@@ -61,28 +63,11 @@ class Columns:
         channel = 22 if width >= 120 else 16 if width >= 84 else 12 if width >= 64 else 0
         views = 6 if width >= 56 else 0
         # Label chips: topic from 90 cells, then format (120), then mood (150).
-        labels = 29 if width >= 150 else 19 if width >= 120 else 9 if width >= 90 else 0
+        labels = 35 if width >= 150 else 23 if width >= 120 else CHIP if width >= 90 else 0
         age, length, glyph = 4, 7, 2
         gaps = sum(1 for w in (channel, age, length, views, labels) if w)
         title = max(10, width - glyph - channel - age - length - views - labels - gaps)
         return cls(glyph, title, channel, age, length, views, labels)
-
-
-def fit(text: Text, width: int) -> Text:
-    """Cut `text` to `width` terminal cells with an ellipsis, never splitting a wide character."""
-    if width <= 0:
-        return Text("")
-    plain = text.plain
-    if cell_len(plain) <= width:
-        return text
-    used, cut = 0, 0
-    for index, ch in enumerate(plain):
-        size = get_character_cell_size(ch)
-        if used + size > width - 1:
-            break
-        used += size
-        cut = index + 1
-    return text[:cut] + Text("…")
 
 
 def _cell(text: str | Text, width: int, style: Style | None = None, right: bool = False) -> Text:
@@ -164,10 +149,16 @@ class FeedTable(ScrollView, can_focus=True):
     class Highlighted(Message):
         """The cursor moved to another video (or the feed became empty)."""
 
-        def __init__(self, row: FeedRow | None, index: int) -> None:
+        def __init__(self, table: FeedTable, row: FeedRow | None, index: int) -> None:
             super().__init__()
+            self.table = table
             self.row = row
             self.index = index
+
+        @property
+        def control(self) -> FeedTable:
+            """The table whose cursor moved."""
+            return self.table
 
     class NeedRows(Message):
         """Pages of the source must be fetched before they can be drawn."""
@@ -184,15 +175,25 @@ class FeedTable(ScrollView, can_focus=True):
             super().__init__()
             self.row = row
 
-    def __init__(self, *, now: float | None = None, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        now: float | None = None,
+        reasons: bool = False,
+        plain_titles: bool = False,
+        empty: str = "Loading…",
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
+        self.set_reactive(FeedTable.reasons, reasons)
+        self.set_reactive(FeedTable.plain_titles, plain_titles)
         self.source = FeedSource()
         # Drawn lines by (row index, line of the row, width, is cursor, focused): scrolling
         # and cursor moves redraw only lines that changed. Cleared whenever the data or the
         # look changes.
         self._lines: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(1024)
         self._fixed_now = now
-        self._empty_message = "Loading…"
+        self._empty_message = empty
         self._last_highlight: tuple[int, int | None] | None = None
 
     # -- data -------------------------------------------------------------------------
@@ -260,7 +261,7 @@ class FeedTable(ScrollView, can_focus=True):
         key = (self.cursor, row.rowid if row else None)
         if key != self._last_highlight or row is None:
             self._last_highlight = key
-            self.post_message(self.Highlighted(row, self.cursor))
+            self.post_message(self.Highlighted(self, row, self.cursor))
 
     def _body_height(self) -> int:
         """Lines available for rows."""
@@ -469,16 +470,20 @@ class FeedTable(ScrollView, can_focus=True):
         return text
 
     def _chips(self, row: FeedRow, width: int) -> Text:
-        """Topic, then format, then mood, as far as `width` allows (9 cells each)."""
+        """Topic, then format, then mood, as far as `width` allows (`CHIP` cells each).
+
+        The labels' own names, as the detail pane, the filters and rules say them (the
+        three longer than a chip are cut: `interview-…`).
+        """
         if row.topic is None:
             return Text("")
         style = self.get_component_rich_style
-        chips = [(SHORT_NAMES.get(row.topic, row.topic), style("feed-table--topic"))]
-        if width >= 19 and row.format:
-            chips.append((SHORT_FORMATS.get(row.format, row.format), style("feed-table--format")))
-        if width >= 29 and row.mood:
-            chips.append((SHORT_NAMES.get(row.mood, row.mood), style("feed-table--meta")))
-        return Text(" ").join(_cell(name, 9, chip_style) for name, chip_style in chips)
+        chips = [(row.topic, style("feed-table--topic"))]
+        if width >= 2 * CHIP + 1 and row.format:
+            chips.append((row.format, style("feed-table--format")))
+        if width >= 3 * CHIP + 2 and row.mood:
+            chips.append((row.mood, style("feed-table--meta")))
+        return Text(" ").join(_cell(name, CHIP, chip_style) for name, chip_style in chips)
 
     def on_focus(self) -> None:
         """Redraw the cursor in its focused colour."""

@@ -1,32 +1,20 @@
-"""The sync progress line: channels done/total as a bar, new videos, failures; R cancels."""
+"""The sync progress line: channels done/total as a bar, new videos, failures; R cancels.
+
+It watches the app's `sync_progress` and `sync_cancelling` (see `app_sync.py`), so it shows
+itself while a sync runs on whichever screen it is part of.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widgets import Label, ProgressBar
 
-from momentum_tui.youtube.sync import ChannelFailed, Progress, QuotaWarning, SyncEvent, SyncFinished
-
-
-@dataclass
-class SyncUpdate(Message):
-    """An event from the sync running in a thread worker (posted from that thread)."""
-
-    event: SyncEvent
-
-    def can_replace(self, message: Message) -> bool:
-        """A newer progress count supersedes an older one still queued (a flood collapses)."""
-        keep = (ChannelFailed, QuotaWarning, SyncFinished)
-        return (
-            isinstance(message, SyncUpdate)
-            and not isinstance(message.event, keep)
-            and not isinstance(self.event, keep)
-        )
+if TYPE_CHECKING:
+    from momentum_tui.youtube.sync_events import Progress
 
 
 def describe(progress: Progress) -> Text:
@@ -55,18 +43,21 @@ class SyncProgress(Horizontal):
         yield ProgressBar(total=None, show_eta=False, id="sync-bar")
         yield Label("R cancels", id="sync-hint")
 
-    def show_progress(self, progress: Progress) -> None:
-        """Show (or update) the bar."""
+    def on_mount(self) -> None:
+        """Follow the app's sync (an app without one, in a test, never shows the line)."""
+        if hasattr(self.app, "sync_progress"):
+            self.watch(self.app, "sync_progress", self.show_progress)
+            self.watch(self.app, "sync_cancelling", self._cancelling)
+
+    def show_progress(self, progress: Progress | None) -> None:
+        """Show (or update) the bar; hide it when no sync runs."""
+        if progress is None:
+            self.remove_class("-active")
+            return
         self.add_class("-active")
         self.query_one("#sync-counts", Label).update(describe(progress))
         bar = self.query_one(ProgressBar)
         bar.update(total=max(progress.total, 1), progress=progress.done)
 
-    def cancelling(self) -> None:
-        """Say that a cancel was asked for."""
-        self.query_one("#sync-hint", Label).update("cancelling…")
-
-    def hide(self) -> None:
-        """The sync ended."""
-        self.remove_class("-active")
-        self.query_one("#sync-hint", Label).update("R cancels")
+    def _cancelling(self, cancelling: bool) -> None:
+        self.query_one("#sync-hint", Label).update("cancelling…" if cancelling else "R cancels")

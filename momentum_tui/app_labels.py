@@ -1,8 +1,11 @@
-"""The feed screen's label and rule actions: classify (with progress), plain titles, rules.
+"""The app's labelling: `L` classifies (offline at once, then with Claude), and Claude spending.
 
-`FeedScreen` inherits these from `AIFeedActions`, so the feed screen itself only gains a
-base class and a few lines. Network and database work run in thread workers that post
-the small messages below; handlers only update widgets.
+`MomentumApp` builds on `LabelsApp`. Like syncing, classifying is app-wide work with
+app-wide state the status bar watches — `classify_progress` while a run goes on and
+`ai_spend` (today's spending against the budget, once there is a key or anything was
+spent). The run is a thread worker posting the small messages below; when it ends the
+cache changed (new labels): it posts `CacheChanged`, and every screen watching
+`cache_version` loads again.
 """
 
 from __future__ import annotations
@@ -12,15 +15,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.app import App
 from textual.message import Message
-from textual.screen import Screen
+from textual.notifications import SeverityLevel
+from textual.reactive import reactive
 from textual.worker import get_current_worker
 
 from momentum_tui.config import Settings
 from momentum_tui.errors import MomentumError
+from momentum_tui.messages import CacheChanged, FeedReady
 from momentum_tui.storage import Store
-from momentum_tui.widgets.feed_table import FeedTable
-from momentum_tui.widgets.status_bar import Status
+from momentum_tui.worker_errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:  # the anthropic SDK takes ~1.5 s to import: only the classify worker needs it
     from momentum_tui.ai.claude import ClassifyProgress
@@ -42,7 +47,7 @@ class ClassifyFinished(Message):
     """A classify run ended: one sentence for a notification."""
 
     sentence: str
-    severity: str = "information"
+    severity: SeverityLevel = "information"
 
 
 @dataclass
@@ -59,40 +64,22 @@ def spend_words(today: float, daily_budget: float) -> str:
     return f"AI ${today:.2f}/${daily_budget:.2f} today"
 
 
-class AIFeedActions(Screen[None]):
-    """Label and rule actions for the feed screen (see the module docstring)."""
+def progress_words(progress: ClassifyProgress) -> str:
+    """`classify 120/2,000 · waiting 20 s` for the status bar."""
+    text = f"classify {progress.labelled:,}/{progress.total:,}"
+    return text + (f" · {progress.note}" if progress.note else "")
+
+
+class LabelsApp(ReportsWorkerErrors, App[None]):
+    """Classify with progress, and Claude spending, as app-wide state."""
 
     store: Store
     settings: Settings
-    status: Status
 
-    @property
-    def feed_table(self) -> FeedTable:
-        """The feed table."""
-        return self.query_one(FeedTable)
-
-    def reload(self, *, keep_video: bool = True, keep_index: int | None = None) -> None:
-        """Query the feed again (the feed screen implements it)."""
-        raise NotImplementedError
-
-    def _refresh_status(self) -> None:
-        """Redraw the status bar (the feed screen implements it)."""
-        raise NotImplementedError
-
-    # -- plain titles -------------------------------------------------------------------
-
-    def action_toggle_plain_titles(self) -> None:
-        """Show the labels' plain titles, or the original ones."""
-        table = self.feed_table
-        table.plain_titles = not table.plain_titles
-        self.notify(
-            "Showing plain titles (where labels exist)"
-            if table.plain_titles
-            else "Showing original titles",
-            timeout=2,
-        )
-
-    # -- classify -----------------------------------------------------------------------
+    classify_progress: reactive[str] = reactive("")
+    """The running classify's progress in words ("" when none runs)."""
+    ai_spend: reactive[str] = reactive("")
+    """Today's Claude spending in words ("" without a key and spending)."""
 
     def action_classify(self) -> None:
         """Label new videos offline, then with Claude (a thread worker with progress)."""
@@ -142,28 +129,30 @@ class AIFeedActions(Screen[None]):
                 + (f"; stopped before going over {result.stopped}" if result.stopped else "")
                 + "."
             )
-        severity = "warning" if result.stopped else "information"
+        severity: SeverityLevel = "warning" if result.stopped else "information"
         self.post_message(ClassifyFinished(sentence, severity))
 
     def on_classify_progressed(self, message: ClassifyProgressed) -> None:
-        """Show the run's progress in the status bar."""
-        progress = message.progress
-        self.status.ai_progress = f"classify {progress.labelled:,}/{progress.total:,}" + (
-            f" · {progress.note}" if progress.note else ""
-        )
-        self._refresh_status()
+        """Publish the run's progress (the status bar watches it)."""
+        self.classify_progress = progress_words(message.progress)
 
     def on_classify_finished(self, message: ClassifyFinished) -> None:
         """Say how it went, and show the new labels."""
-        self.status.ai_progress = ""
-        self.notify(message.sentence, severity=message.severity, timeout=8)  # type: ignore[arg-type]
-        self.reload()
-        self.load_ai_spend()
+        self.classify_progress = ""
+        self.notify(message.sentence, severity=message.severity, timeout=8)
+        self.post_message(CacheChanged(spending=True))  # new labels; `SyncApp` tells the screens
 
-    # -- spending -----------------------------------------------------------------------
+    def on_feed_ready(self, message: FeedReady) -> None:
+        """Once the first feed is up, read the spending (not sooner: launch comes first)."""
+        self.refresh_ai_spend()
+
+    def on_cache_changed(self, message: CacheChanged) -> None:
+        """Read the spending again when the change may have cost something (labels, a rule)."""
+        if message.spending:
+            self.refresh_ai_spend()
 
     @work(thread=True, exclusive=True, group="ai-spend", exit_on_error=False)
-    def load_ai_spend(self) -> None:
+    def refresh_ai_spend(self) -> None:
         """Read today's and this month's spending (for the status bar)."""
         from momentum_tui import secrets
         from momentum_tui.ai.ledger import spent_usd
@@ -174,22 +163,8 @@ class AIFeedActions(Screen[None]):
         self.post_message(SpendLoaded(today, month, has_key))
 
     def on_spend_loaded(self, message: SpendLoaded) -> None:
-        """Show spending once there is a key or anything was spent."""
+        """Publish spending once there is a key or anything was spent."""
         if message.has_key or message.today or message.month:
-            self.status.ai_spend = spend_words(message.today, self.settings.claude.daily_budget_usd)
+            self.ai_spend = spend_words(message.today, self.settings.claude.daily_budget_usd)
         else:
-            self.status.ai_spend = ""
-        self._refresh_status()
-
-    # -- rules --------------------------------------------------------------------------
-
-    def action_rules(self) -> None:
-        """Open the rules screen; the feed is queried again if a rule changed."""
-        from momentum_tui.screens.rules import RulesScreen
-
-        def closed(changed: bool | None) -> None:
-            if changed:
-                self.reload()
-                self.load_ai_spend()
-
-        self.app.push_screen(RulesScreen(self.store, self.settings), closed)
+            self.ai_spend = ""

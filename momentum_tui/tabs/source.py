@@ -1,8 +1,8 @@
-"""The data behind the feed table: an ordered list of rowids and the rows fetched so far.
+"""The data behind a tab's table: an ordered list of rowids and the rows fetched so far.
 
 Plain Python (no Textual), so it can be tested and benchmarked on its own. The table asks
-for rows by index; pages that are not loaded yet are reported as missing, and the screen
-fetches them in a worker.
+for rows by index; pages that are not loaded yet are reported as missing, and the tab that
+owns the table fetches them in a worker.
 """
 
 from __future__ import annotations
@@ -12,10 +12,6 @@ from collections import OrderedDict
 from collections.abc import Iterable
 
 from momentum_tui.models import FeedRow
-
-FOR_YOU = "for-you"
-SUBSCRIPTIONS = "subscriptions"
-"""The two tabs of the feed screen (also the `ui.start_view` setting's values)."""
 
 PAGE_SIZE = 100
 MAX_PAGES = 60
@@ -31,14 +27,11 @@ class FeedSource:
         generation: int = 0,
         *,
         complete: bool = True,
-        view: str = SUBSCRIPTIONS,
     ) -> None:
         self.ids: array[int] = ids if ids is not None else array("q")
         self.generation = generation
         self.complete = complete
         """False for a first page shown while the whole feed is still being ordered."""
-        self.view = view
-        """Which tab the feed belongs to ("for-you" rows carry reasons)."""
         self._rows: dict[int, FeedRow] = {}
         self._pages_loaded: OrderedDict[int, None] = OrderedDict()
         self._pages_pending: set[int] = set()
