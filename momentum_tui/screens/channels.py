@@ -98,9 +98,13 @@ class SuggestionsFound(Message):
 
 @dataclass
 class ChannelsChanged(Message):
-    """Something changed; say it and reload."""
+    """Something was done; say it and show the list again."""
 
     sentence: str
+    counts: bool = False
+    """The unwatched counts may have moved (channels came in)."""
+    changed: bool = True
+    """The cache changed (an export changes nothing)."""
 
 
 def export_format(path: Path) -> str:
@@ -166,12 +170,13 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         self._show_title()
 
     @work(thread=True, exclusive=True, group="channels-screen", exit_on_error=False)
-    def load(self) -> None:
-        """Read the followed channels, then their unwatched counts."""
+    def load(self, *, counts: bool = True) -> None:
+        """Read the followed channels, then (unless only the list changed) the unwatched counts."""
         with self.store.read() as conn:
             self.post_message(ChannelsListed(follow.list_channels(conn)))
-            counts = {c.id: c.unwatched for c in queries.channel_summaries(conn)}
-        self.post_message(UnwatchedCounted(counts))
+            if counts:  # a GROUP BY over every video: not after a group or a removal
+                unwatched = {c.id: c.unwatched for c in queries.channel_summaries(conn)}
+                self.post_message(UnwatchedCounted(unwatched))
 
     def on_channels_listed(self, message: ChannelsListed) -> None:
         """Keep the list and show it."""
@@ -216,7 +221,7 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         never = row.status == "never"  # the state and the age come from the same sync
         synced = "never" if never or not row.last_synced_at else format_age_short(
             row.last_synced_at, self.now)  # fmt: skip
-        unwatched = self.unwatched.get(row.id)
+        unwatched = self.unwatched.get(row.id, 0 if self.unwatched else None)
         return [
             Text(row.title or row.id),
             Text(row.handle, style="dim"),
@@ -367,7 +372,7 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         channel, new = follow.follow_ref(self.store, self.settings.youtube, text)
         verb = "Now following" if new else "Already following"
         name = channel.title or channel.id
-        self.post_message(ChannelsChanged(f"{verb} {name}. R syncs its videos."))
+        self.post_message(ChannelsChanged(f"{verb} {name}. R syncs its videos.", counts=True))
 
     @work(thread=True, group="channels-change", exit_on_error=False)
     def _remove(self, channel_id: str) -> None:
@@ -400,7 +405,8 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         from momentum_tui.youtube.importers import read_subscriptions
 
         report = follow.import_channels(self.store, read_subscriptions(path))
-        self.post_message(ChannelsChanged(report.sentence().replace("`momentum sync`", "R")))
+        sentence = report.sentence().replace("`momentum sync`", "R")
+        self.post_message(ChannelsChanged(sentence, counts=True))
 
     @work(thread=True, group="channels-change", exit_on_error=False)
     def _export(self, path: Path) -> None:
@@ -410,10 +416,11 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         with self.store.read() as conn:
             rows = follow.exportable(conn)
         write_file(path, export(rows, fmt))
-        self.post_message(ChannelsChanged(f"Exported {len(rows)} channels to {path} ({fmt})."))
+        exported = f"Exported {len(rows)} channels to {path} ({fmt})."
+        self.post_message(ChannelsChanged(exported, changed=False))
 
     def on_channels_changed(self, message: ChannelsChanged) -> None:
         """Say what happened and show the new list."""
-        self.changed = True
+        self.changed = self.changed or message.changed
         self.notify(message.sentence, timeout=5)
-        self.load()
+        self.load(counts=message.counts)
