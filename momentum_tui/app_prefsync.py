@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from momentum_tui.config import Settings
 from momentum_tui.errors import MomentumError
 from momentum_tui.storage import Store
+from momentum_tui.worker_errors import ReportsWorkerErrors
 
 RETRY_SECONDS = (30.0, 60.0, 120.0, 300.0)
 """Waits between retries while the server is unreachable (the last one repeats)."""
@@ -63,7 +64,7 @@ class PrefsyncDone(Message):
     error: MomentumError | None = None
 
 
-class PrefsyncApp(App[None]):
+class PrefsyncApp(ReportsWorkerErrors, App[None]):
     """Preference sync: the worker, the debounce, the retries and the reactive status."""
 
     store: Store

@@ -135,3 +135,12 @@ def test_two_machines_keys_that_tie_still_order_and_move(store: Store) -> None:
         assert queue.queued_ids(conn) == [ordered[0], first, ordered[1]]
         rowids, missing = queue.queued_rowids(conn)
     assert (len(rowids), missing) == (3, 0)
+
+
+def test_a_watched_video_queued_again_leaves_when_watched_again(store: Store) -> None:
+    (video,) = _videos(store, 1)
+    mark_video(store, video, Mark.WATCHED, now=100)
+    queue.add(store, video)
+    mark_video(store, video, Mark.WATCHED, now=200)  # watched again (e.g. played past 90 %)
+    with store.read() as conn:
+        assert queue.queued_ids(conn) == []

@@ -458,44 +458,9 @@ def m040_prefsync(db: Database) -> None:
 @migration
 def m050_watch(db: Database) -> None:
     """Watching: the watch-later queue, playback positions, per-channel notifications."""
-    db.executescript(
-        """
-        -- The queue's order is a fractional index (`position`, compared as text): moving
-        -- an item rewrites only its own row, so two machines that reorder the queue merge
-        -- item by item. No foreign key to videos: a queued video may arrive by preference
-        -- sync before this machine has synced it from YouTube.
-        CREATE TABLE queue (
-            video_id TEXT PRIMARY KEY,
-            position TEXT NOT NULL,
-            added_at INTEGER NOT NULL
-        ) WITHOUT ROWID;
-        CREATE INDEX queue_position ON queue(position);
-        -- Watched videos leave the queue, whoever marked them (the app, the CLI, a sync).
-        CREATE TRIGGER queue_leaves_when_watched_ai AFTER INSERT ON video_state
-            WHEN new.watched_at IS NOT NULL BEGIN
-            DELETE FROM queue WHERE video_id = new.video_id;
-        END;
-        CREATE TRIGGER queue_leaves_when_watched_au AFTER UPDATE OF watched_at ON video_state
-            WHEN new.watched_at IS NOT NULL AND old.watched_at IS NULL BEGIN
-            DELETE FROM queue WHERE video_id = new.video_id;
-        END;
-        -- Where playback stopped, to resume there.
-        CREATE TABLE playback (
-            video_id TEXT PRIMARY KEY,
-            position_s REAL NOT NULL,
-            duration_s REAL,
-            updated_at INTEGER NOT NULL
-        ) WITHOUT ROWID;
-        -- New uploads of these channels are announced after a sync: 0 off, otherwise the
-        -- Unix time announcements were switched on (what arrived before isn't news).
-        ALTER TABLE channels ADD COLUMN notify INTEGER NOT NULL DEFAULT 0;
-        -- Videos already announced (on any machine, once preference sync carries it).
-        CREATE TABLE notified (
-            video_id TEXT PRIMARY KEY,
-            at INTEGER NOT NULL
-        ) WITHOUT ROWID;
-        """
-    )
+    from momentum_tui.storage import watch_schema
+
+    watch_schema.create(db)
 
 
 @migration
