@@ -37,6 +37,8 @@ class Launch:
     modules: list[str] = field(default_factory=list)
     settled_peak_rss_mb: float | None = None
     """With `settle`: the app's peak once it had finished loading everything."""
+    errors: str = ""
+    """What an app wrote to stderr by the time it had quit (nothing, when all went well)."""
 
 
 def time_command(args: list[str], env: dict[str, str] | None = None) -> Launch:
@@ -105,7 +107,9 @@ def time_first_screen(
     if not line:
         raise RuntimeError(f"{args} never showed any of {wait_for[:3]}…: {errors[-2000:]}")
     report: dict[str, Any] = json.loads(line)
-    launch = Launch(seconds, report["cpu_s"], report["peak_rss_mb"], report["modules"])
+    launch = Launch(
+        seconds, report["cpu_s"], report["peak_rss_mb"], report["modules"], errors=errors
+    )
     if settled:
         launch.settled_peak_rss_mb = json.loads(settled)["settled_peak_rss_mb"]
     return launch

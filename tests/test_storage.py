@@ -169,6 +169,25 @@ def test_readers_cannot_write(store: Store) -> None:
         conn.execute("DELETE FROM videos")
 
 
+def test_a_reader_still_lent_out_when_the_store_closes_is_given_back_quietly(
+    tmp_path: Path,
+) -> None:
+    """The app quitting while a worker or the For-you ranker holds a reader: no error at exit."""
+    store = Store.open(tmp_path / "cache.db")
+    add(store, make_video(1))
+    held = store.read()
+    conn = held.__enter__()
+    assert conn.execute("SELECT count(*) FROM videos").fetchone()[0] == 1
+    store.close()
+    with pytest.raises(sqlite3.ProgrammingError):  # closed with the store
+        conn.execute("SELECT 1")
+    held.__exit__(None, None, None)  # given back after the close: nothing raised
+    with store.read() as fresh:  # and the pool never hands out the closed one
+        assert fresh is not conn
+        assert fresh.execute("SELECT count(*) FROM videos").fetchone()[0] == 1
+    store.close()
+
+
 def test_bulk_writes_are_indexed_like_single_ones(store: Store) -> None:
     from momentum_tui.storage.videos import BULK_INDEX_THRESHOLD
 

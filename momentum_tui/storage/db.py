@@ -81,6 +81,9 @@ class Store:
         self._write_lock = threading.RLock()
         self._readers: SimpleQueue[sqlite3.Connection] = SimpleQueue()
         self._all: list[sqlite3.Connection] = []
+        self._lend_lock = threading.Lock()
+        self._epoch = 0
+        """Bumped by `close()`: a reader lent out before it was closed with the store."""
         self._writer: Database | None = None
         self._writer_conn: sqlite3.Connection | None = None
         self._data_version: int | None = None
@@ -160,7 +163,13 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        """Borrow a read connection (safe from any thread while it is borrowed)."""
+        """Borrow a read connection (safe from any thread while it is borrowed).
+
+        One still lent out when the store closes (a worker or a ranker outliving the app)
+        was closed with it: giving it back then is a no-op, never an error at exit, and
+        a closed connection never returns to the pool.
+        """
+        epoch = self._epoch
         try:
             conn = self._readers.get_nowait()
         except Empty:
@@ -170,9 +179,11 @@ class Store:
         try:
             yield conn
         finally:
-            if conn.in_transaction:
-                conn.rollback()
-            self._readers.put(conn)
+            with self._lend_lock:
+                if epoch == self._epoch:
+                    if conn.in_transaction:
+                        conn.rollback()
+                    self._readers.put(conn)
 
     def changed_elsewhere(self) -> bool | None:
         """Whether another process has committed to the cache since the last call.
@@ -220,14 +231,16 @@ class Store:
             return [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
 
     def close(self) -> None:
-        """Close every connection."""
-        for conn in self._all:
-            with suppress(sqlite3.Error):
-                conn.close()
-        self._all.clear()
-        self._writer = None
-        self._writer_conn = None
-        self._readers = SimpleQueue()
+        """Close every connection (readers still lent out included; see `read`)."""
+        with self._lend_lock:
+            self._epoch += 1
+            for conn in self._all:
+                with suppress(sqlite3.Error):
+                    conn.close()
+            self._all.clear()
+            self._writer = None
+            self._writer_conn = None
+            self._readers = SimpleQueue()
 
     def __enter__(self) -> Store:
         return self

@@ -50,6 +50,7 @@ class ForYouTab(FeedTab):
         """The shown ranking's figures: candidates, smart-feed notes."""
         self._recommender: LiveRecommender | None = None
         self._recommender_lock = threading.Lock()
+        self._unmounted = False
 
     @property
     def recommender(self) -> LiveRecommender:
@@ -64,9 +65,20 @@ class ForYouTab(FeedTab):
             return self._recommender
 
     def on_unmount(self) -> None:
-        """Give the ranker's read connection back."""
-        if self._recommender is not None:
-            self._recommender.close()
+        """Give the ranker's read connection back (a ranking still running gives it back
+        when it ends: see `_rank`)."""
+        with self._recommender_lock:
+            self._unmounted = True
+            recommender = self._recommender
+        if recommender is not None:
+            recommender.close()
+
+    def _give_back_if_gone(self) -> None:
+        """The app quit while a worker used the ranker: give its connection back now."""
+        with self._recommender_lock:
+            recommender = self._recommender if self._unmounted else None
+        if recommender is not None:
+            recommender.close()
 
     # -- what changes the ranking -------------------------------------------------------
 
@@ -177,6 +189,14 @@ class ForYouTab(FeedTab):
         self, generation: int, request: LoadRequest, smart: SmartAsk | None, height: int
     ) -> None:
         """Rank, fetch the rows around the cursor with their reasons, post the result."""
+        try:
+            self._rank_now(generation, request, smart, height)
+        finally:
+            self._give_back_if_gone()
+
+    def _rank_now(
+        self, generation: int, request: LoadRequest, smart: SmartAsk | None, height: int
+    ) -> None:
         worker = get_current_worker()
         recommender = self.recommender
         filters = request.filters
