@@ -130,6 +130,10 @@ async def test_without_a_key_r_syncs_the_feeds_and_says_lengths_are_unknown(
         header, first_row = table.render_line(0).text, table.render_line(1).text
         assert "Length" in header
         assert "—" in first_row  # the length cell says unknown, not blank
+        assert "synced now ·" in status_text(app)  # just synced: not "now ago"
+        await pilot.resize_terminal(60, 24)  # short of room, it is said shorter, not dropped
+        await until(pilot, lambda: "lengths unknown" not in status_text(app))
+        assert "no key" in status_text(app)
     assert {r.method for r in youtube.requests} == {"feed"}
 
 

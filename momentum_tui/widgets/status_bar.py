@@ -126,7 +126,8 @@ class StatusBar(Static):
         if feed.picks_from is None:
             parts.append(Part(_COUNTS, Text(f"{feed.unwatched:,} unwatched", style="dim")))
         if sync is not None:
-            synced = f"{format_age_short(sync.last_sync, now)} ago" if sync.last_sync else "never"
+            age = format_age_short(sync.last_sync, now) if sync.last_sync else "never"
+            synced = age if age in ("never", "now") else f"{age} ago"  # not "now ago"
             parts.append(Part(_SYNC, Text(f"synced {synced}", style="dim")))
         progress: str = getattr(app, "classify_progress", "")
         if progress:
