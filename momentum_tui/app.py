@@ -2,9 +2,10 @@
 
 App-wide work and state live in the controllers the app is built from: `app_sync.py`
 (syncing, the sync state and quota, "the cache changed", outside changes),
-`app_labels.py` (classifying, Claude spending) and `app_prefsync.py` (preference sync
-with your other machines). Screens and widgets watch their reactive
-state; screens post `CacheChanged` when they changed the cache.
+`app_labels.py` (classifying, Claude spending), `app_prefsync.py` (preference sync
+with your other machines) and `app_watch.py` (playing in the background). Screens and
+widgets watch their reactive state; screens post `CacheChanged` when they changed the
+cache.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from textual.screen import Screen
 from momentum_tui.app_labels import LabelsApp
 from momentum_tui.app_prefsync import PrefsyncApp
 from momentum_tui.app_sync import SyncApp, SyncUpdate
+from momentum_tui.app_watch import WatchApp
 from momentum_tui.bindings import ALL_KEYS, APP, GROUP_TITLES, SYNC, Key, usable_keymap
 from momentum_tui.cells import count_spacing_marks
 from momentum_tui.config import Settings
@@ -30,9 +32,9 @@ from momentum_tui.storage import Store
 log = logging.getLogger(__name__)
 
 
-class MomentumApp(SyncApp, LabelsApp, PrefsyncApp):
+class MomentumApp(SyncApp, LabelsApp, PrefsyncApp, WatchApp):
     """Momentum's terminal app (syncing from `SyncApp`, labelling from `LabelsApp`,
-    preference sync from `PrefsyncApp`)."""
+    preference sync from `PrefsyncApp`, playing from `WatchApp`)."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
     TITLE = "Momentum"
@@ -93,12 +95,14 @@ class MomentumApp(SyncApp, LabelsApp, PrefsyncApp):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_sync_update(self, message: SyncUpdate) -> None:
-        """After a YouTube sync, preferences waiting for its new videos are applied."""
+        """After a YouTube sync, preferences waiting for its new videos are applied and the
+        new uploads of channels you chose are announced."""
         from momentum_tui.youtube.sync_events import SyncFinished
 
         super().on_sync_update(message)
         if isinstance(message.event, SyncFinished) and not self.demo:
             self.prefsync_now(quiet=True)
+            self.announce_new_uploads()
 
     def action_help(self) -> None:
         """Show every key."""

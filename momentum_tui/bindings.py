@@ -62,6 +62,8 @@ GROUP_TITLES = {
     "rules": "Rules screen",
     "filters": "Filter panel",
     "smart": "Smart-feed picker",
+    "queue": "Watch-later queue",
+    "trends": "Trends screen",
 }
 
 NAVIGATION = [
@@ -93,6 +95,28 @@ VIDEO = [
     Key("video.save", "s", "toggle_saved", "Save", "Save it for later, or unsave."),
     Key("video.copy_url", "y", "copy_url", "Copy URL", "Copy the video's URL to the clipboard."),
     Key("video.undo", "u", "undo", "Undo", "Undo the last mark, hide, like or save."),
+    Key(
+        "video.play",
+        "p",
+        "play",
+        "Play",
+        "Play it in mpv (or player.command), resuming where you stopped; on the Queue tab, "
+        "play the queue from it.",
+    ),
+    Key(
+        "video.play_audio",
+        "P",
+        "play_audio",
+        "Play sound",
+        "Play its sound only (player.audio_command; mpv without video by default).",
+    ),
+    Key(
+        "queue.add",
+        "a",
+        "queue_toggle",
+        "Queue",
+        "Add it to the end of the watch-later queue, or take it out again.",
+    ),
     Key(
         "video.why",
         "e",
@@ -173,6 +197,20 @@ VIEWS = [
         "The Subscriptions tab: every upload, newest first (search and sort work here).",
     ),
     Key(
+        "view.queue",
+        "3",
+        "show_tab('queue')",
+        "Queue",
+        "The Queue tab: your watch-later queue, in your order (J/K move, p plays it).",
+    ),
+    Key(
+        "view.trends",
+        "I",
+        "trends",
+        "Trends",
+        "What is rising in your subscriptions this week, and channels breaking out.",
+    ),
+    Key(
         "view.smart",
         "m",
         "smart_feed",
@@ -243,6 +281,14 @@ CHANNELS = [
     ),
     Key("channels.tag", "t", "tag", "Groups", "Set its groups (-name removes one).", True),
     Key("channels.import", "i", "import", "Import", "Import a subscriptions file.", True),
+    Key(
+        "channels.notify",
+        "N",
+        "switch_notify",
+        "Notify",
+        "Announce its new uploads after each sync (desktop notification or notify.command), "
+        "or stop.",
+    ),
     Key("channels.export", "e", "export", "Export", "Export to OPML, NewPipe JSON or CSV.", True),
     Key(
         "channels.cleanup",
@@ -315,10 +361,26 @@ SMART = [
         True),
 ]  # fmt: skip
 
+QUEUE = [
+    Key("queue.down", "J", "queue_move(1)", "Move down", "Move the queued video one place down."),
+    Key("queue.up", "K", "queue_move(-1)", "Move up", "Move the queued video one place up."),
+]
+
+TRENDS = [
+    Key("trends.switch", "tab", "switch_pane", "Videos",
+        "Move between the trends and the highlighted row's videos.", True, priority=True),
+    Key("trends.open", "enter", "open", "Show",
+        "On a trend: its videos; on a video: back to the feed with the cursor on it.", True,
+        priority=True),
+    Key("trends.window", "d", "window", "Window", "Compare a week, a day or a month.", True),
+    Key("trends.close", "escape,q", "close", "Back", "Go back to the feed.", True),
+]  # fmt: skip
+
 ALL_KEYS: list[Key] = [
     *NAVIGATION,
     *SELECT,
     *VIDEO,
+    *QUEUE,
     *FILTERS,
     *AI,
     *APP,
@@ -326,6 +388,7 @@ ALL_KEYS: list[Key] = [
     *SYNC,
     *CHANNELS,
     *DIGEST,
+    *TRENDS,
     *WHY,
     *HELP,
     *RULES,

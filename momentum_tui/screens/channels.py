@@ -137,6 +137,8 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         self.rows: list[follow.ChannelListing] = []
         """The channels in the table, in its order."""
         self.listed: list[follow.ChannelListing] = []
+        self.notifying: set[str] = set()
+        """Channels whose new uploads are announced (N switches)."""
         self.unwatched: dict[str, int] = {}
         self.suggestions: dict[str, Suggestion] | None = None
         """Channel id → clean-up suggestion while only suggestions are shown."""
@@ -172,7 +174,10 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
     @work(thread=True, exclusive=True, group="channels-screen", exit_on_error=False)
     def load(self, *, counts: bool = True) -> None:
         """Read the followed channels, then (unless only the list changed) the unwatched counts."""
+        from momentum_tui.notify.queries import notifying_channels
+
         with self.store.read() as conn:
+            self.notifying = {channel_id for channel_id, _ in notifying_channels(conn)}
             self.post_message(ChannelsListed(follow.list_channels(conn)))
             if counts:  # a GROUP BY over every video: not after a group or a removal
                 unwatched = {c.id: c.unwatched for c in queries.channel_summaries(conn)}
@@ -214,7 +219,9 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         title = Text(f"{words.plural(len(self.rows), 'channel')} followed", style="bold")
         if failed:
             title.append(f" · {failed} failed last sync", style="red")
-        self._say(title, "· a add · x remove · t groups · i import · e export · s clean-up")
+        self._say(
+            title, "· a add · x remove · t groups · N notify · i import · e export · s clean-up"
+        )
 
     def _cells(self, index: int) -> list[Text]:
         row = self.rows[index]
@@ -222,8 +229,11 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         synced = "never" if never or not row.last_synced_at else format_age_short(
             row.last_synced_at, self.now)  # fmt: skip
         unwatched = self.unwatched.get(row.id, 0 if self.unwatched else None)
+        name = Text(row.title or row.id)
+        if row.id in self.notifying:
+            name.append(" 🔔", style="yellow")  # N: its new uploads are announced
         return [
-            Text(row.title or row.id),
+            name,
             Text(row.handle, style="dim"),
             Text(", ".join(row.tags), style="cyan"),
             Text("…" if unwatched is None else f"{unwatched:,}"),
@@ -342,6 +352,25 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
             self.notify(words.NO_CHANNEL, severity="warning", timeout=2)
             return
         self._remove(row.id)
+
+    def action_switch_notify(self) -> None:
+        """Announce the highlighted channel's new uploads after each sync, or stop."""
+        row = self.current
+        if row is None:
+            self.notify(words.NO_CHANNEL, severity="warning", timeout=2)
+            return
+        self._notify_switched(row.id, row.title or row.id, row.id not in self.notifying)
+
+    @work(thread=True, group="channels-change", exit_on_error=False)
+    def _notify_switched(self, channel_id: str, title: str, on: bool) -> None:
+        import time
+
+        from momentum_tui.notify.queries import set_channel_notify
+
+        set_channel_notify(self.store, channel_id, on, int(time.time()))
+        said = (f"New uploads of {title} will be announced after each sync." if on
+                else f"No more announcements for {title}.")  # fmt: skip
+        self.post_message(ChannelsChanged(said, changed=False))
 
     def action_close(self) -> None:
         """Close the prompt, or go back to the feed."""

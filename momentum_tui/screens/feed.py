@@ -26,7 +26,7 @@ from textual.events import Resize
 from textual.widgets import ContentSwitcher, Footer, Input, Static, Tab, Tabs
 
 from momentum_tui import words
-from momentum_tui.bindings import AI, FILTERS, VIDEO, VIEWS
+from momentum_tui.bindings import AI, FILTERS, QUEUE, VIDEO, VIEWS
 from momentum_tui.config import Settings
 from momentum_tui.messages import (
     CacheChanged,
@@ -36,11 +36,12 @@ from momentum_tui.messages import (
     VisitRecorded,
 )
 from momentum_tui.models import FeedRow, Filters, Mark, Sort
-from momentum_tui.screens.feed_filters import FilteredScreen
+from momentum_tui.screens.feed_watch import WatchKeys
 from momentum_tui.storage import Store
 from momentum_tui.storage.feed import Totals
 from momentum_tui.tabs import FOR_YOU, SUBSCRIPTIONS
 from momentum_tui.tabs.for_you import ForYouTab
+from momentum_tui.tabs.queue import QueueTab
 from momentum_tui.tabs.subscriptions import SubscriptionsTab
 from momentum_tui.tabs.tab import FeedContext, FeedTab, LoadRequest
 from momentum_tui.widgets.channel_list import ChannelList
@@ -48,19 +49,19 @@ from momentum_tui.widgets.detail import DetailPane
 from momentum_tui.widgets.feed_table import FeedTable
 from momentum_tui.widgets.status_bar import FeedStatus, StatusBar
 from momentum_tui.widgets.sync_progress import SyncProgress
-from momentum_tui.worker_errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
     from momentum_tui.recommend.session import SmartAsk
+    from momentum_tui.watch.thumbnails import ThumbnailCache
 
-TABS: tuple[type[FeedTab], ...] = (ForYouTab, SubscriptionsTab)
+TABS: tuple[type[FeedTab], ...] = (ForYouTab, SubscriptionsTab, QueueTab)
 """The tabs, in order (a tab is a `FeedTab` subclass and a `view.*` key in bindings.py)."""
 
 
-class FeedScreen(ReportsWorkerErrors, FilteredScreen):
+class FeedScreen(WatchKeys):
     """Browse, filter, search and mark the feed (see the module docstring)."""
 
-    BINDINGS = [key.binding() for key in (*VIDEO, *FILTERS, *AI, *VIEWS)]
+    BINDINGS = [key.binding() for key in (*VIDEO, *QUEUE, *FILTERS, *AI, *VIEWS)]
 
     def __init__(
         self,
@@ -121,10 +122,25 @@ class FeedScreen(ReportsWorkerErrors, FilteredScreen):
                 with Container(id="split"):
                     with ContentSwitcher(initial=self.tab.id, id="feed"):
                         yield from self.tabs.values()
-                    yield DetailPane(self.store, id="detail", now=self._fixed_now)
+                    yield DetailPane(
+                        self.store,
+                        id="detail",
+                        now=self._fixed_now,
+                        thumbnails=self._thumbnail_cache if self.settings.ui.thumbnails else None,
+                        offline=self.demo,
+                    )
         yield SyncProgress(id="sync-progress")
         yield StatusBar(id="status", now=self._fixed_now)
         yield Footer()
+
+    def _thumbnail_cache(self) -> ThumbnailCache:
+        """The on-disk thumbnail cache (made in the detail pane's worker, on first use)."""
+        from momentum_tui import locations
+        from momentum_tui.watch.thumbnails import ThumbnailCache
+
+        cache = self.settings.cache
+        return ThumbnailCache(locations.thumbnail_dir(), max_mb=cache.thumbnail_mb,
+                              root=cache.thumbnail_root)  # fmt: skip
 
     @property
     def tab(self) -> FeedTab:

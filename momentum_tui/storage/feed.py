@@ -294,6 +294,10 @@ class VideoDetail:
     state: dict[str, Any]
     labels: dict[str, Any] | None
     channel_tags: list[str] = field(default_factory=list)
+    resume_s: float | None = None
+    """Where the next play starts (the detail pane fills it in: `resume at 12:40`)."""
+    queued: int | None = None
+    """Its place in the watch-later queue, from 1 (None: not queued; the pane fills it in)."""
 
 
 def video_detail(conn: sqlite3.Connection, video_id: str) -> VideoDetail | None:

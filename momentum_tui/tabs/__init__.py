@@ -6,4 +6,5 @@
 
 FOR_YOU = "for-you"
 SUBSCRIPTIONS = "subscriptions"
+QUEUE = "queue"
 """The tabs' ids (also the values of the `ui.start_view` setting)."""

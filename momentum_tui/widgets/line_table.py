@@ -82,9 +82,15 @@ class LineTable(ScrollView, can_focus=True):
     class Highlighted(Message):
         """The cursor moved to row `index`."""
 
-        def __init__(self, index: int) -> None:
+        def __init__(self, index: int, table: LineTable | None = None) -> None:
             super().__init__()
             self.index = index
+            self.table = table
+
+        @property
+        def control(self) -> LineTable | None:
+            """The table whose cursor moved (so `@on(…, "#id")` can tell tables apart)."""
+            return self.table
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -129,7 +135,7 @@ class LineTable(ScrollView, can_focus=True):
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False)
         self.refresh()
-        self.post_message(self.Highlighted(self.cursor))
+        self.post_message(self.Highlighted(self.cursor, self))
 
     def _body_height(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.widgets import Static
 
+from momentum_tui import words
 from momentum_tui.models import format_age_short
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class StatusBar(Static):
 
     def on_mount(self) -> None:
         """Watch the app's state (an app without it, in a test, shows the feed part only)."""
-        for name in ("sync_state", "classify_progress", "ai_spend", "prefsync_status"):
+        for name in ("sync_state", "classify_progress", "ai_spend", "prefsync_status", "playing"):
             if hasattr(self.app, name):
                 self.watch(self.app, name, self._redraw, init=False)
         self._redraw()
@@ -129,6 +130,11 @@ class StatusBar(Static):
             age = format_age_short(sync.last_sync, now) if sync.last_sync else "never"
             synced = age if age in ("never", "now") else f"{age} ago"  # not "now ago"
             parts.append(Part(_SYNC, Text(f"synced {synced}", style="dim")))
+        playing: str = getattr(app, "playing", "")
+        if playing:
+            parts.append(
+                Part(_FILTERS, Text(f"▶ {words.short_title(playing)}", style="bold green"))
+            )
         progress: str = getattr(app, "classify_progress", "")
         if progress:
             parts.append(Part(_FILTERS, Text(progress, style="bold")))
