@@ -35,7 +35,7 @@ from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.screens.smart_feed import SmartFeedScreen
 from momentum_tui.screens.why import WhyScreen
 from momentum_tui.storage import Store
-from momentum_tui.tabs import FOR_YOU, SUBSCRIPTIONS
+from momentum_tui.tabs import FOR_YOU, QUEUE, SUBSCRIPTIONS
 from momentum_tui.widgets.feed_table import FeedTable
 from tests.app_support import make_app, settle, state_of, until, wait_for_screen
 from tests.conftest import DEMO_NOW
@@ -73,7 +73,7 @@ async def test_for_you_is_the_first_tab_and_shows_the_ranking_with_reasons(
         screen = await settle(pilot)
         table = screen.table
         tabs = screen.query_one(Tabs)
-        assert [tab.id for tab in tabs.query("Tab")] == [FOR_YOU, SUBSCRIPTIONS]
+        assert [tab.id for tab in tabs.query("Tab")] == [FOR_YOU, SUBSCRIPTIONS, QUEUE]
         assert tabs.active == FOR_YOU and screen.view == FOR_YOU
         assert table.reasons and table is screen.for_you.table
         with demo_store.read() as conn:
