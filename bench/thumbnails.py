@@ -1,0 +1,166 @@
+"""The cursor while thumbnails load, and the thumbnail cache's hit rate (issue 13).
+
+    .venv/bin/python bench/thumbnails.py [--moves 300] [--delay-ms 150] [--seed 20261201]
+
+The real app (in-process, headless, 160×48, the demo profile's videos but not in demo
+mode, so thumbnails are fetched) with its thumbnail host pointed at a loopback server
+that answers every picture after `--delay-ms` (a slow network). A scripted session moves
+the cursor `--moves` times: mostly down, sometimes back up, sometimes to the top again —
+the way a person browses, coming back to what they saw. For each move: the time from
+the key's action (`nav.down`, `nav.up`, `nav.top`) until the frame that shows the cursor
+on its new row, while the detail pane's thumbnail worker is fetching and decoding. Figures: p50/p95/max of that, the share of
+presses within one frame (16.7 ms at 60 Hz), and the cache's hits, fetches and hit rate
+(a hit: a picture shown from disk) — beside the same session with thumbnails off, in
+the same run, as the reference. Writes bench/results/thumbnails.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import random
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import percentiles, save  # noqa: E402
+
+FRAME_MS = 1000 / 60
+
+
+def _picture() -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGB", (320, 180), (30, 120, 200))
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    return out.getvalue()
+
+
+def _server(delay_s: float) -> ThreadingHTTPServer:
+    body = _picture()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            time.sleep(delay_s)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _script(moves: int, rng: random.Random) -> list[str]:
+    keys = []
+    for _ in range(moves):
+        roll = rng.random()
+        keys.append("j" if roll < 0.7 else "k" if roll < 0.95 else "g")
+    return keys
+
+
+async def _session(db: Path, root: str, keys: list[str], *, thumbnails: bool) -> dict[str, Any]:
+    from momentum_tui.app import MomentumApp
+    from momentum_tui.config import Settings
+    from momentum_tui.screens.feed import FeedScreen
+    from momentum_tui.storage import Store
+    from momentum_tui.widgets.detail import DetailPane
+
+    base = Settings()
+    settings = base.model_copy(
+        update={
+            "cache": base.cache.model_copy(update={"thumbnail_root": root}),
+            "ui": base.ui.model_copy(update={"thumbnails": thumbnails}),
+        }
+    )
+    store = Store.open(db)
+    app = MomentumApp(store, settings, demo=False)
+    took: list[float] = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        while not (isinstance(app.screen, FeedScreen) and app.screen.feed_complete):
+            await pilot.pause(0.05)
+        screen = app.screen
+        await pilot.pause(0.5)
+        actions = {"j": "cursor_down", "k": "cursor_up", "g": "cursor_top"}
+        for key in keys:
+            table = screen.table
+            before = table.cursor
+            drawn = asyncio.get_running_loop().create_future()
+            # What the key's binding runs (nav.*), timed from the action to the frame that
+            # shows it: Pilot's own press() waits for the whole app to go idle.
+            start = time.perf_counter()
+            await table.run_action(actions[key])
+            if table.cursor != before:
+                screen.call_after_refresh(lambda: drawn.done() or drawn.set_result(None))  # noqa: B023
+                await drawn
+                took.append((time.perf_counter() - start) * 1000)
+            await asyncio.sleep(0.06)  # a person's pace between presses: settles, fetches
+        await pilot.pause(1.0)
+        stats = screen.query_one(DetailPane).thumbnail_stats
+    store.close()
+    hits, fetched, failed = (stats.hits, stats.fetched, stats.failed) if stats else (0, 0, 0)
+    return {
+        "presses_timed": len(took),
+        "cursor_ms": percentiles(took),
+        "within_one_frame": round(sum(t <= FRAME_MS for t in took) / len(took), 3) if took else None,
+        "thumbnail_hits": hits,
+        "thumbnail_fetches": fetched,
+        "thumbnail_failures": failed,
+        "hit_rate": round(hits / (hits + fetched), 3) if hits + fetched else None,
+    }
+
+
+def main() -> None:
+    """Run the scripted session and save the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--moves", type=int, default=300)
+    parser.add_argument("--delay-ms", type=float, default=150)
+    parser.add_argument("--seed", type=int, default=20261201)
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="momentum-thumbs-"))
+    os.environ["MOMENTUM_HOME"] = str(home)
+    try:
+        from momentum_tui.demo.build import build_demo
+        from momentum_tui.storage import Store
+
+        db = home / "cache.db"
+        with Store.open(db) as built:
+            build_demo(built)
+        server = _server(args.delay_ms / 1000)
+        root = f"http://127.0.0.1:{server.server_address[1]}"
+        keys = _script(args.moves, random.Random(args.seed))
+        # The reference: the same session with thumbnails off, in the same run.
+        reference = asyncio.run(_session(db, root, keys, thumbnails=False))
+        figures = asyncio.run(_session(db, root, keys, thumbnails=True))
+        server.shutdown()
+        figures["without_thumbnails"] = {k: reference[k] for k in ("cursor_ms", "within_one_frame")}
+        figures["p50_ratio_to_without"] = round(
+            figures["cursor_ms"]["p50_ms"] / reference["cursor_ms"]["p50_ms"], 2
+        )
+        figures.update(moves=args.moves, delay_ms=args.delay_ms, seed=args.seed,
+                       size="160x48", frame_ms=round(FRAME_MS, 2))  # fmt: skip
+        for name, value in figures.items():
+            print(f"{name:>20}: {value}")
+        save("thumbnails", figures)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
