@@ -8,8 +8,8 @@ that answers every picture after `--delay-ms` (a slow network). A scripted sessi
 the cursor `--moves` times: mostly down, sometimes back up, sometimes to the top again —
 the way a person browses, coming back to what they saw. For each move: the time from
 the key's action (`nav.down`, `nav.up`, `nav.top`) until the frame that shows the cursor
-on its new row, while the detail pane's thumbnail worker is fetching and decoding. Figures: p50/p95/max of that, the share of
-presses within one frame (16.7 ms at 60 Hz), and the cache's hits, fetches and hit rate
+on its new row, while the detail pane's thumbnail worker is fetching and decoding.
+Figures: p50/p95/max of that, the share of presses within one frame (16.7 ms at 60 Hz), and the cache's hits, fetches and hit rate
 (a hit: a picture shown from disk) — beside the same session with thumbnails off, in
 the same run, as the reference. Writes bench/results/thumbnails.json.
 """
@@ -118,7 +118,9 @@ async def _session(db: Path, root: str, keys: list[str], *, thumbnails: bool) ->
     return {
         "presses_timed": len(took),
         "cursor_ms": percentiles(took),
-        "within_one_frame": round(sum(t <= FRAME_MS for t in took) / len(took), 3) if took else None,
+        "within_one_frame": round(sum(t <= FRAME_MS for t in took) / len(took), 3)
+        if took
+        else None,
         "thumbnail_hits": hits,
         "thumbnail_fetches": fetched,
         "thumbnail_failures": failed,
