@@ -9,9 +9,11 @@ the cursor `--moves` times: mostly down, sometimes back up, sometimes to the top
 the way a person browses, coming back to what they saw. For each move: the time from
 the key's action (`nav.down`, `nav.up`, `nav.top`) until the frame that shows the cursor
 on its new row, while the detail pane's thumbnail worker is fetching and decoding.
-Figures: p50/p95/max of that, the share of presses within one frame (16.7 ms at
-60 Hz), and the cache's hits, fetches and hit rate (a hit: a picture shown from disk) — beside the same session with thumbnails off, in
-the same run, as the reference. Writes bench/results/thumbnails.json.
+
+Figures: p50/p95/max of that, the share of moves within one frame (16.7 ms at 60 Hz),
+and the cache's hits, fetches and hit rate (a hit: a picture shown from disk), beside
+the same session with thumbnails off in the same run, as the reference. Writes
+bench/results/thumbnails.json.
 """
 
 from __future__ import annotations
