@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/crash.py [--kills 100] [--seed 20261201] [--writer classify …]
 
-Each writer (see bench/crash_ai.py and bench/crash_bulk.py) runs as the real `momentum`
-process (or, for the 100k ingest, the bulk loader in a process of its own) on a fresh
-copy of its starting cache, and is sent SIGKILL at a seeded random moment inside the
+Each writer (see bench/crash_ai.py, bench/crash_bulk.py and bench/crash_prefsync.py) runs
+as the real `momentum` process (or, for the 100k ingest, the bulk loader in a process of
+its own) on a fresh copy of its starting cache (and, for preference sync, of the server's
+database), and is sent SIGKILL at a seeded random moment inside the
 window where it works (measured by an uninterrupted run first). After every kill:
 
 * `PRAGMA integrity_check` must say ok;
@@ -141,9 +142,9 @@ def kill_at_random(
 
 def writers() -> dict[str, Callable[[], Writer]]:
     """Every writer the harness knows, by name."""
-    from bench import crash_ai, crash_bulk
+    from bench import crash_ai, crash_bulk, crash_prefsync
 
-    return {**crash_ai.WRITERS, **crash_bulk.WRITERS}
+    return {**crash_ai.WRITERS, **crash_bulk.WRITERS, **crash_prefsync.WRITERS}
 
 
 def main() -> None:
@@ -172,7 +173,7 @@ def main() -> None:
         figures[name] = tally
         record(figures, args.seed, args.kills)  # each writer's figures as soon as they are in
         bad = {k: v for k, v in tally.items() if k not in ("kills", "finished_before_kill",
-               "window_s", "seconds", "failures") and v}  # fmt: skip
+               "window_s", "seconds", "failures", "complete") and v}  # fmt: skip
         print(f"{name}: {tally['kills']} kills, {tally['seconds']:.0f} s, "
               + (f"FAILURES {bad}" if bad else "integrity ok, nothing lost, doubled "
                  "or under-counted, every rerun equal"), flush=True)  # fmt: skip
