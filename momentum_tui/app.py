@@ -3,7 +3,8 @@
 App-wide work and state live in the controllers the app is built from: `app_sync.py`
 (syncing, the sync state and quota, "the cache changed", outside changes),
 `app_labels.py` (classifying, Claude spending), `app_prefsync.py` (preference sync
-with your other machines) and `app_watch.py` (playing in the background). Screens and
+with your other machines), `app_watch.py` (playing in the background) and
+`app_backup.py` (the daily backup). Screens and
 widgets watch their reactive state; screens post `CacheChanged` when they changed the
 cache.
 """
@@ -19,6 +20,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from momentum_tui.app_backup import BackupApp
 from momentum_tui.app_labels import LabelsApp
 from momentum_tui.app_prefsync import PrefsyncApp
 from momentum_tui.app_sync import SyncApp, SyncUpdate
@@ -32,9 +34,10 @@ from momentum_tui.storage import Store
 log = logging.getLogger(__name__)
 
 
-class MomentumApp(SyncApp, LabelsApp, PrefsyncApp, WatchApp):
+class MomentumApp(SyncApp, LabelsApp, PrefsyncApp, WatchApp, BackupApp):
     """Momentum's terminal app (syncing from `SyncApp`, labelling from `LabelsApp`,
-    preference sync from `PrefsyncApp`, playing from `WatchApp`)."""
+    preference sync from `PrefsyncApp`, playing from `WatchApp`, the daily backup from
+    `BackupApp`)."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
     TITLE = "Momentum"

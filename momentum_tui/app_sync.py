@@ -31,6 +31,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
 from momentum_tui.config import Settings
+from momentum_tui.errors import MomentumError
 from momentum_tui.messages import CacheChanged, FeedReady
 from momentum_tui.storage import Store
 from momentum_tui.words import DEMO_NEVER_SYNCED
@@ -205,6 +206,9 @@ class SyncApp(ReportsWorkerErrors, App[None]):
             changed = self.store.changed_elsewhere()
         except sqlite3.Error:
             return  # a damaged or vanished cache is reported by the next real read
+        except MomentumError as error:  # replaced by a file that can't be used (restore)
+            self.notify(f"{error.title} {error.hint}".strip(), severity="error", timeout=15)
+            return
         if changed:
             self._outside_changes = True
             return

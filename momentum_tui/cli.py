@@ -48,6 +48,14 @@ COMMANDS = {
     "config": LazyCommand(
         f"{_C}.config_cmd:config", "Where the config file lives and what every setting is."
     ),
+    "backup": LazyCommand(
+        f"{_C}.data:backup",
+        "Copy the cache (consistent even while syncing), compressed and checked.",
+    ),
+    "restore": LazyCommand(
+        f"{_C}.data:restore",
+        "Put a backup in place of the cache (the cache you have now is kept, never deleted).",
+    ),
     "classify": LazyCommand(
         f"{_C}.classify:classify_command",
         "Label videos: offline right away, then with Claude (batched, cached, within budget).",

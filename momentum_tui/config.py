@@ -154,6 +154,16 @@ class BackendSettings(Section):
     )
 
 
+class BackupSettings(Section):
+    """Automatic backups of the cache (`momentum backup` makes one whenever you like)."""
+
+    keep: int = Field(
+        7, ge=0, le=365,
+        description="Automatic backups kept in the data directory (one a day when the app "
+        "opens, and one before each schema upgrade); 0 turns them off.",
+    )  # fmt: skip
+
+
 class FeedSettings(Section):
     """What the feed shows when the app starts."""
 
@@ -277,6 +287,7 @@ class Settings(BaseModel):
     youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
     claude: ClaudeSettings = Field(default_factory=ClaudeSettings)
     backend: BackendSettings = Field(default_factory=BackendSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
     feed: FeedSettings = Field(default_factory=FeedSettings)
     ui: UISettings = Field(default_factory=UISettings)
     recommend: RecommendSettings = Field(default_factory=RecommendSettings)

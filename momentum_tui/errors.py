@@ -78,3 +78,15 @@ class BudgetExceededError(MomentumError):
 
 class ImportFormatError(MomentumError):
     """A subscriptions file could not be read; the title names the line or field at fault."""
+
+
+class DiskFullError(MomentumError):
+    """The disk (or the cache's size limit) is full; the failing change was not saved."""
+
+
+class BackupError(MomentumError):
+    """A backup could not be made, or a file given to restore is not a usable backup."""
+
+
+class DataFileError(MomentumError):
+    """A file given to `import-data` is not a Momentum export, is damaged, or is too new."""

@@ -94,7 +94,7 @@ class Context:
 
             store = open_demo(notify=lambda note: click.echo(note, err=True))
         else:
-            store = Store.open(self.cache_path())
+            store = Store.open(self.cache_path(), backups=self.settings.backup.keep)
         self._stores.append(store)
         return store
 
@@ -153,3 +153,21 @@ def json_option(function: Callable[P, R]) -> Callable[P, R]:
 def is_interactive() -> bool:
     """True when both ends are terminals (prompts are allowed)."""
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def confirm_or_stop(question: str, *, yes: bool, what: str) -> None:
+    """Ask `question` (or go ahead with `--yes`); stop with a sentence when not confirmed.
+
+    Without a terminal to ask on and without `--yes`, nothing is done: `what` names it.
+    """
+    from momentum_tui.errors import MomentumError
+
+    if yes:
+        return
+    if not is_interactive():
+        raise MomentumError(
+            f"{what}; nothing was changed.", "Add --yes to go ahead without being asked."
+        )
+    if not click.confirm(question, default=False):
+        click.echo("Nothing was changed.", err=True)
+        raise SystemExit(1)

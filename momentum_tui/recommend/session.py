@@ -196,6 +196,7 @@ class LiveRecommender:
         self.ranking: Ranking | None = None
         self._explainer: Explainer | None = None
         self._conn: sqlite3.Connection | None = None
+        self._generation = 0
         self._held = ExitStack()
         self._lock = threading.RLock()
         self._marks_lock = threading.Lock()
@@ -287,8 +288,15 @@ class LiveRecommender:
             return listing
 
     def _connection(self) -> sqlite3.Connection:
-        """The read connection this recommender holds between loads (opened on first use)."""
+        """The read connection this recommender holds between loads (opened on first use).
+
+        Borrowed again when the store reopened on a replaced file (a restore).
+        """
+        if self._conn is not None and self._generation != self.store.generation:
+            self._conn = None
+            self._held.close()
         if self._conn is None:
+            self._generation = self.store.generation
             self._conn = self._held.enter_context(self.store.read())
         return self._conn
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from momentum_tui import locations
 from momentum_tui.errors import CacheError, CorruptCacheError
 from momentum_tui.storage import migrations
+from momentum_tui.storage.files import identity
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -87,10 +88,18 @@ class Store:
         self._writer: Database | None = None
         self._writer_conn: sqlite3.Connection | None = None
         self._data_version: int | None = None
+        self._identity: tuple[int, int] | None = None
+        self.generation = 0
+        """Bumped when the store reopens on a replaced file (held readers re-borrow)."""
+        self._reader_generation: dict[int, int] = {}
 
     @classmethod
-    def open(cls, path: Path | None = None, *, migrate: bool = True) -> Store:
-        """Open (creating if needed) and upgrade the cache at `path`; raise clear errors."""
+    def open(cls, path: Path | None = None, *, migrate: bool = True, backups: int = 0) -> Store:
+        """Open (creating if needed) and upgrade the cache at `path`; raise clear errors.
+
+        `backups` > 0: before upgrading an existing cache's schema, back it up (keeping
+        that many automatic backups; `backup.keep`).
+        """
         path = path or locations.cache_db()
         locations.ensure_dir(path.parent)
         if path.exists():
@@ -98,17 +107,7 @@ class Store:
         store = cls(path)
         try:
             with store._write_lock:
-                conn = store._writer_connection()
-                conn.execute("PRAGMA journal_mode = WAL")
-                pending = migrations.check_not_newer(conn)
-                log.debug(
-                    "opened %s (sqlite %s); pending migrations: %s",
-                    path,
-                    sqlite3.sqlite_version,
-                    pending or "none",
-                )
-                if migrate and pending:
-                    migrations.upgrade(store.db)
+                store._open_file(migrate=migrate, backups=backups)
         except sqlite3.DatabaseError as error:
             store.close()
             raise CorruptCacheError(
@@ -118,6 +117,25 @@ class Store:
             store.close()
             raise
         return store
+
+    def _open_file(self, *, migrate: bool, backups: int) -> None:
+        """Open the writer on the file at `path` and bring its schema up to date."""
+        conn = self._writer_connection()
+        self._identity = identity(self.path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        pending = migrations.check_not_newer(conn)
+        log.debug(
+            "opened %s (sqlite %s); pending migrations: %s",
+            self.path,
+            sqlite3.sqlite_version,
+            pending or "none",
+        )
+        if migrate and pending:
+            if backups > 0 and migrations.applied_names(conn):
+                from momentum_tui.storage.backup import before_upgrade
+
+                before_upgrade(self.path, pending, backups)
+            migrations.upgrade(self.db)
 
     def _writer_connection(self) -> sqlite3.Connection:
         if self._writer_conn is None:
@@ -176,6 +194,7 @@ class Store:
             conn = _connect(self.path, READER_CACHE_KIB)
             conn.execute("PRAGMA query_only = ON")
             self._all.append(conn)
+            self._reader_generation[id(conn)] = self.generation
         try:
             yield conn
         finally:
@@ -183,7 +202,10 @@ class Store:
                 if epoch == self._epoch:
                     if conn.in_transaction:
                         conn.rollback()
-                    self._readers.put(conn)
+                    if self._reader_generation.get(id(conn)) == self.generation:
+                        self._readers.put(conn)
+                    else:  # borrowed before the file was replaced: it reads the old file
+                        self._forget(conn)
 
     def changed_elsewhere(self) -> bool | None:
         """Whether another process has committed to the cache since the last call.
@@ -193,16 +215,68 @@ class Store:
         connections, and this process writes through that one connection only, so its
         own writes never count. The first call sets the baseline (False); None means the
         writer is busy right now (ask again later) — never blocks.
+
+        A file renamed over the cache (`momentum restore` over a damaged cache, a copy
+        put there by hand) is a change too: the store reopens on the new file (raising
+        `CacheError` when that file can't be used) and this says True.
         """
         if not self._write_lock.acquire(blocking=False):
             return None
         try:
+            if self._replaced():
+                self._reopen()
+                return True
             row = self._writer_connection().execute("PRAGMA data_version").fetchone()
         finally:
             self._write_lock.release()
         version = int(row[0])
         previous, self._data_version = self._data_version, version
         return previous is not None and version != previous
+
+    def _replaced(self) -> bool:
+        """Another file now has the cache's name (and looks like a database: not mid-swap)."""
+        if self._identity is None:
+            return False
+        now = identity(self.path)
+        if now is None or now == self._identity:
+            return False
+        try:
+            _check_header(self.path)
+        except CacheError:
+            return False  # being written, or not a database: the next real read says so
+        return True
+
+    def _reopen(self) -> None:
+        """Close every connection to the old file and open the new one (write lock held)."""
+        log.info("the cache file %s was replaced; reopening it", self.path)
+        self.generation += 1
+        self._writer = None
+        if self._writer_conn is not None:
+            self._forget(self._writer_conn)
+            self._writer_conn = None
+        while True:
+            try:
+                self._forget(self._readers.get_nowait())
+            except Empty:
+                break
+        self._data_version = None
+        try:
+            self._open_file(migrate=True, backups=0)
+        except sqlite3.DatabaseError as error:
+            raise CorruptCacheError(
+                f"The cache {self.path} was replaced by a damaged file ({error}).",
+                corrupt_hint(self.path),
+                path=str(self.path),
+            ) from error
+        row = self._writer_connection().execute("PRAGMA data_version").fetchone()
+        self._data_version = int(row[0])
+
+    def _forget(self, conn: sqlite3.Connection) -> None:
+        with suppress(sqlite3.Error):
+            conn.close()
+        self._reader_generation.pop(id(conn), None)
+        with suppress(ValueError):
+            self._all.remove(conn)
 
     def get_pref(self, key: str, default: str | None = None) -> str | None:
         """A small named value from the `preferences` table."""
@@ -238,6 +312,7 @@ class Store:
                 with suppress(sqlite3.Error):
                     conn.close()
             self._all.clear()
+            self._reader_generation.clear()
             self._writer = None
             self._writer_conn = None
             self._readers = SimpleQueue()
