@@ -56,6 +56,15 @@ COMMANDS = {
         f"{_C}.data:restore",
         "Put a backup in place of the cache (the cache you have now is kept, never deleted).",
     ),
+    "export-data": LazyCommand(
+        f"{_C}.export:export_data",
+        "Write out everything you made: follows, groups, marks with their history, keywords,"
+        " rules, settings, labels and the quota and Claude ledgers (never a key).",
+    ),
+    "import-data": LazyCommand(
+        f"{_C}.export:import_data",
+        "Merge an export (JSON or the CSV zip) into your cache; importing twice changes nothing.",
+    ),
     "classify": LazyCommand(
         f"{_C}.classify:classify_command",
         "Label videos: offline right away, then with Claude (batched, cached, within budget).",

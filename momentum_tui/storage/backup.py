@@ -143,24 +143,23 @@ def open_read_only(path: Path) -> sqlite3.Connection:
 
 def _snapshot(cache: Path, copy: Path) -> int:
     """One consistent page copy of `cache` into `copy`, made self-contained and checked."""
-    with closing(open_read_only(cache)) as source:
-        with closing(sqlite3.connect(copy)) as target:
-            # pages=-1 (the default): the whole copy in one step, so one read transaction
-            # and one snapshot, however much is being written meanwhile.
-            source.backup(target)
-            target.execute("PRAGMA journal_mode = DELETE")
-            problems = [row[0] for row in target.execute("PRAGMA integrity_check")]
-            if problems != ["ok"]:
-                raise BackupError(
-                    f"The copy of the cache failed its integrity check ({problems[0]}); "
-                    "nothing was written.",
-                    "The cache itself may be damaged: run `momentum doctor`.",
-                )
-            if not migrations.applied_names(target):
-                raise BackupError(
-                    f"{cache} is not a Momentum cache; nothing was written.",
-                    "Point MOMENTUM_HOME at the right directory.",
-                )
+    with closing(open_read_only(cache)) as source, closing(sqlite3.connect(copy)) as target:
+        # pages=-1 (the default): the whole copy in one step, so one read transaction
+        # and one snapshot, however much is being written meanwhile.
+        source.backup(target)
+        target.execute("PRAGMA journal_mode = DELETE")
+        problems = [row[0] for row in target.execute("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            raise BackupError(
+                f"The copy of the cache failed its integrity check ({problems[0]}); "
+                "nothing was written.",
+                "The cache itself may be damaged: run `momentum doctor`.",
+            )
+        if not migrations.applied_names(target):
+            raise BackupError(
+                f"{cache} is not a Momentum cache; nothing was written.",
+                "Point MOMENTUM_HOME at the right directory.",
+            )
     return copy.stat().st_size
 
 

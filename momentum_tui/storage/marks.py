@@ -11,10 +11,14 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from momentum_tui.errors import NotFoundError
 from momentum_tui.models import Mark
 from momentum_tui.storage.db import Store
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 _STATE_FIELDS = ("watched_at", "rating", "rated_at", "hidden_at", "saved_at")
 
@@ -107,12 +111,15 @@ def mark_video(store: Store, video_id: str, mark: Mark | str, now: int | None = 
 
 
 def undo_last(store: Store, now: int | None = None) -> MarkResult | None:
-    """Undo the most recent interaction that is not undone yet; None when there is none."""
+    """Undo the most recent mark made here and not undone yet; None when there is none.
+
+    Imported history (`import-data`) is never undone: it is not something just done.
+    """
     now = int(time.time()) if now is None else now
     with store.transaction() as conn:
         row = conn.execute(
             "SELECT id, video_id, mark, previous FROM interactions WHERE undone_at IS NULL "
-            "ORDER BY id DESC LIMIT 1"
+            "AND origin = 'local' ORDER BY id DESC LIMIT 1"
         ).fetchone()
         if row is None:
             return None
@@ -137,3 +144,71 @@ def toggle_mark(store: Store, video_id: str, mark: Mark, now: int | None = None)
         }
         is_set, undo_mark = opposite.get(mark, (False, mark))
         return mark_video(store, video_id, undo_mark if is_set else mark, now)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One mark from elsewhere (an export): what, when, the state it replaced, if undone."""
+
+    video_id: str
+    mark: str
+    at: int
+    previous: dict[str, int | None]
+    undone_at: int | None = None
+
+
+@dataclass
+class MergedMarks:
+    """What `merge_marks` changed."""
+
+    states: int = 0
+    history: int = 0
+
+
+def merge_marks(
+    db: Database,
+    states: list[tuple[str, dict[str, int | None], int]],
+    history: list[HistoryEntry],
+) -> MergedMarks:
+    """Bring marks from elsewhere into the cache (inside `Store.write()`), idempotently.
+
+    States are `(video_id, state, updated_at)`: the newer one of each video wins (the
+    cache's own on a tie). History entries are merged as a multiset by what they are
+    (video, mark, time, previous state): an entry the cache already has as often is not
+    added again, so importing the same file twice changes nothing. Added entries are
+    marked `origin = 'import'`, which undo leaves alone.
+    """
+    merged = MergedMarks()
+    conn = db.conn
+    for video_id, state, updated_at in states:
+        row = conn.execute(
+            "SELECT updated_at FROM video_state WHERE video_id = ?", (video_id,)
+        ).fetchone()
+        if row is None or updated_at > row[0]:
+            _write_state(conn, video_id, {f: state.get(f) for f in _STATE_FIELDS}, updated_at)
+            merged.states += 1
+    have: dict[tuple[str, str, int, str], int] = {}
+    wanted: dict[tuple[str, str, int, str], list[HistoryEntry]] = {}
+    for entry in history:
+        previous = json.dumps({f: entry.previous.get(f) for f in _STATE_FIELDS})
+        wanted.setdefault((entry.video_id, entry.mark, entry.at, previous), []).append(entry)
+    for video_id in {key[0] for key in wanted}:
+        for mark, at, previous in conn.execute(
+            "SELECT mark, at, previous FROM interactions WHERE video_id = ?", (video_id,)
+        ):
+            key = (video_id, mark, at, json.dumps(_canonical(previous)))
+            have[key] = have.get(key, 0) + 1
+    for key, entries in wanted.items():
+        for entry in entries[have.get(key, 0) :]:
+            conn.execute(
+                "INSERT INTO interactions (video_id, mark, at, previous, undone_at, origin) "
+                "VALUES (?, ?, ?, ?, ?, 'import')",
+                (entry.video_id, entry.mark, entry.at, key[3], entry.undone_at),
+            )
+            merged.history += 1
+    return merged
+
+
+def _canonical(previous_json: str) -> dict[str, int | None]:
+    previous = json.loads(previous_json)
+    return {f: previous.get(f) for f in _STATE_FIELDS}

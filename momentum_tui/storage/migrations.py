@@ -469,3 +469,13 @@ def m070_prefsync_watch(db: Database) -> None:
     from momentum_tui.storage import prefsync_schema
 
     prefsync_schema.create_watch(db)
+
+
+@migration
+def m080_mark_origin(db: Database) -> None:
+    """Where each history entry was made: here (`local`) or brought in (`import`).
+
+    Undo takes back only what was done on this machine: an entry imported from an export
+    (or, later, from another device) is history, not the last thing you did.
+    """
+    db.executescript("ALTER TABLE interactions ADD COLUMN origin TEXT NOT NULL DEFAULT 'local';")

@@ -233,3 +233,30 @@ def upsert_channels(
     )
     after = int(db.conn.execute("SELECT count(*) FROM channels").fetchone()[0])
     return after - int(before)
+
+
+IMPORTED_VIDEO_COLUMNS = (
+    "id", "channel_id", "channel_title", "title", "published_at", "duration_s", "is_short",
+    "live_state", "status", "content_hash", "first_seen_at",
+)  # fmt: skip
+"""What an export carries of a video (a sync fills in the rest the next time it sees it)."""
+
+
+def insert_missing_videos(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> int:
+    """Add videos the cache lacks (rows in `IMPORTED_VIDEO_COLUMNS` order); returns how many.
+
+    A video already cached is left alone: its synced title and counts are newer than a
+    file's. Call inside a write transaction.
+    """
+    known = existing_video_ids(conn, [str(row[0]) for row in rows])
+    fresh = [row for row in rows if str(row[0]) not in known]
+    if not fresh:
+        return 0
+    sql = (
+        f"INSERT INTO videos ({', '.join(IMPORTED_VIDEO_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in IMPORTED_VIDEO_COLUMNS)}) ON CONFLICT(id) DO NOTHING"
+    )
+    if len(fresh) >= BULK_INDEX_THRESHOLD and not _full_text_deferred(conn):
+        with full_text_backlog(conn):
+            return max(0, conn.executemany(sql, fresh).rowcount)
+    return max(0, conn.executemany(sql, fresh).rowcount)
