@@ -65,6 +65,9 @@ COMMANDS = {
         f"{_C}.export:import_data",
         "Merge an export (JSON or the CSV zip) into your cache; importing twice changes nothing.",
     ),
+    "forget": LazyCommand(
+        f"{_C}.forget:forget", "Remove what Momentum keeps about you, after naming it."
+    ),
     "classify": LazyCommand(
         f"{_C}.classify:classify_command",
         "Label videos: offline right away, then with Claude (batched, cached, within budget).",
@@ -204,6 +207,25 @@ def _print_error(error: MomentumError, *, debug: bool = False) -> None:
         click.echo(f"  {detail}", err=True)
 
 
+def _reader_left() -> bool:
+    """Whether click found standard output closed by its reader (it wraps it when it does)."""
+    from click.utils import PacifyFlushWrapper
+
+    return isinstance(sys.stdout, PacifyFlushWrapper)
+
+
+def _disk_full(error: BaseException) -> bool:
+    from momentum_tui.storage.files import is_disk_full
+
+    return is_disk_full(error)
+
+
+def _unexpected(error: BaseException) -> None:
+    click.secho(f"momentum: unexpected error: {type(error).__name__}: {error}", err=True)
+    click.echo("  Re-run with --debug for the details, and please report it.", err=True)
+    sys.exit(1)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the command line and turn failures into sentences and exit codes."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -213,9 +235,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     debug = "--debug" in args or os.environ.get("MOMENTUM_DEBUG") == "1"
     try:
         result = cli.main(args=args, prog_name="momentum", standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as error:
+        if isinstance(error.__cause__, KeyboardInterrupt):  # click's wrapping of Ctrl-C
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
         click.echo("Aborted.", err=True)
         sys.exit(1)
+    except SystemExit:
+        if _reader_left():  # click's exit 1 for a closed pipe (`momentum feed | head`)
+            sys.exit(0)
+        raise
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
@@ -225,24 +254,33 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         _print_error(error)
         sys.exit(error.exit_code)
-    except sqlite3.DatabaseError as error:
+    except BrokenPipeError:
+        # `momentum feed | head`: the reader left; that's fine.
+        sys.stderr.close()
+        sys.exit(0)
+    except (sqlite3.DatabaseError, OSError) as error:
         if debug:
             raise
+        if _disk_full(error):
+            _print_error(
+                MomentumError(
+                    "The disk is full, so the last change was not saved; the cache is as it "
+                    "was before it.",
+                    "Free some space and run it again.",
+                )
+            )
+            sys.exit(1)
+        if isinstance(error, OSError):
+            _unexpected(error)
         click.secho(f"momentum: the cache could not be read or written ({error}).", err=True)
         click.echo("  Run `momentum doctor` to check it; nothing was deleted.", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
-    except BrokenPipeError:
-        # `momentum feed | head`: the reader left; that's fine.
-        sys.stderr.close()
-        sys.exit(0)
     except Exception as error:
         if debug:
             raise
-        click.secho(f"momentum: unexpected error: {type(error).__name__}: {error}", err=True)
-        click.echo("  Re-run with --debug for the details, and please report it.", err=True)
-        sys.exit(1)
+        _unexpected(error)
     if isinstance(result, int) and result:
         sys.exit(result)

@@ -267,7 +267,7 @@ async def test_an_open_app_shows_what_was_imported_and_exports_keep_working(
     tmp_path: Path,
 ) -> None:
     from momentum_tui.config import Settings, UISettings
-    from momentum_tui.storage.data_import import import_document
+    from momentum_tui.owndata.importing import import_document
     from momentum_tui.storage.export import write_json
     from momentum_tui.storage.export_files import read_export
     from tests.app_support import make_app, settle
@@ -293,6 +293,7 @@ async def test_an_open_app_shows_what_was_imported_and_exports_keep_working(
         assert await wait_for(pilot, lambda: make_video(3).id not in shown_ids(app))
         with store.read() as conn, (tmp_path / "desktop.json").open("w") as out:
             write_json(conn, {}, 1_700_000_200, out)  # an export while the app runs
+        await settle(pilot)
     store.close()
     desktop = json.loads((tmp_path / "desktop.json").read_text())
     assert [m["mark"] for m in desktop["marks"]] == ["hidden"]

@@ -16,6 +16,7 @@ CORE = [
     "momentum_tui.storage",
     "momentum_tui.rules",
     "momentum_tui.prefsync",
+    "momentum_tui.owndata",
     "momentum_tui.models",
     "momentum_tui.config",
     "momentum_tui.sanitize",

@@ -273,6 +273,7 @@ async def test_an_open_app_shows_the_restored_cache(tmp_path: Path) -> None:
         assert shown_ids(app)[0] == make_video(99).id
         restore(check_backup(backup, path), path)  # `momentum restore` in another terminal
         assert await wait_for(pilot, lambda: make_video(99).id not in shown_ids(app))
+        await settle(pilot)
         assert len(shown_ids(app)) == 5
         await pilot.press("w")  # and the app writes to the restored cache
         await settle(pilot)
@@ -299,6 +300,7 @@ async def test_an_open_app_follows_a_file_renamed_over_its_cache(tmp_path: Path)
             os.replace(f"{path}{suffix}", f"{path}.aside{suffix}")
         os.replace(other, path)
         assert await wait_for(pilot, lambda: len(shown_ids(app)) == 8)
+        await settle(pilot)
         assert shown_ids(app)[0] == make_video(57).id
         highlighted = app.screen.query_one(FeedTable).current_row
         assert highlighted is not None and highlighted.id.startswith("v000000005")

@@ -14,7 +14,7 @@ from momentum_tui.errors import MomentumError
 
 def _settings_values() -> tuple[dict[str, object], str]:
     """The config file's values, or nothing and a note when the file can't be read."""
-    from momentum_tui.settings_file import file_values
+    from momentum_tui.owndata.settings_file import file_values
 
     try:
         return file_values(), ""
@@ -88,8 +88,8 @@ def import_data(state: Context, file: Path, as_json: bool) -> None:
     What your cache already has is kept; only what it lacks is added (a video's newer
     marks win). Settings go into config.toml only where you haven't set them.
     """
-    from momentum_tui.settings_file import merge_into_file
-    from momentum_tui.storage.data_import import import_document
+    from momentum_tui.owndata.importing import import_document
+    from momentum_tui.owndata.settings_file import merge_into_file
     from momentum_tui.storage.export_files import read_export
 
     document = read_export(file.expanduser())

@@ -89,6 +89,7 @@ class Store:
         self._writer_conn: sqlite3.Connection | None = None
         self._data_version: int | None = None
         self._identity: tuple[int, int] | None = None
+        self._gone = False
         self.generation = 0
         """Bumped when the store reopens on a replaced file (held readers re-borrow)."""
         self._reader_generation: dict[int, int] = {}
@@ -122,6 +123,7 @@ class Store:
         """Open the writer on the file at `path` and bring its schema up to date."""
         conn = self._writer_connection()
         self._identity = identity(self.path)
+        self._gone = False
         conn.execute("PRAGMA journal_mode = WAL")
         pending = migrations.check_not_newer(conn)
         log.debug(
@@ -234,11 +236,23 @@ class Store:
         return previous is not None and version != previous
 
     def _replaced(self) -> bool:
-        """Another file now has the cache's name (and looks like a database: not mid-swap)."""
+        """Another file now has the cache's name (and looks like a database: not mid-swap).
+
+        A cache that is gone (`momentum forget`) raises `CacheError`, once.
+        """
         if self._identity is None:
             return False
         now = identity(self.path)
-        if now is None or now == self._identity:
+        if now is None:
+            if not self._gone:
+                self._gone = True
+                raise CacheError(
+                    f"The cache {self.path} was removed while the app was open (`momentum "
+                    "forget`?); what you do now is not saved.",
+                    "Quit, and start Momentum again for a fresh cache.",
+                )
+            return False
+        if now == self._identity:
             return False
         try:
             _check_header(self.path)

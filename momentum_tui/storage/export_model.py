@@ -9,7 +9,7 @@ cache; text Momentum exported is already clean, so a round trip changes nothing.
 
 Adding a section later (the watch-later queue, playback positions): add a record model
 and a `list[...]` field with a default of `[]` here, its reader and writer in
-`storage/export.py` and `storage/data_import.py`, and its columns in the CSV table list.
+`storage/export.py` and `owndata/importing.py` (the CSV form follows the models).
 A file without the new section still imports; `VERSION` goes up only when an existing
 field changes meaning, and a file with a higher version is refused.
 """

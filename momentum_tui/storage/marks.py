@@ -212,3 +212,17 @@ def merge_marks(
 def _canonical(previous_json: str) -> dict[str, int | None]:
     previous = json.loads(previous_json)
     return {f: previous.get(f) for f in _STATE_FIELDS}
+
+
+def forget_marks(db: Database, channel_id: str | None = None) -> int:
+    """Delete marks and their history (inside `Store.write()`): all, or one channel's.
+
+    Returns how many history entries went. Like every other change to a mark, this goes
+    through here so that what happens alongside marks (preference sync) sees it.
+    """
+    where, params = ("", ()) if channel_id is None else (
+        " WHERE video_id IN (SELECT id FROM videos WHERE channel_id = ?)", (channel_id,)
+    )  # fmt: skip
+    history = db.conn.execute(f"DELETE FROM interactions{where}", params).rowcount
+    db.conn.execute(f"DELETE FROM video_state{where}", params)
+    return max(0, history)
