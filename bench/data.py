@@ -115,9 +115,8 @@ def main() -> None:
         for name, value in packed.items():
             print(f"  {name}: {value}")
         commits = commit_cost(db, args.commits)
-        print(
-            f"commit p50 NORMAL {commits['normal']['p50_ms']} ms, FULL {commits['full']['p50_ms']} ms"
-        )
+        normal, full = commits["normal"]["p50_ms"], commits["full"]["p50_ms"]
+        print(f"commit p50: NORMAL {normal} ms, FULL {full} ms")
         path = save(
             "data",
             {

@@ -39,9 +39,9 @@ from momentum_tui.ai.transport import (
     classify_situation,
 )
 from momentum_tui.ai.videos import VideoText
-from momentum_tui.ai.work import Answer, commit_answer, reuse_cached
+from momentum_tui.ai.work import Answer, commit_paid, reuse_cached
 from momentum_tui.config import ClaudeSettings
-from momentum_tui.errors import BudgetExceededError
+from momentum_tui.errors import BudgetExceededError, DiskFullError
 from momentum_tui.storage import Store
 
 
@@ -194,6 +194,7 @@ class Classifier:
         """Send the queue, first request alone, then `concurrency` at a time."""
         in_flight: dict[Future[Message], _Sent] = {}
         fatal: Fatal | None = None
+        full: DiskFullError | None = None  # a full disk: send no more, keep what is paid
         warmed = False
         with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
             try:
@@ -201,7 +202,7 @@ class Classifier:
                     if should_stop is not None and not result.cancelled and should_stop():
                         result.cancelled = True
                     room = self.settings.concurrency if warmed else 1
-                    while (queue and fatal is None and result.stopped is None
+                    while (queue and fatal is None and full is None and result.stopped is None
                            and not result.cancelled and len(in_flight) < room):  # fmt: skip
                         work = queue[0]
                         params, refs = self._params(work.videos)
@@ -222,10 +223,15 @@ class Classifier:
                         future = pool.submit(self._send, params, estimate, len(work.videos))
                         in_flight[future] = _Sent(work, estimate, refs, row)
                     if not in_flight:
+                        if full is not None:
+                            raise full
                         return fatal
                     done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                     for future in done:
-                        taken = self._take(future, in_flight.pop(future), queue, result)
+                        try:
+                            taken = self._take(future, in_flight.pop(future), queue, result)
+                        except DiskFullError as error:
+                            full, taken = full or error, None
                         fatal = fatal or taken
                         warmed = warmed or future.exception() is None
             except KeyboardInterrupt:
@@ -301,8 +307,7 @@ class Classifier:
                 reason = next(iter(parsed.rejected.values()), "invalid label")
         give_up = self._plan_retry(queue, work, retry, reason, truncated)
         answer.given_up = {v.video_id: (v.content_hash, reason) for v in give_up}
-        with self.store.write() as db:
-            commit_answer(db, answer, int(self.clock()))
+        commit_paid(self.store, answer, int(self.clock()))
         result.requests += 1
         result.usage.add(usage)
         result.usd += usd

@@ -12,15 +12,19 @@ nothing is recorded twice.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from momentum_tui.ai import ledger, queries
 from momentum_tui.ai.videos import VideoText
 from momentum_tui.models import VideoLabels
+from momentum_tui.storage.files import disk_full, is_disk_full
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+    from momentum_tui.storage import Store
 
 
 @dataclass
@@ -60,6 +64,43 @@ def commit_answer(db: Database, answer: Answer, now: int) -> None:
 
 
 BATCH_ATTEMPTS = 3
+
+
+def commit_paid(store: Store, answer: Answer, now: int) -> None:
+    """`commit_answer` in its own transaction; on a full disk, the cost is kept if it fits.
+
+    Claude has been paid by then: if the labels can't be written, the ledger row alone
+    (a hundred bytes) is tried, so a budget never under-counts what was spent. Raises
+    `DiskFullError` saying which of the two happened.
+    """
+    try:
+        with store.write() as db:
+            commit_answer(db, answer, now)
+        return
+    except sqlite3.OperationalError as error:
+        if not is_disk_full(error):
+            raise
+        first = error
+    try:
+        with store.write() as db:
+            ledger.record(
+                db, model=answer.model, kind=answer.kind, videos=answer.videos,
+                usage=answer.usage, usd=answer.usd, request_id=answer.request_id, now=now,
+            )  # fmt: skip
+        kept = f"what it cost (${answer.usd:.4f}) is in the ledger"
+    except sqlite3.OperationalError as error:
+        if not is_disk_full(error):
+            raise
+        tokens = answer.usage.input_tokens + answer.usage.output_tokens
+        kept = (
+            f"even what it cost (${answer.usd:.4f}, {tokens:,} tokens, request "
+            f"{answer.request_id or '?'}) could not be added to the ledger"
+        )
+    raise disk_full(
+        f"the labels Claude made for {answer.videos} videos were not saved and the run", kept
+    ) from first
+
+
 """A video unlabelled by this many batch answers is given up (until its text changes)."""
 
 

@@ -157,22 +157,27 @@ def sync(
     result: list[SyncSummary] = []
     failure: list[BaseException] = []
 
+    finished = threading.Event()
+
     def work() -> None:
         try:
             result.append(engine.run(options))
         except BaseException as error:
             failure.append(error)
+        finally:
+            finished.set()
 
-    # The engine runs in a thread so that Ctrl-C here can cancel it cleanly.
+    # The engine runs in a thread so that Ctrl-C here can cancel it cleanly. It is waited
+    # for with an event: a `Thread.join` that Ctrl-C interrupts can return early after.
     worker = threading.Thread(target=work, name="momentum-sync", daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not finished.wait(0.2):
+            pass
     except KeyboardInterrupt:
         cancel.set()
         click.echo("\nCancelling… (finishing the requests in flight)", err=True)
-        worker.join()
+        finished.wait()
     if failure:
         raise failure[0]
     summary = result[0]

@@ -78,3 +78,5 @@ class SignInError(YouTubeError):
 
 class SyncCancelledError(MomentumError):
     """The sync was cancelled; finished channels are kept."""
+
+    exit_code = 130  # Ctrl-C on the command line, like any other interrupted command

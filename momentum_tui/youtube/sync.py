@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import math
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from momentum_tui import secrets
 from momentum_tui.config import YouTubeSettings
 from momentum_tui.errors import MomentumError, NotFoundError, QuotaExhaustedError
 from momentum_tui.storage import Store
+from momentum_tui.storage.files import disk_full, is_disk_full
 from momentum_tui.youtube import queries
 from momentum_tui.youtube.errors import SyncCancelledError, YouTubeError, YouTubeNetworkError
 from momentum_tui.youtube.parse import BATCH
@@ -129,6 +131,16 @@ class SyncEngine:
                 self._fetch(book, client, feeds, rows, options)
         except (MomentumError, OfflineError) as error:
             book.stop(*_stopped(error))
+        except sqlite3.OperationalError as error:
+            if not is_disk_full(error):
+                raise
+            book.stop(
+                "failed",
+                disk_full(
+                    "the sync",
+                    "the channels it had saved are kept and the one it was writing is not",
+                ),
+            )
         finally:
             if feeds is not None:
                 feeds.close()

@@ -9,11 +9,13 @@ knows nothing about how videos are fetched.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from momentum_tui.storage import Store
+from momentum_tui.storage.files import is_disk_full
 from momentum_tui.youtube import queries
 from momentum_tui.youtube.quota import QuotaLedger
 from momentum_tui.youtube.sync_events import (
@@ -167,6 +169,18 @@ class RunBook:
         # The labelling is part of the run: `seconds` is everything `momentum sync` waited for.
         summary.seconds = time.monotonic() - self._started
         summary.message = summary_message(summary, self.clock())
+        try:
+            self._record_finish(summary)
+        except sqlite3.OperationalError as error:
+            if not is_disk_full(error):
+                raise
+            # The run stays marked running (shown as interrupted); the sentence says why.
+            log.warning("the disk is full: the end of sync run %s was not recorded", summary.run_id)
+        self.emit(SyncFinished(self.progress(), summary))
+        return summary
+
+    def _record_finish(self, summary: SyncSummary) -> None:
+        """The run's row gets its outcome; the offline badge follows the network."""
         now = int(self.clock())
         with self.store.write() as db:
             # The status bar's "offline" badge (read by the feed screen) follows the network.
@@ -183,8 +197,6 @@ class RunBook:
                 summary.error.title if summary.error else "",
                 now,
             )
-        self.emit(SyncFinished(self.progress(), summary))
-        return summary
 
     def _label_offline(self) -> int:
         """New and changed videos get offline labels at once, so filters and "For you" see them.
