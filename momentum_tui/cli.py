@@ -209,9 +209,7 @@ def _print_error(error: MomentumError, *, debug: bool = False) -> None:
 
 def _reader_left() -> bool:
     """Whether click found standard output closed by its reader (it wraps it when it does)."""
-    from click.utils import PacifyFlushWrapper
-
-    return isinstance(sys.stdout, PacifyFlushWrapper)
+    return type(sys.stdout).__name__.endswith("PacifyFlushWrapper")
 
 
 def _disk_full(error: BaseException) -> bool:

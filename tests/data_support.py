@@ -8,14 +8,14 @@ from pathlib import Path
 
 from momentum_tui import locations
 from momentum_tui.ai import ledger
-from momentum_tui.ai.work import remember
+from momentum_tui.ai.queries import remember
 from momentum_tui.models import Mark, VideoLabels
 from momentum_tui.recommend.prefs import add_keyword
-from momentum_tui.rules import RuleSpec
+from momentum_tui.rules.spec import RuleSpec
+from momentum_tui.rules.store import add_rule, update_rule
 from momentum_tui.storage import Store
 from momentum_tui.storage.channels import tag_channel
 from momentum_tui.storage.marks import mark_video, undo_last
-from momentum_tui.storage.rules import add_rule, update_rule
 from tests.conftest import DEMO_NOW
 
 

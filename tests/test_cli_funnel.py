@@ -120,12 +120,11 @@ def test_a_reader_leaving_the_pipe_is_not_an_error(
     demo_template: Path, isolated_home: Path
 ) -> None:
     copy_cache(demo_template, locations.cache_db())
+    script = f'{sys.executable} -m momentum_tui feed | head -1; echo "exit=${{PIPESTATUS[0]}}" >&2'
+    env = {**os.environ, **home_env(isolated_home)}
     done = subprocess.run(
-        ["bash", "-c", f"{sys.executable} -m momentum_tui feed | head -1; "
-                       "echo \"exit=${PIPESTATUS[0]}\" >&2"],  # fmt: skip
-        cwd=REPO, env={**os.environ, **home_env(isolated_home)},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        ["bash", "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
     assert len(done.stdout.splitlines()) == 1
     assert done.stderr.strip() == "exit=0"  # nothing else on standard error either
 

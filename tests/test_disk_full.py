@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -18,7 +17,7 @@ pytest_plugins = ("tests.emulators.youtube_fixtures",)
 
 
 @pytest.fixture
-def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """Every cache connection may grow the file by `room` pages, no more (a nearly full disk)."""
     limit = {"room": -1}  # -1: not full yet
     real = db._connect
@@ -31,7 +30,7 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
         return conn
 
     monkeypatch.setattr(db, "_connect", connect)
-    yield limit
+    return limit
 
 
 def _people_data(cache: Path) -> list[str]:

@@ -58,12 +58,11 @@ def _settings_ok(state: Context) -> bool:
 
 def _history(state: Context, yes: bool) -> None:
     from momentum_tui.owndata.forget import REMEMBERED_HISTORY
-    from momentum_tui.storage.erase import erase_history
+    from momentum_tui.storage.erase import erase_history, history_size
 
     store = state.open_store()
     with store.read() as conn:
-        marked = int(conn.execute("SELECT count(*) FROM video_state").fetchone()[0])
-        entries = int(conn.execute("SELECT count(*) FROM interactions").fetchone()[0])
+        marked, entries = history_size(conn)
     what = f"your marks on {_count(marked, 'video')} and {_count(entries, 'history entry')}"
     confirm_or_stop(f"Forget {what}?", yes=yes, what=f"Forgetting would remove {what}")
     erased = erase_history(store, REMEMBERED_HISTORY)
@@ -77,16 +76,13 @@ def _history(state: Context, yes: bool) -> None:
 
 
 def _channel(state: Context, text: str, yes: bool) -> None:
-    from momentum_tui.storage.erase import erase_channel
+    from momentum_tui.storage.erase import channel_size, erase_channel
     from momentum_tui.youtube.channels import find_cached
 
     store = state.open_store()
     with store.read() as conn:
         channel_id, title = find_cached(conn, text)
-        videos = int(
-            conn.execute("SELECT count(*) FROM videos WHERE channel_id = ?", (channel_id,))
-            .fetchone()[0]
-        )  # fmt: skip
+        videos = channel_size(conn, channel_id)
     what = f"the {_count(videos, 'video')} of {title or channel_id} and your marks on them"
     confirm_or_stop(f"Forget {what}?", yes=yes, what=f"Forgetting would remove {what}")
     erased = erase_channel(store, channel_id)

@@ -16,21 +16,20 @@ the change — the preference-sync outbox — happens for an import too.
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from momentum_tui.ai.videos import label_row
+from momentum_tui.ai.queries import label_row
 from momentum_tui.errors import MomentumError
 from momentum_tui.models import Channel, VideoLabels
 from momentum_tui.recommend.prefs import add_keyword
-from momentum_tui.rules import RuleSpec
+from momentum_tui.rules.spec import RuleSpec
+from momentum_tui.rules.store import add_rule, update_rule
+from momentum_tui.storage import merge
 from momentum_tui.storage.channels import tag_channel
 from momentum_tui.storage.db import Store
 from momentum_tui.storage.export_model import ExportDocument, VideoRecord
 from momentum_tui.storage.marks import HistoryEntry, merge_marks
-from momentum_tui.storage.rules import add_rule, update_rule
 from momentum_tui.storage.videos import insert_missing_videos, upsert_channels
 
 if TYPE_CHECKING:
@@ -72,12 +71,8 @@ def import_document(store: Store, document: ExportDocument) -> ImportReport:
     return report
 
 
-def _ids(conn: sqlite3.Connection, sql: str) -> set[str]:
-    return {str(row[0]) for row in conn.execute(sql)}
-
-
 def _channels(db: Database, document: ExportDocument, report: ImportReport) -> set[str]:
-    known = _ids(db.conn, "SELECT id FROM channels")
+    known = merge.channel_ids(db.conn)
     added = 0
     for record in document.channels:
         if record.id in known:
@@ -100,11 +95,10 @@ def _groups(
             by_channel.setdefault(record.channel_id, []).append(record.group)
         else:
             report.skipped["groups"] = report.skipped.get("groups", 0) + 1
-    count = "SELECT count(*) FROM channel_tags"
-    before = int(store.db.conn.execute(count).fetchone()[0])
+    before = merge.group_count(store.db.conn)
     for channel_id, groups in by_channel.items():
         tag_channel(store, channel_id, groups)  # joins the import's transaction
-    report.added["groups"] = int(store.db.conn.execute(count).fetchone()[0]) - before
+    report.added["groups"] = merge.group_count(store.db.conn) - before
 
 
 def _video_row(record: VideoRecord) -> tuple[object, ...]:
@@ -122,7 +116,7 @@ def _videos(
     if len(rows) < len(document.videos):
         report.skipped["videos"] = len(document.videos) - len(rows)
     report.added["videos"] = insert_missing_videos(db.conn, rows)
-    return _ids(db.conn, "SELECT id FROM videos")
+    return merge.video_ids(db.conn)
 
 
 def _marks(db: Database, document: ExportDocument, videos: set[str], report: ImportReport) -> None:
@@ -145,7 +139,7 @@ def _marks(db: Database, document: ExportDocument, videos: set[str], report: Imp
 
 
 def _keywords(db: Database, document: ExportDocument, report: ImportReport) -> None:
-    known = _ids(db.conn, "SELECT keyword FROM keyword_prefs")
+    known = merge.keywords(db.conn)
     added = 0
     for record in document.keywords:
         if record.keyword in known:
@@ -160,9 +154,7 @@ def _keywords(db: Database, document: ExportDocument, report: ImportReport) -> N
 
 
 def _rules(db: Database, document: ExportDocument, report: ImportReport) -> None:
-    known = {
-        (str(spec), str(text)) for spec, text in db.conn.execute("SELECT spec, text FROM rules")
-    }
+    known = merge.rule_keys(db.conn)
     added = 0
     for record in document.rules:
         try:
@@ -182,23 +174,6 @@ def _rules(db: Database, document: ExportDocument, report: ImportReport) -> None
     report.added["rules"] = added
 
 
-# A label from the file goes in where the video has none, or replaces an offline label
-# with Claude's; a label the cache already has from Claude is never replaced.
-_MERGE_LABEL_SQL = """
-    INSERT INTO video_labels (video_id, topic, mood, format, tags, clickbait, plain_title,
-        summary, language, has_sponsor, confidence, source, model, content_hash, labelled_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT(video_id) DO UPDATE SET
-        topic = excluded.topic, mood = excluded.mood, format = excluded.format,
-        tags = excluded.tags, clickbait = excluded.clickbait,
-        plain_title = excluded.plain_title, summary = excluded.summary,
-        language = excluded.language, has_sponsor = excluded.has_sponsor,
-        confidence = excluded.confidence, source = excluded.source, model = excluded.model,
-        content_hash = excluded.content_hash, labelled_at = excluded.labelled_at
-    WHERE video_labels.source = 'local' AND excluded.source = 'claude'
-"""
-
-
 def _labels(db: Database, document: ExportDocument, videos: set[str], report: ImportReport) -> None:
     rows = []
     for record in document.labels:
@@ -211,61 +186,23 @@ def _labels(db: Database, document: ExportDocument, videos: set[str], report: Im
         except ValueError as error:
             raise _bad(f"the labels of {record.video_id}", str(error).splitlines()[0]) from error
         rows.append(label_row(record.video_id, labels, record.labelled_at))
-    # rowcount counts the rows each statement changed itself, not its triggers' (label_tags).
-    report.added["labels"] = max(0, db.conn.executemany(_MERGE_LABEL_SQL, rows).rowcount)
+    report.added["labels"] = merge.merge_labels(db, rows)
 
 
 def _label_cache(db: Database, document: ExportDocument, report: ImportReport) -> None:
-    cursor = db.conn.executemany(
-        "INSERT OR IGNORE INTO ai_label_cache (content_hash, model, labels, created_at) "
-        "VALUES (?, ?, ?, ?)",
-        [
-            (
-                r.content_hash,
-                r.model,
-                json.dumps(r.labels, ensure_ascii=False, separators=(",", ":")),
-                r.created_at,
-            )
-            for r in document.label_cache
-        ],
-    )
-    report.added["label_cache"] = max(0, cursor.rowcount)
-
-
-_LEDGERS = {
-    "quota_ledger": ("quota_ledger", ("at", "day", "method", "units", "status")),
-    "ai_ledger": (
-        "ai_ledger",
-        (
-            "at",
-            "day",
-            "model",
-            "kind",
-            "videos",
-            "input_tokens",
-            "output_tokens",
-            "cache_write_tokens",
-            "cache_read_tokens",
-            "usd",
-            "request_id",
-        ),
-    ),
-}
+    rows = [
+        (r.content_hash, r.model, json.dumps(r.labels, ensure_ascii=False, separators=(",", ":")),
+         r.created_at)
+        for r in document.label_cache
+    ]  # fmt: skip
+    report.added["label_cache"] = merge.add_label_cache(db, rows)
 
 
 def _ledgers(db: Database, document: ExportDocument, report: ImportReport) -> None:
-    """Ledger rows as multisets: a row the cache has as many times already is not added."""
-    for section, (table, columns) in _LEDGERS.items():
-        names = ", ".join(columns)
-        have = Counter(tuple(row) for row in db.conn.execute(f"SELECT {names} FROM {table}"))
-        wanted = Counter(
-            tuple(getattr(record, c) for c in columns) for record in getattr(document, section)
-        )
-        rows = [row for row, n in wanted.items() for _ in range(max(0, n - have[row]))]
-        rows.sort(key=lambda row: row[0])  # by time, as they happened
-        marks = ", ".join("?" for _ in columns)
-        db.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-        report.added[section] = len(rows)
+    """Ledger rows as multisets: two calls in the same second stay two rows."""
+    for table, columns in merge.LEDGER_COLUMNS.items():
+        rows = [tuple(getattr(r, c) for c in columns) for r in getattr(document, table)]
+        report.added[table] = merge.merge_ledger(db, table, rows)
 
 
 def _bad(what: str, why: str) -> MomentumError:

@@ -7,6 +7,7 @@ ranking shown, the last visit: `owndata/forget.py`).
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from momentum_tui.storage.db import Store
@@ -20,6 +21,18 @@ class Erased:
     marks: int
     marked_videos: int
     videos: int = 0
+
+
+def history_size(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(marked videos, history entries): what `erase_history` would remove."""
+    marked = int(conn.execute("SELECT count(*) FROM video_state").fetchone()[0])
+    return marked, int(conn.execute("SELECT count(*) FROM interactions").fetchone()[0])
+
+
+def channel_size(conn: sqlite3.Connection, channel_id: str) -> int:
+    """How many videos of a channel are cached."""
+    sql = "SELECT count(*) FROM videos WHERE channel_id = ?"
+    return int(conn.execute(sql, (channel_id,)).fetchone()[0])
 
 
 def erase_history(store: Store, remembered: tuple[str, ...] = ()) -> Erased:

@@ -1,0 +1,92 @@
+"""The SQL of merging an export into a cache (`owndata/importing.py` drives it)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+def channel_ids(conn: sqlite3.Connection) -> set[str]:
+    """Every cached channel's id."""
+    return {str(row[0]) for row in conn.execute("SELECT id FROM channels")}
+
+
+def video_ids(conn: sqlite3.Connection) -> set[str]:
+    """Every cached video's id."""
+    return {str(row[0]) for row in conn.execute("SELECT id FROM videos")}
+
+
+def keywords(conn: sqlite3.Connection) -> set[str]:
+    """Every keyword with a preference."""
+    return {str(row[0]) for row in conn.execute("SELECT keyword FROM keyword_prefs")}
+
+
+def rule_keys(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    """(spec JSON, text) of every rule: what makes two rules the same rule."""
+    return {(str(spec), str(text)) for spec, text in conn.execute("SELECT spec, text FROM rules")}
+
+
+def group_count(conn: sqlite3.Connection) -> int:
+    """How many (channel, group) pairs there are."""
+    return int(conn.execute("SELECT count(*) FROM channel_tags").fetchone()[0])
+
+
+# A label from the file goes in where the video has none, or replaces an offline label
+# with Claude's; a label the cache already has from Claude is never replaced.
+_MERGE_LABEL_SQL = """
+    INSERT INTO video_labels (video_id, topic, mood, format, tags, clickbait, plain_title,
+        summary, language, has_sponsor, confidence, source, model, content_hash, labelled_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT(video_id) DO UPDATE SET
+        topic = excluded.topic, mood = excluded.mood, format = excluded.format,
+        tags = excluded.tags, clickbait = excluded.clickbait,
+        plain_title = excluded.plain_title, summary = excluded.summary,
+        language = excluded.language, has_sponsor = excluded.has_sponsor,
+        confidence = excluded.confidence, source = excluded.source, model = excluded.model,
+        content_hash = excluded.content_hash, labelled_at = excluded.labelled_at
+    WHERE video_labels.source = 'local' AND excluded.source = 'claude'
+"""
+
+
+def merge_labels(db: Database, rows: Sequence[tuple[object, ...]]) -> int:
+    """Add `video_labels` rows (a Claude label replaces an offline one); how many went in."""
+    # rowcount counts the rows each statement changed itself, not its triggers' (label_tags).
+    return max(0, db.conn.executemany(_MERGE_LABEL_SQL, rows).rowcount)
+
+
+def add_label_cache(db: Database, rows: Sequence[tuple[str, str, str, int]]) -> int:
+    """Add (content_hash, model, labels JSON, created_at) entries the cache lacks."""
+    cursor = db.conn.executemany(
+        "INSERT OR IGNORE INTO ai_label_cache (content_hash, model, labels, created_at) "
+        "VALUES (?, ?, ?, ?)",
+        rows,
+    )
+    return max(0, cursor.rowcount)
+
+
+LEDGER_COLUMNS = {
+    "quota_ledger": ("at", "day", "method", "units", "status"),
+    "ai_ledger": (
+        "at", "day", "model", "kind", "videos", "input_tokens", "output_tokens",
+        "cache_write_tokens", "cache_read_tokens", "usd", "request_id",
+    ),
+}  # fmt: skip
+"""The columns of each ledger that an export carries (everything but the local id)."""
+
+
+def merge_ledger(db: Database, table: str, rows: Sequence[tuple[object, ...]]) -> int:
+    """Add ledger rows as a multiset: a row the cache has as many times already is skipped."""
+    columns = LEDGER_COLUMNS[table]
+    names = ", ".join(columns)
+    have = Counter(tuple(row) for row in db.conn.execute(f"SELECT {names} FROM {table}"))
+    wanted = Counter(tuple(row) for row in rows)
+    missing = [row for row, n in wanted.items() for _ in range(max(0, n - have[row]))]
+    missing.sort(key=lambda row: row[0])  # type: ignore[arg-type,return-value]  # by time
+    marks = ", ".join("?" for _ in columns)
+    db.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", missing)
+    return len(missing)
