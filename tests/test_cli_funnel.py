@@ -120,7 +120,11 @@ def test_a_reader_leaving_the_pipe_is_not_an_error(
     demo_template: Path, isolated_home: Path
 ) -> None:
     copy_cache(demo_template, locations.cache_db())
-    script = f'{sys.executable} -m momentum_tui feed | head -1; echo "exit=${{PIPESTATUS[0]}}" >&2'
+    # 3,000 rows are far more than a pipe holds: the writer really meets the closed pipe.
+    script = (
+        f"{sys.executable} -m momentum_tui feed --limit 3000 | head -1; "
+        'echo "exit=${PIPESTATUS[0]}" >&2'
+    )
     env = {**os.environ, **home_env(isolated_home)}
     done = subprocess.run(
         ["bash", "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120

@@ -22,8 +22,8 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     limit = {"room": -1}  # -1: not full yet
     real = db._connect
 
-    def connect(path: Path) -> sqlite3.Connection:
-        conn = real(path)
+    def connect(path: Path, cache_kib: int) -> sqlite3.Connection:
+        conn = real(path, cache_kib)
         if limit["room"] >= 0:
             pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
             conn.execute(f"PRAGMA max_page_count = {max(pages, 1) + limit['room']}")

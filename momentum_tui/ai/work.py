@@ -46,8 +46,8 @@ class Answer:
     """The row `ledger.reserve` wrote before the request went out (settled here), if any."""
 
 
-def commit_answer(db: Database, answer: Answer, now: int) -> None:
-    """Write the ledger row, labels, cache entries and failures of one answer (one txn)."""
+def _record_cost(db: Database, answer: Answer, now: int) -> None:
+    """The answer's ledger row: the one reserved before sending, settled, or a new one."""
     if answer.ledger_row is not None:
         ledger.settle(db, answer.ledger_row, usage=answer.usage, usd=answer.usd,
                       request_id=answer.request_id)  # fmt: skip
@@ -56,6 +56,11 @@ def commit_answer(db: Database, answer: Answer, now: int) -> None:
             db, model=answer.model, kind=answer.kind, videos=answer.videos, usage=answer.usage,
             usd=answer.usd, request_id=answer.request_id, now=now,
         )  # fmt: skip
+
+
+def commit_answer(db: Database, answer: Answer, now: int) -> None:
+    """Write the ledger row, labels, cache entries and failures of one answer (one txn)."""
+    _record_cost(db, answer, now)
     queries.save_labels(db, answer.labels.items(), now)
     queries.remember(db, answer.labels.values(), answer.model, now)
     queries.forget_failures(db, answer.labels)
@@ -64,6 +69,7 @@ def commit_answer(db: Database, answer: Answer, now: int) -> None:
 
 
 BATCH_ATTEMPTS = 3
+"""A video unlabelled by this many batch answers is given up (until its text changes)."""
 
 
 def commit_paid(store: Store, answer: Answer, now: int) -> None:
@@ -83,25 +89,25 @@ def commit_paid(store: Store, answer: Answer, now: int) -> None:
         first = error
     try:
         with store.write() as db:
-            ledger.record(
-                db, model=answer.model, kind=answer.kind, videos=answer.videos,
-                usage=answer.usage, usd=answer.usd, request_id=answer.request_id, now=now,
-            )  # fmt: skip
+            _record_cost(db, answer, now)
         kept = f"what it cost (${answer.usd:.4f}) is in the ledger"
     except sqlite3.OperationalError as error:
         if not is_disk_full(error):
             raise
         tokens = answer.usage.input_tokens + answer.usage.output_tokens
-        kept = (
-            f"even what it cost (${answer.usd:.4f}, {tokens:,} tokens, request "
-            f"{answer.request_id or '?'}) could not be added to the ledger"
-        )
+        if answer.ledger_row is not None:  # reserved before sending: the estimate stays
+            kept = (
+                f"the ledger keeps the estimate counted before it was sent (it cost "
+                f"${answer.usd:.4f}, {tokens:,} tokens, request {answer.request_id or '?'})"
+            )
+        else:
+            kept = (
+                f"even what it cost (${answer.usd:.4f}, {tokens:,} tokens, request "
+                f"{answer.request_id or '?'}) could not be added to the ledger"
+            )
     raise disk_full(
         f"the labels Claude made for {answer.videos} videos were not saved and the run", kept
     ) from first
-
-
-"""A video unlabelled by this many batch answers is given up (until its text changes)."""
 
 
 def reuse_cached(db: Database, videos: list[VideoText], now: int) -> list[VideoText]:

@@ -129,6 +129,11 @@ class Pipeline:
             if error is None and not self.cancel.is_set():
                 self._dispatch()
             if not self.inflight:
+                if error is None and self.cancel.is_set() and self._work_left():
+                    # Cancelled before anything was sent (Ctrl-C during the channel lookup).
+                    error = SyncCancelledError(
+                        "The sync was cancelled.", "Finished channels are kept."
+                    )
                 break
             done, _ = wait(list(self.inflight), timeout=0.2, return_when=FIRST_COMPLETED)
             for future in done:
@@ -143,6 +148,10 @@ class Pipeline:
                 error = SyncCancelledError("The sync was cancelled.", "Finished channels are kept.")
         if error is not None:
             raise error
+
+    def _work_left(self) -> bool:
+        """Whether channels or videos are still waiting to be sent."""
+        return bool(self.list_queue or self.feed_queue) or self.batches.waiting(final=True)
 
     def _settle(self, kind: str, payload: Any, future: Future[Any]) -> None:
         try:
