@@ -155,6 +155,26 @@ def is_interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def read_password(from_stdin: bool, *, confirm: bool, prompt: str = "Password") -> str:
+    """A password from standard input's first line, or asked for (hidden) on a terminal."""
+    from momentum_tui.errors import MomentumError
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif is_interactive():
+        password = click.prompt(
+            prompt, hide_input=True, confirmation_prompt=confirm, show_default=False
+        )
+    else:
+        raise MomentumError(
+            "A password is needed and there is no terminal to ask on.",
+            "Pipe it in with --password-stdin.",
+        )
+    if not password:
+        raise MomentumError("The password is empty; nothing was done.", "Give the password.")
+    return password
+
+
 def confirm_or_stop(question: str, *, yes: bool, what: str) -> None:
     """Ask `question` (or go ahead with `--yes`); stop with a sentence when not confirmed.
 

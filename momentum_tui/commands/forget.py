@@ -2,31 +2,127 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import click
 
-from momentum_tui.commands.common import Context, confirm_or_stop, is_interactive, pass_context
+from momentum_tui.commands.common import (
+    Context,
+    confirm_or_stop,
+    is_interactive,
+    pass_context,
+    read_password,
+)
 from momentum_tui.errors import MomentumError
 
 
-def _server_account(state: Context) -> tuple[str, Callable[[], None] | None]:
-    """The sync server this machine is signed in to, and the call that deletes the account.
+@dataclass
+class _Account:
+    """The sync account this machine is signed in to, as its cache records it."""
 
-    The one place `forget` meets preference sync (issue 11): it returns ("", None) while
-    this machine can't be signed in to a sync server.
+    server: str = ""
+    username: str = ""
+    left: str = ""
+    """Why an account that may exist can't be deleted from here ('' when nothing is left)."""
+
+
+def _signed_in(state: Context) -> _Account:
+    """The sync server and account this machine is signed in to (nothing when it isn't).
+
+    Only a machine holding a device token can be signed in; the server it belongs to is
+    recorded in the cache. A cache that can't be read still goes, but then the account
+    can't be found from here, and `forget` says so.
     """
-    return "", None
+    from momentum_tui import secrets
+    from momentum_tui.prefsync import account
+
+    if state.demo or secrets.get_secret(account.TOKEN) is None:
+        return _Account()
+    unknown = _Account(
+        left="your sync account, if you have one (this machine's cache, which names its "
+        "server, can't be read: sign in again with `momentum login` and forget again to "
+        "delete it)"
+    )
+    if not state.cache_path().exists():
+        return unknown
+    try:
+        sync = account.sync_state(state.open_store())
+    except (MomentumError, sqlite3.Error):
+        return unknown
+    if not sync.server:
+        return _Account()
+    return _Account(sync.server, sync.username)
 
 
-def _everything(state: Context, yes: bool, local_only: bool) -> None:
-    from momentum_tui.owndata.forget import carry_out, plan
+def _delete_account(state: Context, signed_in: _Account, password: str) -> Callable[[], None]:
+    """The call that erases the account on its server (and this machine's hold on it)."""
 
-    server, delete_account = ("", None) if local_only else _server_account(state)
-    oauth = state.settings.youtube.oauth_client_file if _settings_ok(state) else ""
+    def delete() -> None:
+        from momentum_tui.prefsync import account
+        from momentum_tui.prefsync.client import (
+            BackendAuthError,
+            BackendCredentialsError,
+            BackendError,
+            BackendUnreachableError,
+        )
+
+        where = f"{signed_in.username} on {signed_in.server}"
+        keep = "or add --local-only to keep the account and forget only this machine."
+        try:
+            account.delete_server_account(state.open_store(), state.settings, password)
+        except BackendCredentialsError as error:
+            raise MomentumError(
+                f"The sync server did not accept that password, so your account {where} "
+                "was not deleted and nothing was removed here.",
+                f"Run `momentum forget` again with the right password, {keep}",
+            ) from error
+        except BackendAuthError as error:
+            raise MomentumError(
+                f"The sync server no longer accepts this device, so your account {where} "
+                "could not be deleted from here; nothing was removed.",
+                f"Sign in again with `momentum login` and run `momentum forget` again, {keep}",
+            ) from error
+        except BackendUnreachableError as error:
+            raise MomentumError(
+                f"The sync server {signed_in.server} could not be reached, so your account "
+                f"{signed_in.username} there was not deleted and nothing was removed here.",
+                f"Try again when it can be reached, {keep}",
+            ) from error
+        except BackendError as error:
+            raise MomentumError(
+                f"Your account {where} was not deleted, so nothing was removed here.",
+                f"{error.title} Try again later, {keep}",
+            ) from error
+        finally:
+            state.close()
+
+    return delete
+
+
+def _everything(state: Context, yes: bool, local_only: bool, password_stdin: bool) -> None:
     from pathlib import Path
 
-    forget = plan(state.cache_path(), Path(oauth).expanduser() if oauth else None, server)
+    from momentum_tui.owndata.forget import carry_out, plan
+
+    signed_in = _Account() if local_only else _signed_in(state)
+    if signed_in.server and not password_stdin and not is_interactive():
+        raise MomentumError(
+            f"Deleting your account {signed_in.username} on {signed_in.server} needs its "
+            "password, and there is no terminal to ask on; nothing was removed.",
+            "Pipe it in with --password-stdin, or add --local-only to keep the account and "
+            "forget only this machine.",
+        )
+    oauth = state.settings.youtube.oauth_client_file if _settings_ok(state) else ""
+    forget = plan(
+        state.cache_path(),
+        Path(oauth).expanduser() if oauth else None,
+        signed_in.server,
+        signed_in.username,
+    )
+    if signed_in.left:
+        forget.left.append(signed_in.left)
     if not forget.lines():
         click.echo("Momentum keeps nothing on this machine; nothing was removed.")
         return
@@ -41,7 +137,16 @@ def _everything(state: Context, yes: bool, local_only: bool) -> None:
         yes=yes,
         what=f"Forgetting would remove {_join(forget.lines())}",
     )
-    state.close()  # this process's own connections to the cache go first
+    delete_account = None
+    if signed_in.server:
+        password = read_password(
+            password_stdin,
+            confirm=False,
+            prompt=f"Password of {signed_in.username} on {signed_in.server}",
+        )
+        delete_account = _delete_account(state, signed_in, password)
+    else:
+        state.close()  # this process's own connections to the cache go first
     removed = carry_out(forget, delete_account)
     click.echo(f"Removed {_join(removed)}.")
     if forget.left:
@@ -120,8 +225,20 @@ def _join(parts: list[str]) -> str:
     is_flag=True,
     help="Keep your account on the sync server; forget only this machine's copy.",
 )
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the sync account's password (to delete the account) from standard input.",
+)
 @pass_context
-def forget(state: Context, yes: bool, history: bool, channel: str | None, local_only: bool) -> None:
+def forget(
+    state: Context,
+    yes: bool,
+    history: bool,
+    channel: str | None,
+    local_only: bool,
+    password_stdin: bool,
+) -> None:
     """Remove what Momentum keeps about you, after naming it.
 
     With no option: the cache, backups, the demo profile, config, the keys in the keyring
@@ -135,4 +252,4 @@ def forget(state: Context, yes: bool, history: bool, channel: str | None, local_
     elif channel:
         _channel(state, channel, yes)
     else:
-        _everything(state, yes, local_only)
+        _everything(state, yes, local_only, password_stdin)

@@ -18,6 +18,7 @@ from momentum_tui.commands.common import (
     is_interactive,
     json_option,
     pass_context,
+    read_password,
 )
 from momentum_tui.errors import MomentumError
 
@@ -37,23 +38,6 @@ def _refuse_demo(state: Context) -> None:
 def _store(state: Context) -> Store:
     _refuse_demo(state)
     return state.open_store()
-
-
-def _read_password(from_stdin: bool, *, confirm: bool) -> str:
-    if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    elif is_interactive():
-        password = click.prompt(
-            "Password", hide_input=True, confirmation_prompt=confirm, show_default=False
-        )
-    else:
-        raise MomentumError(
-            "A password is needed and there is no terminal to ask on.",
-            "Pipe it in with --password-stdin.",
-        )
-    if not password:
-        raise MomentumError("The password is empty; nothing was done.", "Give the password.")
-    return password
 
 
 def _show_key_words(key: SyncKey, heading: str) -> None:
@@ -95,7 +79,7 @@ def login(
     from momentum_tui.prefsync import account
 
     store = _store(state)
-    password = _read_password(password_stdin, confirm=new and not password_stdin)
+    password = read_password(password_stdin, confirm=new and not password_stdin)
     result = account.login(
         store,
         state.settings,

@@ -22,6 +22,13 @@ from momentum_tui.storage.backup import human_bytes, list_backups
 
 _SIDECARS = ("-wal", "-shm", "-journal")
 
+_SECRET_LABELS = {
+    "backend": "sync server's device token",
+    "sync-key": "preference-sync key",
+    "sync-key-next": "preference-sync key being rotated in",
+}
+"""How `forget` names the keyring entries of preference sync (`secrets.SECRETS`)."""
+
 REMEMBERED_HISTORY = (LAST_VISIT_PREF, SAVED_ORDER_PREF)
 """Preferences that remember your history: they go with `forget --history`."""
 
@@ -50,6 +57,8 @@ class Plan:
     items: list[Item] = field(default_factory=list)
     server: str = ""
     """The sync server whose account goes too ('' when not signed in)."""
+    account: str = ""
+    """The username of that account."""
     left: list[str] = field(default_factory=list)
     """What Momentum can't remove itself (keys set in the environment, a custom file)."""
     directories: list[Path] = field(default_factory=list)
@@ -58,8 +67,13 @@ class Plan:
         """One line per thing that goes, for the question."""
         lines = [item.describe() for item in self.items]
         if self.server:
-            lines.append(f"your account on {self.server}, with everything it stores")
+            lines.insert(0, f"{self.account_name()}, with everything it stores")
         return lines
+
+    def account_name(self) -> str:
+        """`your account alice on https://sync.example`."""
+        who = f" {self.account}" if self.account else ""
+        return f"your account{who} on {self.server}"
 
 
 def _with_sidecars(path: Path) -> list[Path]:
@@ -74,9 +88,11 @@ def _kept_aside(cache: Path) -> list[Path]:
     return sorted(p for p in cache.parent.iterdir() if p.name.startswith(prefixes))
 
 
-def plan(cache: Path, oauth_client: Path | None = None, server: str = "") -> Plan:
-    """What `forget` would remove for the cache at `cache`."""
-    result = Plan(server=server)
+def plan(
+    cache: Path, oauth_client: Path | None = None, server: str = "", account: str = ""
+) -> Plan:
+    """What `forget` would remove for the cache at `cache` (and `account` on `server`)."""
+    result = Plan(server=server, account=account)
     add = result.items.append
     if files := _with_sidecars(cache):
         add(Item("the cache", files))
@@ -101,7 +117,7 @@ def plan(cache: Path, oauth_client: Path | None = None, server: str = "") -> Pla
     for name, spec in secrets.SECRETS.items():
         source = secrets.secret_source(name)
         if source in ("keyring", "file"):
-            add(Item(f"the {spec.label}", secret=name))
+            add(Item(f"the {_SECRET_LABELS.get(name, spec.label)}", secret=name))
         elif source == "env":
             result.left.append(f"{spec.env} (set in your environment)")
     if locations.secrets_file().exists():
@@ -123,7 +139,7 @@ def carry_out(forget: Plan, delete_account: Callable[[], None] | None = None) ->
     removed: list[str] = []
     if forget.server and delete_account is not None:
         delete_account()  # raises before anything local is touched
-        removed.append(f"your account on {forget.server}")
+        removed.append(forget.account_name())
     for item in forget.items:
         if item.secret:
             secrets.delete_secret(item.secret)

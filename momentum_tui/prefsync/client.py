@@ -44,6 +44,10 @@ class BackendAuthError(BackendError):
     """401: the device token is missing, wrong or revoked."""
 
 
+class BackendCredentialsError(BackendAuthError):
+    """401 `bad_credentials`: the username or password given was wrong."""
+
+
 class BackendUrlError(BackendError):
     """The backend URL is not one Momentum will send a token to."""
 
@@ -208,7 +212,7 @@ class BackendClient:
         code, message = _error_of(response)
         status = response.status_code
         if status == 401 and code == "bad_credentials":
-            return BackendAuthError(
+            return BackendCredentialsError(
                 "The sync server did not accept that username and password.",
                 "Check them and try again (a new account needs --new).",
             )
