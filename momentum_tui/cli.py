@@ -58,8 +58,8 @@ COMMANDS = {
     ),
     "export-data": LazyCommand(
         f"{_C}.export:export_data",
-        "Write out everything you made: follows, groups, marks with their history, keywords,"
-        " rules, settings, labels and the quota and Claude ledgers (never a key).",
+        "Write out everything you made: follows, groups, marks with their history, the queue,"
+        " keywords, rules, settings, labels and the quota and Claude ledgers (never a key).",
     ),
     "import-data": LazyCommand(
         f"{_C}.export:import_data",

@@ -27,8 +27,15 @@ def copy_cache(source: Path, target: Path) -> Path:
     return target
 
 
+QUEUED_ELSEWHERE = "queuedElse1"
+"""A queued video this cache hasn't synced (preference sync brings such entries)."""
+ANNOUNCED_ELSEWHERE = "announcedEl"
+"""An announced video this cache hasn't synced."""
+
+
 def enrich(store: Store, now: int = DEMO_NOW) -> None:
-    """Add marks with history (and undos), groups, keywords, rules and ledgers to a cache."""
+    """Add marks with history (and undos), groups, keywords, rules, ledgers, a watch-later
+    queue, playback positions and announcements to a cache."""
     with store.read() as conn:
         videos = [row[0] for row in conn.execute("SELECT id FROM videos ORDER BY id LIMIT 12")]
         channels = [
@@ -77,6 +84,26 @@ def enrich(store: Store, now: int = DEMO_NOW) -> None:
             }
         )  # fmt: skip
         remember(db, [label], "claude-haiku-5-5", now - 30)
+    watch(store, videos, channels, now)
+
+
+def watch(store: Store, videos: list[str], channels: list[str], now: int) -> None:
+    """The queue (reordered, one entry not cached), positions, a notifying channel."""
+    from momentum_tui.notify.queries import record_announced, set_channel_notify
+    from momentum_tui.storage import playback, queue
+
+    for video in videos[9:12]:
+        queue.add(store, video, now=now - 20)
+    queue.move(store, videos[11], 0)  # its position now sorts before the first one's
+    with store.write() as db:
+        db.conn.execute(
+            "INSERT INTO queue (video_id, position, added_at) VALUES (?, 'a5', ?)",
+            (QUEUED_ELSEWHERE, now - 19),
+        )
+    playback.save_position(store, videos[9], 754.4, 1800.5, now=now - 15)
+    playback.save_position(store, videos[2], 61.0, None, now=now - 14)
+    assert set_channel_notify(store, channels[0], True, now - 12)
+    record_announced(store, [videos[10], ANNOUNCED_ELSEWHERE], now - 10)
 
 
 def dump(path: Path) -> list[str]:

@@ -67,9 +67,11 @@ def test_export_import_export_into_a_fresh_home_is_the_same_document(
     first = export(run_cli, tmp_path / "first.json")
     ExportDocument.model_validate(first)  # and it follows its own schema
     assert first["version"] == VERSION
-    for section in ("channels", "groups", "videos", "video_states", "marks", "keywords",
-                    "rules", "labels", "label_cache", "quota_ledger", "ai_ledger"):  # fmt: skip
+    for section in ("channels", "groups", "videos", "video_states", "marks", "queue",
+                    "playback", "notified", "keywords", "rules", "labels", "label_cache",
+                    "quota_ledger", "ai_ledger"):  # fmt: skip
         assert first[section], f"the rich cache has {section}"
+    assert [c["id"] for c in first["channels"] if c["notify"]], "a channel announces uploads"
     move_home(monkeypatch, tmp_path, "fresh")
     result = run_cli("import-data", str(tmp_path / "first.json"))
     assert result.code == 0, result.err

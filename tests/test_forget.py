@@ -104,8 +104,16 @@ def test_forget_history_keeps_everything_else(run_cli, lived_in: Path) -> None:
     assert "Removed your marks on" in result.out
     after = _counts(cache)
     assert after["video_state"] == 0 and after["interactions"] == 0
-    for table in ("videos", "channels", "video_labels", "rules", "keyword_prefs", "channel_tags"):
+    assert counts_before["playback"] > 0 and after["playback"] == 0  # watch history too
+    for table in ("videos", "channels", "video_labels", "rules", "keyword_prefs", "channel_tags",
+                  "queue", "notified"):  # fmt: skip
         assert after[table] == counts_before[table], table
+    with closing(sqlite3.connect(cache)) as conn:  # nor does preference sync's copy say it
+        for table in ("prefsync_outbox", "prefsync_records"):
+            names = [n for (n,) in conn.execute(f"SELECT name FROM {table}")]
+            assert not [n for n in names if n.startswith("video:")], table
+        outbox = conn.execute("SELECT count(*) FROM prefsync_outbox").fetchone()[0]
+        assert outbox > 0  # follows, groups, keywords and rules still wait to be sent
     assert secrets.get_secret("youtube") == "AIza-key"
     assert "Backups made before now still hold them" in result.err
 
@@ -119,6 +127,10 @@ def test_forget_one_channel(run_cli, lived_in: Path) -> None:
         ).fetchone()
         theirs = conn.execute("SELECT count(*) FROM videos WHERE channel_id = ?", (channel,))
         theirs = theirs.fetchone()[0]
+        ids = [v for (v,) in conn.execute("SELECT id FROM videos WHERE channel_id = ?", (channel,))]
+        conn.execute("INSERT INTO playback VALUES (?, 60, 600, 1)", (ids[0],))
+        conn.execute("INSERT INTO queue VALUES (?, 'a9', 1)", (ids[-1],))
+        conn.commit()
     before = _counts(cache)
     result = run_cli("forget", "--channel", channel, "--yes")
     assert result.code == 0, result.err
@@ -130,6 +142,12 @@ def test_forget_one_channel(run_cli, lived_in: Path) -> None:
     with closing(sqlite3.connect(cache)) as conn:
         assert conn.execute("SELECT count(*) FROM videos WHERE channel_id = ?",
                             (channel,)).fetchone()[0] == 0  # fmt: skip
+        marks = ",".join("?" for _ in ids)
+        for table in ("playback", "queue"):
+            left = conn.execute(f"SELECT count(*) FROM {table} WHERE video_id IN ({marks})", ids)
+            assert left.fetchone()[0] == 0, table
+        synced = conn.execute("SELECT name FROM prefsync_outbox WHERE name LIKE 'video:%'")
+        assert not [n for (n,) in synced if n[6:17] in ids]
         fts = conn.execute("INSERT INTO videos_fts(videos_fts) VALUES ('integrity-check')")
         assert fts is not None  # the full-text index still matches the videos
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -145,7 +163,7 @@ def test_bad_options_and_an_unknown_channel(run_cli, lived_in: Path) -> None:
 
 def _counts(cache: Path) -> dict[str, int]:
     tables = ("videos", "channels", "video_state", "interactions", "video_labels", "rules",
-              "keyword_prefs", "channel_tags")  # fmt: skip
+              "keyword_prefs", "channel_tags", "queue", "playback", "notified")  # fmt: skip
     with closing(sqlite3.connect(cache)) as conn:
         return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}
 

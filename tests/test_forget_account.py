@@ -163,3 +163,20 @@ def test_on_a_terminal_it_names_the_account_then_asks_for_its_password(
     assert f"Removed your account {USER} on {backend_sqlite.url}" in person.text()
     assert not can_sign_in(backend_sqlite)
     assert not locations.cache_db().exists()
+
+
+def test_forgetting_history_here_says_the_server_keeps_its_copy(
+    run_cli,  # type: ignore[no-untyped-def]
+    backend_sqlite: Backend,
+) -> None:
+    signed_in(run_cli, backend_sqlite)
+    result = run_cli("forget", "--history", "--yes")
+    assert result.code == 0, result.err
+    assert f"the sync server {backend_sqlite.url} keep theirs" in result.err
+    with closing(sqlite3.connect(locations.cache_db())) as conn:
+        synced = conn.execute("SELECT count(*) FROM prefsync_records WHERE name LIKE 'video:%'")
+        assert synced.fetchone()[0] == 0  # the like that was synced is gone from here
+    assert run_cli("prefsync").code == 0  # and syncing again doesn't bring it back
+    shown = run_cli("show", make_video(1).id, "--json")
+    assert '"rating": 1' not in shown.out
+    assert can_sign_in(backend_sqlite)

@@ -23,7 +23,9 @@ def _settings_values() -> tuple[dict[str, object], str]:
 
 
 def _summary(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n:,} {section.replace('_', ' ')}" for section, n in counts.items())
+    from momentum_tui.storage.export_model import label
+
+    return ", ".join(f"{n:,} {label(section)}" for section, n in counts.items())
 
 
 @click.command("export-data")
@@ -38,8 +40,8 @@ def _summary(counts: dict[str, int]) -> str:
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @pass_context
 def export_data(state: Context, kind: str, file: Path | None) -> None:
-    """Write out everything you made: follows, groups, marks with their history, keywords,
-    rules, settings, labels and the quota and Claude ledgers (never a key).
+    """Write out everything you made: follows, groups, marks with their history, the queue,
+    keywords, rules, settings, labels and the quota and Claude ledgers (never a key).
 
     Without FILE (or with -) the document goes to standard output. A FILE ending in .zst
     or .gz is compressed. The format is in docs/export-format.md.

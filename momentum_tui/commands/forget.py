@@ -174,10 +174,19 @@ def _history(state: Context, yes: bool) -> None:
     click.echo(
         f"Removed your marks on {_count(erased.marked_videos, 'video')} and "
         f"{_count(erased.marks, 'history entry')} (watched, liked, disliked, hidden, saved, "
-        "and when), and the app's memory of your last visit."
+        "and when), where playback stopped, and the app's memory of your last visit."
     )
     click.echo("Backups made before now still hold them; `momentum forget` removes those too.",
                err=True)  # fmt: skip
+    from momentum_tui.prefsync.account import sync_state
+
+    if server := sync_state(store).server:
+        click.echo(
+            f"Your other machines and the sync server {server} keep theirs (a forgotten "
+            "history is not synced); `momentum forget` deletes the account with everything "
+            "it holds.",
+            err=True,
+        )
 
 
 def _channel(state: Context, text: str, yes: bool) -> None:

@@ -28,7 +28,7 @@ from momentum_tui.rules.store import add_rule, update_rule
 from momentum_tui.storage import merge
 from momentum_tui.storage.channels import tag_channel
 from momentum_tui.storage.db import Store
-from momentum_tui.storage.export_model import ExportDocument, VideoRecord
+from momentum_tui.storage.export_model import ExportDocument, VideoRecord, label
 from momentum_tui.storage.marks import HistoryEntry, merge_marks
 from momentum_tui.storage.videos import insert_missing_videos, upsert_channels
 
@@ -45,9 +45,7 @@ class ImportReport:
 
     def sentence(self) -> str:
         """`Imported 12 channels, 3 groups, 40 marks …; 2 labels were already there.`"""
-        parts = [
-            f"{count:,} {name.replace('_', ' ')}" for name, count in self.added.items() if count
-        ]
+        parts = [f"{count:,} {label(name)}" for name, count in self.added.items() if count]
         text = "Imported " + (", ".join(parts) if parts else "nothing new (the cache had it all)")
         if self.skipped:
             left = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in self.skipped.items())
@@ -63,6 +61,7 @@ def import_document(store: Store, document: ExportDocument) -> ImportReport:
         _groups(store, document, channels, report)
         videos = _videos(db, document, channels, report)
         _marks(db, document, videos, report)
+        _watching(db, document, report)
         _keywords(db, document, report)
         _rules(db, document, report)
         _labels(db, document, videos, report)
@@ -83,6 +82,9 @@ def _channels(db: Database, document: ExportDocument, report: ImportReport) -> s
         added += upsert_channels(db, [channel], source=record.source, now=record.added_at)
         known.add(record.id)
     report.added["channels"] = added
+    # Announcements off is how every channel starts, not a choice: the file's "on" is added.
+    switched_on = [(r.notify, r.id) for r in document.channels if r.notify is not None]
+    report.added["notify"] = merge.switch_on_notify(db, switched_on)
     return known
 
 
@@ -136,6 +138,17 @@ def _marks(db: Database, document: ExportDocument, videos: set[str], report: Imp
     merged = merge_marks(db, states, history)
     report.added["video_states"] = merged.states
     report.added["marks"] = merged.history
+
+
+def _watching(db: Database, document: ExportDocument, report: ImportReport) -> None:
+    """The queue, playback positions and announced videos (after the marks: watched
+    videos aren't queued). None needs its video cached: a sync brings it later."""
+    queue = [(r.video_id, r.position, r.added_at) for r in document.queue]
+    report.added["queue"] = merge.merge_queue(db, queue)
+    playback = [(r.video_id, r.position_s, r.duration_s, r.updated_at) for r in document.playback]
+    report.added["playback"] = merge.merge_playback(db, playback)
+    notified = [(r.video_id, r.at) for r in document.notified]
+    report.added["notified"] = merge.add_notified(db, notified)
 
 
 def _keywords(db: Database, document: ExportDocument, report: ImportReport) -> None:

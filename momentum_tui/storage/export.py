@@ -39,10 +39,14 @@ def _with_times(row: Row, *names: str) -> Row:
 
 
 def _channels(conn: sqlite3.Connection) -> Iterator[Row]:
-    sql = "SELECT id, title, handle, followed, source, added_at FROM channels ORDER BY id"
+    # `notify` is 0 when off, else when announcements were switched on.
+    sql = (
+        "SELECT id, title, handle, followed, source, added_at, NULLIF(notify, 0) AS notify "
+        "FROM channels ORDER BY id"
+    )
     for row in _rows(conn, sql):
         row["followed"] = bool(row["followed"])
-        yield _with_times(row, "added_at")
+        yield _with_times(row, "added_at", "notify")
 
 
 def _groups(conn: sqlite3.Connection) -> Iterator[Row]:
@@ -51,11 +55,15 @@ def _groups(conn: sqlite3.Connection) -> Iterator[Row]:
     )
 
 
-# The videos the person's records point at: marked (now or ever) or labelled.
+# The videos the person's records point at: marked (now or ever), labelled, queued or
+# played. (An announced video alone isn't carried: its record only keeps it from being
+# announced again once a sync brings it.)
 _EXPORTED_VIDEOS = """
     SELECT id FROM videos v WHERE EXISTS (SELECT 1 FROM video_state s WHERE s.video_id = v.id)
         OR EXISTS (SELECT 1 FROM interactions i WHERE i.video_id = v.id)
         OR EXISTS (SELECT 1 FROM video_labels l WHERE l.video_id = v.id)
+        OR EXISTS (SELECT 1 FROM queue q WHERE q.video_id = v.id)
+        OR EXISTS (SELECT 1 FROM playback p WHERE p.video_id = v.id)
 """
 
 
@@ -91,6 +99,26 @@ def _marks(conn: sqlite3.Connection) -> Iterator[Row]:
         previous["rating"] = previous["rating"] or 0
         row["previous"] = previous
         yield _with_times(row, "at", "undone_at")
+
+
+def _queue(conn: sqlite3.Connection) -> Iterator[Row]:
+    sql = "SELECT video_id, position, added_at FROM queue ORDER BY position, video_id"
+    for row in _rows(conn, sql):
+        yield _with_times(row, "added_at")
+
+
+def _playback(conn: sqlite3.Connection) -> Iterator[Row]:
+    sql = "SELECT video_id, position_s, duration_s, updated_at FROM playback ORDER BY video_id"
+    for row in _rows(conn, sql):
+        row["position_s"] = float(row["position_s"])
+        if row["duration_s"] is not None:
+            row["duration_s"] = float(row["duration_s"])
+        yield _with_times(row, "updated_at")
+
+
+def _notified(conn: sqlite3.Connection) -> Iterator[Row]:
+    for row in _rows(conn, "SELECT video_id, at FROM notified ORDER BY video_id"):
+        yield _with_times(row, "at")
 
 
 def _keywords(conn: sqlite3.Connection) -> Iterator[Row]:
@@ -147,6 +175,9 @@ READERS: dict[str, Callable[[sqlite3.Connection], Iterator[Row]]] = {
     "videos": _videos,
     "video_states": _video_states,
     "marks": _marks,
+    "queue": _queue,
+    "playback": _playback,
+    "notified": _notified,
     "keywords": _keywords,
     "rules": _rules,
     "labels": _labels,

@@ -1,17 +1,20 @@
 """The export document (`momentum export-data`): every record type, validated on the way in.
 
-Version 1. The JSON Schema in docs/export-format.schema.json is generated from these
-models (`python -m momentum_tui.storage.export_model > docs/export-format.schema.json`)
-and a test keeps the two equal. Times are ISO-8601 UTC strings to the second
-(`2026-11-18T07:35:25Z`). Text from the file is cleaned like any text from outside
-(`sanitize.py`), so a hand-edited or hostile file can't put escape sequences in the
-cache; text Momentum exported is already clean, so a round trip changes nothing.
+Version 2 (version 1 had no watch-later queue, playback positions, announced videos or
+per-channel announcements). The JSON Schema in docs/export-format.schema.json is
+generated from these models (`python -m momentum_tui.storage.export_model >
+docs/export-format.schema.json`) and a test keeps the two equal. Times are ISO-8601 UTC
+strings to the second (`2026-11-18T07:35:25Z`). Text from the file is cleaned like any
+text from outside (`sanitize.py`), so a hand-edited or hostile file can't put escape
+sequences in the cache; text Momentum exported is already clean, so a round trip
+changes nothing.
 
-Adding a section later (the watch-later queue, playback positions): add a record model
-and a `list[...]` field with a default of `[]` here, its reader and writer in
-`storage/export.py` and `owndata/importing.py` (the CSV form follows the models).
-A file without the new section still imports; `VERSION` goes up only when an existing
-field changes meaning, and a file with a higher version is refused.
+Adding a section later: add a record model and a `list[...]` field with a default of
+`[]` here, its reader and writer in `storage/export.py` and `owndata/importing.py` (the
+CSV form follows the models), and raise `VERSION`. Files of every earlier version still
+import (a missing section is an empty one); the version goes up with every new section
+or field because an older Momentum refuses unknown fields, and a higher version lets it
+say the file comes from a newer Momentum instead of naming a field it doesn't know.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -32,7 +36,7 @@ from pydantic import (
 from momentum_tui.models import LiveState, Mark, Name, Title, VideoStatus
 
 FORMAT: Literal["momentum-export"] = "momentum-export"
-VERSION = 1
+VERSION = 2
 
 
 def _parse_time(value: object) -> object:
@@ -62,6 +66,22 @@ Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{0,64}$")]
 Short = Annotated[str, Field(max_length=200, pattern=re.compile(r"^[^\x00-\x1f\x7f]*$"))]
 
 
+def _order_key(value: str) -> str:
+    from fractional_indexing import FIError, validate_order_key
+
+    try:
+        validate_order_key(value)
+    except FIError:
+        raise ValueError("not a queue position (a fractional index such as a0)") from None
+    return value
+
+
+OrderKey = Annotated[
+    str, Field(min_length=2, max_length=100, pattern=r"^[0-9A-Za-z]+$"), AfterValidator(_order_key)
+]
+"""A place in the watch-later queue: positions sort as text (`fractional-indexing`)."""
+
+
 class Record(BaseModel):
     """A row of one section: unknown fields are errors (a typo is named, never ignored)."""
 
@@ -77,6 +97,9 @@ class ChannelRecord(Record):
     followed: bool = True
     source: Short = Field("", description="How it was added: added, opml, takeout-csv, …")
     added_at: Time
+    notify: Time | None = Field(
+        None, description="When announcements of its new uploads were switched on (null: off)."
+    )
 
 
 class GroupRecord(Record):
@@ -132,6 +155,30 @@ class MarkRecord(Record):
     at: Time
     previous: PreviousState = Field(default_factory=PreviousState)
     undone_at: Time | None = None
+
+
+class QueueRecord(Record):
+    """A video in the watch-later queue; the section is in queue order (by `position`)."""
+
+    video_id: VideoId
+    position: OrderKey
+    added_at: Time
+
+
+class PlaybackRecord(Record):
+    """Where playback of a video stopped (the next play resumes there)."""
+
+    video_id: VideoId
+    position_s: float = Field(ge=0)
+    duration_s: float | None = Field(None, ge=0)
+    updated_at: Time
+
+
+class NotifiedRecord(Record):
+    """A new upload that was announced (so it is never announced again)."""
+
+    video_id: VideoId
+    at: Time
 
 
 class KeywordRecord(Record):
@@ -224,6 +271,9 @@ class ExportDocument(BaseModel):
     videos: list[VideoRecord] = Field(default_factory=list)
     video_states: list[VideoStateRecord] = Field(default_factory=list)
     marks: list[MarkRecord] = Field(default_factory=list)
+    queue: list[QueueRecord] = Field(default_factory=list)
+    playback: list[PlaybackRecord] = Field(default_factory=list)
+    notified: list[NotifiedRecord] = Field(default_factory=list)
     keywords: list[KeywordRecord] = Field(default_factory=list)
     rules: list[RuleRecord] = Field(default_factory=list)
     labels: list[LabelRecord] = Field(default_factory=list)
@@ -238,6 +288,9 @@ SECTIONS: dict[str, type[Record]] = {
     "videos": VideoRecord,
     "video_states": VideoStateRecord,
     "marks": MarkRecord,
+    "queue": QueueRecord,
+    "playback": PlaybackRecord,
+    "notified": NotifiedRecord,
     "keywords": KeywordRecord,
     "rules": RuleRecord,
     "labels": LabelRecord,
@@ -247,12 +300,25 @@ SECTIONS: dict[str, type[Record]] = {
 }
 """Every list section and its record type, in the order they are written and imported."""
 
+LABELS = {
+    "queue": "queued videos",
+    "playback": "playback positions",
+    "notified": "announced videos",
+    "notify": "channels announcing new uploads",
+}
+"""How sentences name a section's records (others by the section's own name)."""
+
+
+def label(section: str) -> str:
+    """`queued videos` for `queue`: what a count of a section's records is called."""
+    return LABELS.get(section, section.replace("_", " "))
+
 
 def json_schema() -> dict[str, Any]:
     """The document's JSON Schema (draft 2020-12), as published in docs/."""
     schema = ExportDocument.model_json_schema(mode="serialization")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://momentum-tui.dev/schemas/export-v1.json"
+    schema["$id"] = f"https://momentum-tui.dev/schemas/export-v{VERSION}.json"
     return schema
 
 
