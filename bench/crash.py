@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/crash.py [--kills 100] [--seed 20261201] [--writer classify …]
 
-Each writer (see bench/crash_ai.py, bench/crash_bulk.py and bench/crash_prefsync.py) runs
-as the real `momentum` process (or, for the 100k ingest, the bulk loader in a process of
-its own) on a fresh copy of its starting cache (and, for preference sync, of the server's
-database), and is sent SIGKILL at a seeded random moment inside the
-window where it works (measured by an uninterrupted run first). After every kill:
+Each writer (see bench/crash_ai.py, bench/crash_bulk.py, bench/crash_data.py and
+bench/crash_prefsync.py) runs as the real `momentum` process (or, for the 100k ingest,
+the bulk loader in a process of its own) on a fresh copy of its starting cache (and, for
+preference sync, of the server's database), and is sent SIGKILL at a seeded random
+moment inside the window where it works (measured by an uninterrupted run first). After
+every kill:
 
 * `PRAGMA integrity_check` must say ok;
 * nothing the writer had acknowledged may be missing or doubled (each writer says what
@@ -51,6 +52,8 @@ class Check:
     rerun_ok: bool = True
     equal: bool = True
     notes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    """A writer's own figures, summed over its kills (e.g. temporary files left)."""
 
     def failed(self) -> bool:
         """Whether anything promised was broken."""
@@ -127,6 +130,8 @@ def kill_at_random(
         tally["under_counted"] += result.under_counted
         tally["rerun_failures"] += not result.rerun_ok
         tally["unequal_reruns"] += not result.equal
+        for key, count in result.counts.items():
+            tally[key] = tally.get(key, 0) + count
         if result.failed():
             tally["failures"].append({"kill": tally["kills"], "notes": result.notes})
             print(f"  {writer.name} kill {tally['kills']}: {'; '.join(result.notes)}", flush=True)
@@ -142,9 +147,11 @@ def kill_at_random(
 
 def writers() -> dict[str, Callable[[], Writer]]:
     """Every writer the harness knows, by name."""
-    from bench import crash_ai, crash_bulk, crash_prefsync
+    from bench import crash_ai, crash_bulk, crash_data, crash_prefsync
 
-    return {**crash_ai.WRITERS, **crash_bulk.WRITERS, **crash_prefsync.WRITERS}
+    return {
+        **crash_ai.WRITERS, **crash_bulk.WRITERS, **crash_data.WRITERS, **crash_prefsync.WRITERS
+    }
 
 
 def main() -> None:
@@ -173,7 +180,8 @@ def main() -> None:
         figures[name] = tally
         record(figures, args.seed, args.kills)  # each writer's figures as soon as they are in
         bad = {k: v for k, v in tally.items() if k not in ("kills", "finished_before_kill",
-               "window_s", "seconds", "failures", "complete") and v}  # fmt: skip
+               "window_s", "seconds", "failures", "complete", "temp_files_left")
+               and v}  # fmt: skip
         print(f"{name}: {tally['kills']} kills, {tally['seconds']:.0f} s, "
               + (f"FAILURES {bad}" if bad else "integrity ok, nothing lost, doubled "
                  "or under-counted, every rerun equal"), flush=True)  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -72,6 +73,39 @@ def test_backup_to_a_file_or_a_directory(run_cli, cache: Path, tmp_path: Path) -
     folder.mkdir()
     assert run_cli("backup", str(folder)).code == 0
     assert len(list_backups(folder)) == 1
+
+
+def _gone_pid() -> int:
+    """The id of a process that has ended."""
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return int(done.stdout)
+
+
+def test_what_a_killed_backup_or_restore_left_is_cleaned_up_next_time(
+    run_cli, cache: Path, isolated_home: Path
+) -> None:
+    backups = cache.parent / "backups"
+    backups.mkdir()
+    dead = _gone_pid()
+    stale = [
+        backups / f".momentum-20261101-120000.db.zst.partial-{dead}",
+        backups / f".momentum-20261101-120000.db.zst.copy-{dead}",
+        backups / f".momentum-20261101-120000.db.zst.copy-{dead}-journal",
+    ]
+    unpacking = [cache.parent / f".momentum.db.restore-{dead}",
+                 cache.parent / f"..momentum.db.restore-{dead}.partial-{dead}"]  # fmt: skip
+    working = backups / f".momentum-20261101-120001.db.zst.partial-{os.getpid()}"  # alive
+    for path in (*stale, *unpacking, working):
+        path.write_bytes(b"half a file")
+    assert run_cli("backup").code == 0
+    assert [p for p in stale if p.exists()] == [] and working.exists()
+    assert all(p.exists() for p in unpacking)  # the cache's folder is restore's to sweep
+    (backup,) = list_backups(backups)
+    forgetting = run_cli("forget")  # names them among what it would remove
+    assert "2 unfinished temporary files" in forgetting.err
+    assert run_cli("restore", str(backup), "--yes").code == 0
+    assert [p for p in unpacking if p.exists()] == [] and working.exists()
 
 
 def test_no_cache_and_an_unwritable_target_are_one_sentence(run_cli, tmp_path: Path) -> None:

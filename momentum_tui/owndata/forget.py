@@ -19,6 +19,7 @@ from pathlib import Path
 from momentum_tui import locations, secrets
 from momentum_tui.recommend.memory import LAST_VISIT_PREF, SAVED_ORDER_PREF
 from momentum_tui.storage.backup import human_bytes, list_backups
+from momentum_tui.storage.files import stale_files
 
 _SIDECARS = ("-wal", "-shm", "-journal")
 
@@ -122,6 +123,9 @@ def plan(
             result.left.append(f"{spec.env} (set in your environment)")
     if locations.secrets_file().exists():
         add(Item("the secrets file", [locations.secrets_file()]))
+    places = (cache.parent, cache.parent / "backups", demo, demo / "backups")
+    if unfinished := [path for place in places for path in stale_files(place)]:
+        add(Item(_count(len(unfinished), "unfinished temporary file"), unfinished))
     result.directories = [
         cache.parent / "backups", demo / "backups", demo, cache.parent,
         locations.log_dir(), locations.config_dir(),

@@ -26,7 +26,7 @@ from urllib.parse import quote
 from momentum_tui import locations
 from momentum_tui.errors import BackupError, MomentumError
 from momentum_tui.storage import compression, migrations
-from momentum_tui.storage.files import atomic_output, disk_full, is_disk_full
+from momentum_tui.storage.files import atomic_output, disk_full, is_disk_full, sweep_stale
 
 BACKUP_SUFFIX = ".db.zst"
 DAILY = "daily"
@@ -110,6 +110,7 @@ def make_backup(cache: Path, target: Path, *, level: int = compression.ZSTD_LEVE
             "Follow some channels and sync first (see `momentum channels add`).",
         )
     locations.ensure_dir(target.parent)
+    sweep_stale(target.parent)  # what a killed backup left behind
     copy = target.with_name(f".{target.name}.copy-{os.getpid()}")
     try:
         cache_bytes = _snapshot(cache, copy)

@@ -3,13 +3,16 @@
 Every file Momentum writes for keeps — backups, exports, a restored cache — is written
 to a temporary name in the same directory, flushed to disk (`fsync`), and renamed over
 its final name; the directory is flushed too, so the rename itself survives a power cut.
-A kill at any moment leaves either the old file or the new one, never a mix.
+A kill at any moment leaves either the old file or the new one, never a mix — and,
+after `kill -9` or a power cut, possibly the temporary file, which the next backup or
+restore in that directory removes (`sweep_stale`) and `momentum forget` names.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -20,6 +23,10 @@ from momentum_tui.errors import DiskFullError
 
 TEMP_MARK = ".partial-"
 """Temporary files carry this in their name (and are cleaned up when a write fails)."""
+
+_STALE = re.compile(r"^\..+\.(?:partial|copy|restore)-(\d+)(?:-journal|-wal|-shm)?$")
+"""A temporary file's name, with the id of the process writing it (`temp_path`, and the
+copies backups and restores make next to their targets)."""
 
 _SQLITE_FULL = 13
 _DISK_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -41,6 +48,44 @@ def fsync_dir(path: Path) -> None:
 def temp_path(target: Path) -> Path:
     """A temporary name next to `target` (same directory, so the rename is atomic)."""
     return target.with_name(f".{target.name}{TEMP_MARK}{os.getpid()}")
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: not ours to judge
+    return True
+
+
+def stale_files(directory: Path) -> list[Path]:
+    """Temporary files in `directory` whose writer is gone (killed, or the machine crashed).
+
+    A failing write removes its own temporary file; only a process that is killed outright
+    (`kill -9`, a power cut) can't, and leaves one — never in place of a real file.
+    """
+    if not directory.is_dir():
+        return []
+    found = []
+    for path in directory.iterdir():
+        match = _STALE.match(path.name)
+        if match and not _running(int(match.group(1))):
+            found.append(path)
+    return sorted(found)
+
+
+def sweep_stale(directory: Path) -> int:
+    """Remove `stale_files(directory)`; how many went."""
+    removed = 0
+    for path in stale_files(directory):
+        with suppress(OSError):
+            path.unlink()
+            removed += 1
+    return removed
 
 
 @contextmanager

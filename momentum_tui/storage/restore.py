@@ -47,6 +47,7 @@ from momentum_tui.storage.files import (
     fsync_dir,
     is_disk_full,
     replace_file,
+    sweep_stale,
 )
 
 _BUSY_TIMEOUT_S = 30.0
@@ -119,6 +120,7 @@ def check_backup(source: Path, cache: Path) -> CheckedBackup:
             "Give a file made by `momentum backup`, or a copy of a momentum.db.",
         )
     locations.ensure_dir(cache.parent)
+    sweep_stale(cache.parent)  # what a killed restore left behind
     copy = cache.with_name(f".{cache.name}.restore-{os.getpid()}")
     checked = CheckedBackup(source, copy, kind, [])
     try:
