@@ -75,6 +75,10 @@ def test_a_fresh_home_gets_the_same_queue_positions_and_announcements(
     for table, rows in before.items():
         assert _rows(cache, f"SELECT * FROM {table} ORDER BY 1") == rows, table
     assert _rows(cache, "SELECT id, notify FROM channels WHERE notify > 0") == notify
+    outbox = {n for (n,) in _rows(cache, "SELECT name FROM prefsync_outbox")}
+    for video_id, *_ in before["queue"]:  # imported like any change: it goes to your machines
+        assert f"video:{video_id}:queue" in outbox
+    assert {f"notify:{channel}" for channel, _ in notify} <= outbox
     assert run_cli("queue", "list", "--json").code == 0
     again = run_cli("import-data", str(tmp_path / "mine.json"))
     assert "Imported nothing new" in again.out

@@ -53,6 +53,8 @@ def erase_history(store: Store, remembered: tuple[str, ...] = ()) -> Erased:
         history = forget_marks(db)
         db.conn.executemany("DELETE FROM preferences WHERE key = ?", [(k,) for k in remembered])
         db.conn.execute("DELETE FROM playback")
+        # Last: the delete above queues removals for preference sync (m070's triggers);
+        # forgetting here is not a change to send, so those go with the rest.
         for table in _SYNCED_COPIES:
             db.conn.execute(
                 f"DELETE FROM {table} WHERE name LIKE 'video:%' AND substr(name, 19) IN "
@@ -73,14 +75,16 @@ def erase_channel(store: Store, channel_id: str) -> Erased:
             ).fetchone()[0]
         )
         theirs = "SELECT id FROM videos WHERE channel_id = ?"
+        db.conn.execute(f"DELETE FROM playback WHERE video_id IN ({theirs})", (channel_id,))
+        db.conn.execute(f"DELETE FROM queue WHERE video_id IN ({theirs})", (channel_id,))
+        # Last: the deletes above queue removals for preference sync (m070's triggers);
+        # forgetting here is not a change to send, so those go with the rest.
         for table in _SYNCED_COPIES:
             db.conn.execute(
                 f"DELETE FROM {table} WHERE name LIKE 'video:%' AND "
-                f"substr(name, 7, 11) IN ({theirs})",
+                f"substr(name, 7, 11) IN ({theirs}) AND substr(name, 19) != 'notified'",
                 (channel_id,),
             )
-        db.conn.execute(f"DELETE FROM playback WHERE video_id IN ({theirs})", (channel_id,))
-        db.conn.execute(f"DELETE FROM queue WHERE video_id IN ({theirs})", (channel_id,))
         history = forget_marks(db, channel_id)
         videos = db.conn.execute("DELETE FROM videos WHERE channel_id = ?", (channel_id,))
         # Its next sync reads its latest uploads again, as for a channel never synced.
