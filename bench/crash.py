@@ -150,7 +150,10 @@ def writers() -> dict[str, Callable[[], Writer]]:
     from bench import crash_ai, crash_bulk, crash_data, crash_prefsync
 
     return {
-        **crash_ai.WRITERS, **crash_bulk.WRITERS, **crash_data.WRITERS, **crash_prefsync.WRITERS
+        **crash_ai.WRITERS,
+        **crash_bulk.WRITERS,
+        **crash_data.WRITERS,
+        **crash_prefsync.WRITERS,
     }
 
 
