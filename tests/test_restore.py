@@ -20,7 +20,6 @@ from momentum_tui.storage import Store, migrations
 from momentum_tui.storage.backup import list_backups, make_backup
 from momentum_tui.storage.marks import mark_video
 from momentum_tui.storage.restore import check_backup, restore
-from momentum_tui.widgets.feed_table import FeedTable
 from tests.app_support import make_app, settle
 from tests.conftest import REPO
 from tests.data_support import copy_cache, dump
@@ -302,7 +301,7 @@ async def test_an_open_app_follows_a_file_renamed_over_its_cache(tmp_path: Path)
         assert await wait_for(pilot, lambda: len(shown_ids(app)) == 8)
         await settle(pilot)
         assert shown_ids(app)[0] == make_video(57).id
-        highlighted = app.screen.query_one(FeedTable).current_row
+        highlighted = app.screen.table.current_row  # the shown tab's (each tab has one)
         assert highlighted is not None and highlighted.id.startswith("v000000005")
         await pilot.press("w")  # writes reach the new file, not the old one
         await settle(pilot)

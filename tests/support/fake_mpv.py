@@ -15,6 +15,7 @@ word, like a crash). Each run appends its arguments and the commands it heard to
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -63,15 +64,24 @@ def main() -> int:
             _send(conn, {"event": "property-change", "id": 1, "name": "time-pos",
                          "data": start + position})  # fmt: skip
         end = plan.get("end", "eof")
+        # Logged before the goodbye: the client may close the socket (and stop waiting)
+        # the moment it reads end-file, so nothing after that is sure to run.
+        _log(log, args, heard)
+        log = None
         if end != "vanish":
-            _send(conn, {"event": "end-file", "reason": end})
-            _send(conn, {"event": "shutdown"})
+            with contextlib.suppress(OSError):
+                _send(conn, {"event": "end-file", "reason": end})
+                _send(conn, {"event": "shutdown"})
         conn.close()
         server.close()
+    _log(log, args, heard)
+    return 0
+
+
+def _log(log: Path | None, args: list[str], heard: list[object]) -> None:
     if log is not None:
         with log.open("a", encoding="utf-8") as out:
             out.write(json.dumps({"args": args, "heard": heard}) + "\n")
-    return 0
 
 
 if __name__ == "__main__":
