@@ -176,3 +176,24 @@ def test_wrong_password_and_taken_name(run_cli, backend_sqlite: Backend) -> None
 def test_the_demo_profile_is_never_synced(run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("--demo", "prefsync")
     assert result.code == 1 and "never synced" in result.err
+
+
+def test_a_device_id_that_starts_with_a_dash_is_an_argument() -> None:
+    """One device id in 64 starts with `-`; `devices revoke` must not read it as options."""
+    import click
+    from click.testing import CliRunner
+
+    from momentum_tui.commands.common import DeviceIdCommand
+
+    @click.command(cls=DeviceIdCommand)
+    @click.argument("device_id")
+    @click.option("--json", "as_json", is_flag=True)
+    def revoke(device_id: str, as_json: bool) -> None:
+        click.echo(f"{device_id} {as_json}")
+
+    runner = CliRunner()
+    assert (
+        runner.invoke(revoke, ["-ls1aewFeCk0xpl31iafGg"]).output == "-ls1aewFeCk0xpl31iafGg False\n"
+    )
+    assert runner.invoke(revoke, ["--json", "-ls1aewFeCk0xpl31iafGg"]).output.endswith("True\n")
+    assert runner.invoke(revoke, ["-x"]).exit_code == 2  # a real unknown option still is one

@@ -35,9 +35,12 @@ class VideoIdCommand(click.Command):
     options is moved behind a `--`, keeping the order of the arguments.
     """
 
+    ID_LIKE = _VIDEO_ID_LIKE
+    """What an id that may start with `-` looks like."""
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Let ids that start with `-` through as arguments."""
-        if not any(_VIDEO_ID_LIKE.match(a) for a in args):
+        if not any(self.ID_LIKE.match(a) for a in args):
             return super().parse_args(ctx, args)
         takes_value: dict[str, bool] = {}
         for param in self.get_params(ctx):
@@ -57,11 +60,18 @@ class VideoIdCommand(click.Command):
                 value = next(tokens, None) if takes_value[name] and "=" not in token else None
                 if value is not None:
                     options.append(value)
-            elif token.startswith("-") and not _VIDEO_ID_LIKE.match(token):
+            elif token.startswith("-") and not self.ID_LIKE.match(token):
                 options.append(token)  # an unknown option: click says so as usual
             else:
                 arguments.append(token)
         return super().parse_args(ctx, [*options, "--", *arguments])
+
+
+class DeviceIdCommand(VideoIdCommand):
+    """The same for a sync server's device id (22 URL-safe characters; one in 64 starts
+    with `-`: `momentum devices revoke -ls1aewFeCk0xpl31iafGg`)."""
+
+    ID_LIKE = re.compile(r"^-[0-9A-Za-z_-]{21}$")
 
 
 @dataclass

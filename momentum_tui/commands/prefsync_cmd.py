@@ -13,6 +13,7 @@ import click
 
 from momentum_tui.commands.common import (
     Context,
+    DeviceIdCommand,
     emit_json,
     emit_table,
     is_interactive,
@@ -139,7 +140,7 @@ def devices(ctx: click.Context, state: Context, as_json: bool) -> None:
     )
 
 
-@devices.command("revoke")
+@devices.command("revoke", cls=DeviceIdCommand)
 @click.argument("device_id")
 @pass_context
 def devices_revoke(state: Context, device_id: str) -> None:
