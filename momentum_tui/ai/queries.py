@@ -116,6 +116,17 @@ _LOCAL_GUARD = (
 )
 
 
+# An imported label goes in where the video has none, or replaces an offline label with
+# Claude's; a label the cache already has from Claude is never replaced.
+_IMPORT_GUARD = " WHERE video_labels.source = 'local' AND excluded.source = 'claude'"
+
+
+def merge_labels(db: Database, rows: Sequence[tuple[object, ...]]) -> int:
+    """Add imported `video_labels` rows (`label_row` shape); how many went in."""
+    # rowcount counts the rows each statement changed itself, not its triggers' (label_tags).
+    return max(0, db.conn.executemany(_UPSERT_LABEL_SQL + _IMPORT_GUARD, rows).rowcount)
+
+
 def label_row(video_id: str, labels: VideoLabels, now: int) -> tuple[object, ...]:
     """The `video_labels` row for one video's labels."""
     return (

@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from momentum_tui.ai.queries import label_row
+from momentum_tui.ai.queries import label_row, merge_labels
 from momentum_tui.errors import MomentumError
 from momentum_tui.models import Channel, VideoLabels
 from momentum_tui.recommend.prefs import add_keyword
@@ -199,7 +199,7 @@ def _labels(db: Database, document: ExportDocument, videos: set[str], report: Im
         except ValueError as error:
             raise _bad(f"the labels of {record.video_id}", str(error).splitlines()[0]) from error
         rows.append(label_row(record.video_id, labels, record.labelled_at))
-    report.added["labels"] = merge.merge_labels(db, rows)
+    report.added["labels"] = merge_labels(db, rows)
 
 
 def _label_cache(db: Database, document: ExportDocument, report: ImportReport) -> None:

@@ -36,29 +36,6 @@ def group_count(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM channel_tags").fetchone()[0])
 
 
-# A label from the file goes in where the video has none, or replaces an offline label
-# with Claude's; a label the cache already has from Claude is never replaced.
-_MERGE_LABEL_SQL = """
-    INSERT INTO video_labels (video_id, topic, mood, format, tags, clickbait, plain_title,
-        summary, language, has_sponsor, confidence, source, model, content_hash, labelled_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT(video_id) DO UPDATE SET
-        topic = excluded.topic, mood = excluded.mood, format = excluded.format,
-        tags = excluded.tags, clickbait = excluded.clickbait,
-        plain_title = excluded.plain_title, summary = excluded.summary,
-        language = excluded.language, has_sponsor = excluded.has_sponsor,
-        confidence = excluded.confidence, source = excluded.source, model = excluded.model,
-        content_hash = excluded.content_hash, labelled_at = excluded.labelled_at
-    WHERE video_labels.source = 'local' AND excluded.source = 'claude'
-"""
-
-
-def merge_labels(db: Database, rows: Sequence[tuple[object, ...]]) -> int:
-    """Add `video_labels` rows (a Claude label replaces an offline one); how many went in."""
-    # rowcount counts the rows each statement changed itself, not its triggers' (label_tags).
-    return max(0, db.conn.executemany(_MERGE_LABEL_SQL, rows).rowcount)
-
-
 def add_label_cache(db: Database, rows: Sequence[tuple[str, str, str, int]]) -> int:
     """Add (content_hash, model, labels JSON, created_at) entries the cache lacks."""
     cursor = db.conn.executemany(
