@@ -14,6 +14,7 @@ from momentum_tui.ai.errors import ClaudeRequestError, ClaudeUnavailableError
 from momentum_tui.ai.queries import failures
 from momentum_tui.ai.transport import make_client
 from momentum_tui.ai.work import BATCH_ATTEMPTS
+from momentum_tui.commands.classify_batch import wait_for_every_batch
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.errors import BudgetExceededError
 from momentum_tui.storage import Store
@@ -206,6 +207,35 @@ def test_a_batch_claude_never_got_frees_its_videos_after_a_while(
     batches.collect()
     assert batches.pending() == []
     assert classifier(store, claude).run().labelled == 30  # the videos are free again
+
+
+def test_waiting_sends_what_a_batch_claude_never_got_held_back(
+    store: Store, claude: ClaudeEmulator
+) -> None:
+    # A run killed after writing its batch down, before Claude got it (crash harness,
+    # classify-batch): the rerun with --wait used to free the videos after the grace
+    # and stop there, saying nothing was left to send.
+    seed(store, corpus_videos()[:30])
+    claude.fail("lost_request")
+    now = [1_800_000_000.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    settings = settings_for(claude, batch_poll_seconds=60)
+    batches = BatchRunner(store, settings, make_client(settings), sleep=sleep,
+                          clock=lambda: now[0])  # fmt: skip
+    with pytest.raises(ClaudeUnavailableError):
+        batches.submit()
+    rerun = batches.collect()
+    rerun.held_back = batches.submit().held_back
+    assert rerun.held_back and claude.batches == {}
+    wait_for_every_batch(batches, rerun, limit=None, budget_usd=None)
+    assert [info.videos for info in rerun.submitted] == [30]
+    assert rerun.collected == list(claude.batches) and len(claude.batches) == 1
+    assert rerun.labelled == 30 and not rerun.held_back
+    assert {source for source, _, _ in labels_by_video(store).values()} == {"claude"}
+    assert now[0] - 1_800_000_000.0 > SUBMIT_GRACE_S  # it waited out the grace first
 
 
 def test_a_server_error_on_create_is_not_retried_into_a_second_batch(

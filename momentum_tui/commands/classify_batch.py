@@ -7,13 +7,17 @@ cancel the batches in flight. The work itself is `ai.batches.BatchRunner`.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from momentum_tui.commands.common import emit_json, note
 from momentum_tui.errors import MomentumError
 from momentum_tui.storage import Store
+
+if TYPE_CHECKING:
+    from momentum_tui.ai.batches import BatchReport, BatchRunner
 
 
 def run_batch(store: Store, settings: Any, client: Any, wait: bool, cancel: bool,
@@ -50,13 +54,8 @@ def run_batch(store: Store, settings: Any, client: Any, wait: bool, cancel: bool
                 note(f"classify: {len(polled.pending)} batch(es) in progress, "
                       f"{polled.labelled:,} labelled so far…")  # fmt: skip
 
-        waited = runner.wait(on_poll=on_poll)
-        report.collected += waited.collected
-        report.labelled += waited.labelled
-        report.failed += waited.failed
-        report.returned += waited.returned
-        report.usage.add(waited.usage)
-        report.usd += waited.usd
+        wait_for_every_batch(runner, report, limit=limit, budget_usd=budget_usd,
+                             on_poll=on_poll)  # fmt: skip
     report.pending = runner.pending()
     if as_json:
         emit_json({"mode": "batch", "local_labelled": local, **report.as_json()})
@@ -83,3 +82,43 @@ def run_batch(store: Store, settings: Any, client: Any, wait: bool, cancel: bool
               "--batch` later (or with --wait) to collect them.")  # fmt: skip
     elif not report.submitted and not report.collected:
         note("Nothing to send: every video has Claude labels or is waiting in a batch.")
+
+
+def wait_for_every_batch(
+    runner: BatchRunner,
+    report: BatchReport,
+    *,
+    limit: int | None,
+    budget_usd: float | None,
+    on_poll: Callable[[BatchReport], None] | None = None,
+) -> None:
+    """`--wait`: collect until no batch is pending, adding what was collected to `report`.
+
+    When `report`'s submit was held back by an unconfirmed batch (a run killed, or an
+    answer lost, between writing a batch down and Claude confirming it), the wait settles
+    that batch — adopted and collected, or, after `SUBMIT_GRACE_S` with no such batch at
+    Claude, its videos freed — and then the held-back videos are submitted and waited
+    for too: a rerun with `--wait` ends with the videos labelled, as an uninterrupted run
+    does, instead of with freed videos left unsent. The held-back submit sent nothing, so
+    sending now stays within `limit` and `budget_usd`.
+    """
+    _absorb(report, runner.wait(on_poll=on_poll))
+    if not report.held_back:
+        return
+    again = runner.submit(limit=limit, budget_usd=budget_usd)
+    report.submitted += again.submitted
+    report.reused += again.reused
+    report.stopped, report.held_back = again.stopped, again.held_back
+    if again.submitted:
+        _absorb(report, runner.wait(on_poll=on_poll))
+
+
+def _absorb(report: BatchReport, waited: BatchReport) -> None:
+    """Add a wait's collections to `report`."""
+    report.collected += waited.collected
+    report.forgotten += waited.forgotten
+    report.labelled += waited.labelled
+    report.failed += waited.failed
+    report.returned += waited.returned
+    report.usage.add(waited.usage)
+    report.usd += waited.usd
