@@ -95,18 +95,34 @@ def kill_at_random(
     kills: int,
     rng: random.Random,
     on_progress: Callable[[dict[str, Any]], None] | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Kill `writer` `kills` times at random moments; the tally (`on_progress` every ten)."""
+    """Kill `writer` `kills` times at random moments; the tally (`on_progress` every ten).
+
+    `resume` is a tally an earlier run of the same writer and seed saved before it was
+    stopped: its counts are kept, and `rng` is advanced past the moments it drew, so the
+    continued run draws the moments the stopped one would have drawn next (as fractions
+    of the window: the window itself is measured again, under today's load).
+    """
     tally: dict[str, Any] = {
         "kills": 0, "finished_before_kill": 0, "integrity_failures": 0, "lost": 0,
         "duplicated": 0, "under_counted": 0, "rerun_failures": 0, "unequal_reruns": 0,
-        "window_s": round(writer.window, 3), "failures": [],
+        "window_s": round(writer.window, 3), "failures": [], "attempts": 0,
+        "seconds": 0.0, "seconds_writer": 0.0, "seconds_check": 0.0,
     }  # fmt: skip
-    attempts = 0
-    started = time.perf_counter()
+    if resume:
+        tally.update({k: v for k, v in resume.items() if k != "window_s"})
+        tally["windows_s"] = [*resume.get("windows_s", [resume["window_s"]]), tally["window_s"]]
+        tally["resumed"] = resume.get("resumed", 0) + 1
+        for _ in range(tally["attempts"]):
+            rng.random()  # the moments the stopped run already drew
+    attempts = tally["attempts"]
+    started = time.perf_counter() - tally["seconds"]
     while tally["kills"] < kills and attempts < kills * 3:
         attempts += 1
+        tally["attempts"] = attempts
         home = work / f"{writer.name}-{attempts}"
+        launched = time.perf_counter()
         child, has_started = writer.launch(home)
         deadline = time.monotonic() + 120
         while not has_started() and child.poll() is None:
@@ -114,16 +130,27 @@ def kill_at_random(
                 child.kill()
                 raise RuntimeError(f"{writer.name} never started working")
             time.sleep(0.002)
-        time.sleep(rng.uniform(0.0, writer.window))
+        working = time.perf_counter()
+        kill_at = working + writer.window * rng.random()  # = rng.uniform(0, window)
+        while (now := time.perf_counter()) < kill_at and child.poll() is None:
+            time.sleep(min(0.002, kill_at - now))
         alive = child.poll() is None
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
+        tally["seconds_writer"] += time.perf_counter() - launched
         if not alive:
+            # It finished before the moment drawn: its run is the newest uninterrupted
+            # one, so it becomes the window (the load on a shared machine changes; a
+            # window measured under a burst would waste most later draws).
+            writer.window = time.perf_counter() - working
             tally["finished_before_kill"] += 1
+            tally.setdefault("windows_s", [tally["window_s"]]).append(round(writer.window, 3))
             shutil.rmtree(home, ignore_errors=True)
             continue
         tally["kills"] += 1
+        checking = time.perf_counter()
         result = writer.check(home, output_of(home))
+        tally["seconds_check"] += time.perf_counter() - checking
         tally["integrity_failures"] += not result.integrity_ok
         tally["lost"] += result.lost
         tally["duplicated"] += result.duplicated
@@ -136,13 +163,20 @@ def kill_at_random(
             tally["failures"].append({"kill": tally["kills"], "notes": result.notes})
             print(f"  {writer.name} kill {tally['kills']}: {'; '.join(result.notes)}", flush=True)
         shutil.rmtree(home, ignore_errors=True)
+        tally["seconds"] = time.perf_counter() - started
         if tally["kills"] % 10 == 0:
-            print(f"  {writer.name}: {tally['kills']}/{kills} kills", flush=True)
+            print(f"  {writer.name}: {tally['kills']}/{kills} kills, "
+                  f"{tally['seconds'] / tally['kills']:.1f} s a kill", flush=True)  # fmt: skip
             if on_progress is not None:  # a run stopped early still leaves what it measured
-                on_progress({**tally, "complete": False})
-    tally["seconds"] = round(time.perf_counter() - started, 1)
-    tally["complete"] = True
-    return tally
+                on_progress({**_rounded(tally), "complete": False})
+    tally["seconds"] = time.perf_counter() - started
+    tally["complete"] = tally["kills"] >= kills
+    return _rounded(tally)
+
+
+def _rounded(tally: dict[str, Any]) -> dict[str, Any]:
+    """The tally with its seconds to a tenth (what is saved)."""
+    return {k: round(v, 1) if k.startswith("seconds") else v for k, v in tally.items()}
 
 
 def writers() -> dict[str, Callable[[], Writer]]:
@@ -164,18 +198,24 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=100, help="kills per writer")
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--writer", action="append", choices=sorted(known))
+    parser.add_argument("--resume", action="store_true", help=(
+        "continue each writer's saved tally (same seed) instead of starting again"))  # fmt: skip
     args = parser.parse_args()
     chosen = args.writer or list(known)
     figures: dict[str, Any] = {}
     for name in chosen:
+        earlier = saved_tally(name, args.seed) if args.resume else None
         writer = known[name]()
         work = Path(tempfile.mkdtemp(prefix=f"momentum-crash-{name}-"))
         try:
             writer.setup(work)
-            print(f"{name}: window {writer.window:.2f} s", flush=True)
+            print(f"{name}: window {writer.window:.2f} s"
+                  + (f", resuming after {earlier['kills']} kills" if earlier else ""),
+                  flush=True)  # fmt: skip
             tally = kill_at_random(
                 writer, work, args.kills, random.Random(f"{args.seed}:{name}"),
                 lambda so_far, name=name: record({name: so_far}, args.seed, args.kills),
+                resume=earlier,
             )  # fmt: skip
         finally:
             writer.teardown()
@@ -183,11 +223,27 @@ def main() -> None:
         figures[name] = tally
         record(figures, args.seed, args.kills)  # each writer's figures as soon as they are in
         bad = {k: v for k, v in tally.items() if k not in ("kills", "finished_before_kill",
-               "window_s", "seconds", "failures", "complete", "temp_files_left")
+               "window_s", "windows_s", "seconds", "seconds_writer", "seconds_check",
+               "attempts", "resumed", "failures", "complete", "temp_files_left",
+               "reruns_after_grace")
                and v}  # fmt: skip
         print(f"{name}: {tally['kills']} kills, {tally['seconds']:.0f} s, "
               + (f"FAILURES {bad}" if bad else "integrity ok, nothing lost, doubled "
                  "or under-counted, every rerun equal"), flush=True)  # fmt: skip
+
+
+def saved_tally(name: str, seed: int) -> dict[str, Any] | None:
+    """`name`'s tally in bench/results/crash.json, if it was saved with `seed`."""
+    import json
+
+    results = ROOT / "bench" / "results" / "crash.json"
+    if not results.exists():
+        return None
+    saved = json.loads(results.read_text())
+    tally = saved.get("writers", {}).get(name)
+    if saved.get("seed") != seed or not tally or "attempts" not in tally:
+        return None  # another seed, or saved before tallies knew their draws
+    return dict(tally)
 
 
 def record(figures: dict[str, Any], seed: int, kills: int) -> None:
