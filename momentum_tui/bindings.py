@@ -246,7 +246,7 @@ AI = [
         "H",
         "rules",
         "Rules",
-        "Hide, boost or bury videos with rules: in plain English (Claude) or by hand.",
+        "Hide, boost, bury or be notified of videos with rules: in plain English or by hand.",
     ),
 ]
 
@@ -337,7 +337,8 @@ RULES = [
     Key("rules.add", "a", "add", "Add", "Type a rule in plain English (Claude reads it once).",
         True),
     Key("rules.by_hand", "n", "by_hand", "By hand",
-        "Make a rule without Claude: hide, boost or bury; a field, words, a channel.", True),
+        "Make a rule without Claude: hide, boost, bury or notify; a field, words, a channel.",
+        True),
     Key("rules.save", "ctrl+s", "save", "Save rule", "Save the rule shown (or the form's).", True),
     Key("rules.switch", "space", "switch", "On/off", "Switch the highlighted rule on or off.",
         True),

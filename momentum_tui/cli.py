@@ -78,7 +78,7 @@ COMMANDS = {
     ),
     "rules": LazyCommand(
         f"{_C}.rules:rules",
-        "Hide, boost or bury videos with rules (plain English via Claude, or by hand).",
+        "Hide, boost, bury or be notified of videos with rules (plain English or by hand).",
     ),
     "recommend": LazyCommand(
         f"{_C}.recommend:recommend", 'Your "For you" feed: best picks first, each with its reasons.'

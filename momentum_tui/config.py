@@ -210,7 +210,8 @@ class PlayerSettings(Section):
 
 
 class NotifySettings(Section):
-    """Announcing new uploads of the channels you chose (`N` on the channels screen)."""
+    """Announcing new uploads of the channels you chose (`N` on the channels screen) and of
+    notify rules."""
 
     desktop: bool = Field(True, description="Show a desktop notification after a sync.")
     command: str = Field(

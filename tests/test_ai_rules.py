@@ -51,7 +51,7 @@ def test_a_sentence_becomes_a_structured_rule(channels: Store, claude: ClaudeEmu
     assert row["usd"] == pytest.approx(parsed.usd)
     body = claude.messages_received()[0].body
     assert body["output_config"]["format"]["schema"]["properties"]["action"]["enum"] == [
-        "hide", "boost", "bury",
+        "hide", "boost", "bury", "notify",
     ]  # fmt: skip
 
 
@@ -60,6 +60,18 @@ def test_boost_and_lengths(channels: Store, claude: ClaudeEmulator) -> None:
     assert parsed.spec.action == RuleAction.BOOST
     assert parsed.spec.min_seconds == 1200
     assert [t.value for t in parsed.spec.topics] == ["science"]
+
+
+def test_notify_me_when_a_channel_uploads_about_something(
+    channels: Store, claude: ClaudeEmulator
+) -> None:
+    parsed = parse(channels, claude, "notify me when Veritasium uploads about physics")
+    assert parsed.spec.action == RuleAction.NOTIFY
+    assert parsed.spec.channels == (VERITASIUM.id,)
+    assert parsed.spec.title_words == ("physics",)
+    assert parsed.spec.describe() == ("Notify of new uploads: from Veritasium, title has “physics”")
+    instructions = claude.messages_received()[0].body["system"][0]["text"]
+    assert '"notify"' in instructions  # the model is told what notify means
 
 
 def test_channels_resolve_by_name_handle_or_one_partial(

@@ -272,6 +272,7 @@ def test_apply_rules_says_what_evaluate_says_for_each_row(demo_store: Store) -> 
         Rule(2, RuleSpec(action="bury", topics=["music"], weight=2)),
         Rule(3, RuleSpec(action="boost", title_words=["official"], weight=1.5)),
         Rule(4, RuleSpec(action="boost", moods=["upbeat"]), enabled=False),
+        Rule(5, RuleSpec(action="notify", topics=["music"])),  # announces; never weighs
     ]
     with demo_store.read() as conn:
         features = load_features(conn)
@@ -281,6 +282,7 @@ def test_apply_rules_says_what_evaluate_says_for_each_row(demo_store: Store) -> 
             for r in feed_queries.feed_page(conn, feed_queries.Filters(include_hidden=True), 5000)
         }
     assert 4 not in masks  # a rule that is off weighs nothing
+    assert 5 not in masks  # nor does a notify rule (no mask, no "why" reason)
     assert hidden.any() and (weight > 0).any() and (weight < 0).any()
     for index, video_id in enumerate(features.ids):
         outcome = evaluate(rules, rows[video_id])

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from momentum_tui.models import FeedRow, Filters, Format, Mood, Topic
 from momentum_tui.rules.spec import Rule, RuleAction, RuleSpec, evaluate, matches
+from momentum_tui.rules.sql import notify_clause
 from momentum_tui.rules.store import add_rule, hide_specs, list_rules, remove_rule, update_rule
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as feed_queries
@@ -45,6 +46,9 @@ def test_describe_says_the_rule_in_words() -> None:
     assert spec.describe() == "Hide videos: from Chan, Shorts or short-clip"
     bury = RuleSpec(action=RuleAction.BURY, topics=(Topic.NEWS,), weight=2, max_seconds=120)
     assert bury.describe() == "Bury videos (×2): shorter than 2:00, topic news"
+    notify = RuleSpec(action=RuleAction.NOTIFY, channels=(CHANNEL,), channel_names=("Chan",),
+                      title_words=("physics",), weight=2)  # fmt: skip
+    assert notify.describe() == "Notify of new uploads: from Chan, title has “physics”"
 
 
 def test_shorts_and_clips_means_either() -> None:
@@ -78,6 +82,15 @@ def test_evaluate_hides_and_weighs() -> None:
     rules.append(Rule(4, RuleSpec(action=RuleAction.HIDE, title_words=("spoiler",))))
     assert evaluate(rules, row(title="SPOILER")).hidden
     assert evaluate([], row()).matched == ()
+
+
+def test_a_notify_rule_neither_hides_nor_weighs() -> None:
+    notify = Rule(5, RuleSpec(action=RuleAction.NOTIFY, shorts=True))
+    assert matches(notify.spec, row(is_short=True))  # it matches, for announcements
+    assert evaluate([notify], row(is_short=True)).matched == ()
+    bury = Rule(6, RuleSpec(action=RuleAction.BURY, shorts=True))
+    outcome = evaluate([notify, bury], row(is_short=True))
+    assert (outcome.hidden, outcome.weight, outcome.matched) == (False, -1.0, (6,))
 
 
 def test_rules_are_stored_changed_and_removed(store: Store) -> None:
@@ -154,10 +167,37 @@ def test_sql_and_python_agree_on_every_row(
             remove_rule(db, rule_id)
 
 
-def _spec_strategy(values: dict[str, list[str]]) -> st.SearchStrategy[RuleSpec]:
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(data=st.data())
+def test_notify_sql_and_python_agree_on_every_row(
+    demo_store: Store, sample_values: dict[str, list[str]], data: st.DataObject
+) -> None:
+    first = data.draw(_spec_strategy(sample_values, RuleAction.NOTIFY))
+    second = data.draw(_spec_strategy(sample_values, RuleAction.NOTIFY))
+    with demo_store.read() as conn:
+        rows = feed_queries.feed_page(conn, Filters(include_hidden=True), limit=10_000)
+        expected = {r.id for r in rows if matches(first, r) or matches(second, r)}
+        rules = [Rule(1, first), Rule(2, second), Rule(3, second, enabled=False)]
+        clause = notify_clause(rules)
+        assert clause is not None
+        sql, params = clause
+        found = {vid for (vid,) in conn.execute(f"SELECT v.id FROM videos v WHERE {sql}", params)}
+        assert found & {r.id for r in rows} == expected
+        # A rule announces only what arrived after it was made.
+        later = max(first_seen for (first_seen,) in conn.execute(
+            "SELECT first_seen_at FROM videos")) + 1  # fmt: skip
+        sql, params = notify_clause([Rule(1, first, created_at=later)]) or ("", [])
+        assert conn.execute(f"SELECT count(*) FROM videos v WHERE {sql}", params).fetchone()[0] == 0
+    assert notify_clause([Rule(1, first.model_copy(update={"action": RuleAction.HIDE}))]) is None
+
+
+def _spec_strategy(
+    values: dict[str, list[str]], action: RuleAction = RuleAction.HIDE
+) -> st.SearchStrategy[RuleSpec]:
     def build(parts: dict[str, object]) -> RuleSpec | None:
         try:
-            return RuleSpec(action=RuleAction.HIDE, **parts)  # type: ignore[arg-type]
+            return RuleSpec(action=action, **parts)  # type: ignore[arg-type]
         except ValidationError:
             return None
 

@@ -7,13 +7,14 @@ import sqlite3
 from typing import Any
 
 import pytest
+from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import Select
+from textual.widgets import OptionList, Select
 
 from momentum_tui.rules import store as rule_store
 from momentum_tui.rules.spec import RuleAction, RuleSpec
 from momentum_tui.screens.feed import FeedScreen
-from momentum_tui.screens.rule_form import read_form
+from momentum_tui.screens.rule_form import guess_from_sentence, read_form
 from momentum_tui.screens.rules import WITHOUT_CLAUDE, RulesScreen
 from momentum_tui.storage import Store
 from tests.app_support import make_app, settle, until, wait_for_screen
@@ -56,6 +57,28 @@ async def test_without_a_key_a_sentence_becomes_a_rule_by_hand(store: Store) -> 
         titles = [row.title for i in range(len(screen.table.source))
                   if (row := screen.table.source.row(i))]  # fmt: skip
         assert titles == ["Cooking rice"]  # the feed was shown again through the rule
+
+
+async def test_a_notify_rule_by_hand_is_marked_and_leaves_the_feed_alone(store: Store) -> None:
+    add(store, make_video(1, title="Rust 2.0 released"), make_video(2, title="Cooking rice"))
+    async with make_app(store, start_view="subscriptions").run_test(size=(80, 24)) as pilot:
+        rules = await open_rules(pilot)
+        await pilot.press(*"notify me about rust", "enter")
+        assert rules.form.is_open
+        assert rules.query_one("#hand-action", Select).value == "notify"
+        assert rules.query_one("#hand-words").value == "rust"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: len(rules.rules) == 1)
+        assert saved(store) == [RuleSpec(action=RuleAction.NOTIFY, title_words=("rust",))]
+        line = rules.query_one("#rules", OptionList).get_option_at_index(0).prompt
+        assert isinstance(line, Text)
+        assert line.plain == "● Notify of new uploads: title has “rust” 🔔"
+        await pilot.press("escape")
+        screen = await settle(pilot)
+        assert isinstance(screen, FeedScreen)
+        titles = {row.title for i in range(len(screen.table.source))
+                  if (row := screen.table.source.row(i))}  # fmt: skip
+        assert titles == {"Rust 2.0 released", "Cooking rice"}  # nothing hidden by it
 
 
 async def test_the_form_bury_by_topic_for_a_channel_and_what_it_refuses(store: Store) -> None:
@@ -139,5 +162,7 @@ def test_the_form_reads_what_the_command_line_would() -> None:
     assert read_form("hide", "shorts", "ignored", "").spec() == RuleSpec(
         action=RuleAction.HIDE, shorts=True
     )
+    assert guess_from_sentence("Notify me when minecraft") == ("notify", "minecraft")
+    assert guess_from_sentence("notify rust, zig") == ("notify", "rust, zig")
     with pytest.raises(ValueError, match="not a rule yet"):
         read_form("hide", "channel", "", "X").spec()  # no channel found: no condition

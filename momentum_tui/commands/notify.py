@@ -16,8 +16,11 @@ from momentum_tui.errors import MomentumError
 @json_option
 @pass_context
 def notify(state: Context, ref: str | None, switch: str | None, as_json: bool) -> None:
-    """Announce a channel's new uploads after each sync (`on`/`off`); alone, list them."""
+    """Announce a channel's new uploads after each sync (`on`/`off`); alone, list them
+    (and the notify rules, `momentum rules add --notify …`)."""
     from momentum_tui.notify import queries
+    from momentum_tui.rules import store as rule_store
+    from momentum_tui.rules.spec import RuleAction
     from momentum_tui.youtube import channels as follow
 
     store = state.open_store()
@@ -35,18 +38,23 @@ def notify(state: Context, ref: str | None, switch: str | None, as_json: bool) -
             click.echo(f"New uploads from {title} {verb}.")
     with store.read() as conn:
         chosen = queries.notifying_channels(conn)
+        by_rule = [r for r in rule_store.list_rules(conn, enabled_only=True)
+                   if r.spec.action == RuleAction.NOTIFY]  # fmt: skip
     if as_json:
         emit_json({"channels": [{"id": cid, "title": title} for cid, title in chosen]})
     elif ref is None:
         if chosen:
             emit_table(["announces new uploads", "id"], [[t, c] for c, t in chosen])
-        else:
+        elif not by_rule:
             click.echo("No channel announces its uploads: `momentum channels notify CHANNEL on`.",
                        err=True)  # fmt: skip
+        for rule in by_rule:  # they announce too; `momentum rules list` has them all
+            click.echo(f"Rule {rule.id}: {rule.spec.describe()}")
 
 
 def announce_after_sync(state: Context, *, quiet: bool) -> None:
-    """Announce new uploads of notifying channels after a sync; a failure is one line."""
+    """Announce new uploads of notifying channels and notify rules after a sync; a failure
+    is one line."""
     from momentum_tui.notify.announce import announce_new_uploads
 
     result = announce_new_uploads(state.open_store(), state.settings.notify)

@@ -1,4 +1,5 @@
-"""`momentum rules …`: hide, boost or bury videos with rules, made by hand or from a sentence.
+"""`momentum rules …`: hide, boost or bury videos with rules, or be told of new uploads
+(notify), made by hand or from a sentence.
 
 Only `rules add "SENTENCE"` talks to Claude (through `rules.claude`, imported when it
 runs); listing, editing, testing and removing rules are local. JSON shapes are
@@ -30,7 +31,7 @@ from momentum_tui.storage import feed as feed_queries
 
 @click.group("rules")
 def rules() -> None:
-    """Hide, boost or bury videos with rules (plain English via Claude, or by hand)."""
+    """Hide, boost, bury or be notified of videos with rules (plain English or by hand)."""
 
 
 def _rule_options(function: Any) -> Any:
@@ -38,6 +39,8 @@ def _rule_options(function: Any) -> Any:
         click.option("--hide", "action", flag_value="hide", help="Hide matching videos."),
         click.option("--boost", "action", flag_value="boost", help="Rank them higher."),
         click.option("--bury", "action", flag_value="bury", help="Rank them lower."),
+        click.option("--notify", "action", flag_value="notify",
+                     help="Announce matching new uploads after each sync (the feed is unchanged)."),
         click.option("--channel", "channels", multiple=True,
                      help="Channel name, @handle or UC… id (repeatable: any of them)."),
         click.option("--shorts/--no-shorts", "shorts", default=None,
@@ -64,7 +67,7 @@ def _spec_from_options(store: Store, options: dict[str, Any]) -> RuleSpec | None
     if not given:
         return None
     if "action" not in given:
-        raise click.UsageError("Say what the rule does: --hide, --boost or --bury.")
+        raise click.UsageError("Say what the rule does: --hide, --boost, --bury or --notify.")
     ids, names = _resolve(store, list(options.get("channels") or ()))
     low, high = options.get("min_length"), options.get("max_length")
     try:
@@ -109,6 +112,7 @@ def rules_add(state: Context, /, sentence: tuple[str, ...], yes: bool, as_json: 
     \b
     momentum rules add "hide shorts and clips from Veritasium"
     momentum rules add --bury --topic news --max 2m
+    momentum rules add --notify --channel Veritasium --title-has physics
     """
     store = state.open_store()
     text = " ".join(sentence).strip()

@@ -1,4 +1,8 @@
-"""The SQL of notifications: which channels notify, which uploads are new, what was told."""
+"""The SQL of notifications: which channels notify, which uploads are new, what was told.
+
+Which uploads a `notify` rule matches is the rules' own SQL (`rules.sql.notify_clause`);
+this module joins it to the per-channel switch and the record of what was announced.
+"""
 
 from __future__ import annotations
 
@@ -45,21 +49,35 @@ def notifying_channels(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 
 
 def unannounced(conn: sqlite3.Connection, *, published_since: int) -> list[NewUpload]:
-    """Uploads of notifying channels that arrived after announcements were switched on,
-    published since `published_since`, never announced, and not watched or hidden."""
+    """Uploads worth announcing: from followed channels, published since `published_since`,
+    never announced, not watched, not hidden (by hand or by a `hide` rule), and either
+    from a notifying channel since it was switched on or matched by an enabled `notify`
+    rule since that rule was made."""
+    from momentum_tui.rules import store as rule_store
+    from momentum_tui.rules.sql import hide_clause, notify_clause
+
+    wanted = ["(c.notify > 0 AND v.first_seen_at >= c.notify)"]
+    params: list[object] = []
+    by_rule = notify_clause(rule_store.list_rules(conn, enabled_only=True))
+    if by_rule is not None:
+        wanted.append(by_rule[0])
+        params.extend(by_rule[1])
+    not_hidden = hide_clause(rule_store.hide_specs(conn))
+    hidden_sql = f"AND {not_hidden[0]}" if not_hidden else ""
     rows = conn.execute(
-        """
+        f"""
         SELECT v.id, v.title, v.channel_id, COALESCE(NULLIF(c.title, ''), v.channel_title),
                v.published_at, v.duration_s, v.is_short
         FROM videos v JOIN channels c ON c.id = v.channel_id
         LEFT JOIN video_state s ON s.video_id = v.id
-        WHERE c.notify > 0 AND c.followed = 1 AND v.status = 'ok'
-          AND v.first_seen_at >= c.notify AND v.published_at >= ?
+        WHERE c.followed = 1 AND v.status = 'ok' AND v.published_at >= ?
+          AND ({" OR ".join(wanted)})
           AND s.watched_at IS NULL AND s.hidden_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM notified n WHERE n.video_id = v.id)
+          {hidden_sql}
         ORDER BY v.published_at
         """,
-        (published_since,),
+        [published_since, *params, *(not_hidden[1] if not_hidden else [])],
     )
     return [
         NewUpload(vid, title, channel_id, channel, published, duration, bool(short))

@@ -4,6 +4,8 @@
 every loaded video at once. `rule_mask` is that answer, column by column over
 `recommend.features.Features`, and `apply_rules` folds the enabled rules into one
 hidden mask and one boost-minus-bury weight — what `spec.evaluate` says for one row.
+Notify rules take no part: they announce new uploads (`notify.announce`, in SQL) and
+neither hide nor weigh anything, so they get no mask (and no "why" reason).
 Their only caller is `recommend.ranker.Ranker.load`; a test holds `rule_mask` to
 `spec.matches` and `apply_rules` to `spec.evaluate` on the demo profile.
 
@@ -72,12 +74,13 @@ def rule_mask(spec: RuleSpec, features: Features, text: TitleMasks) -> BoolArray
 def apply_rules(
     rules: Sequence[Rule], features: Features, text: TitleMasks
 ) -> tuple[BoolArray, FloatArray, dict[int, BoolArray]]:
-    """Hidden-by-rule mask, boost-minus-bury weight per video, and each rule's own mask."""
+    """Hidden-by-rule mask, boost-minus-bury weight per video, and each rule's own mask
+    (feed rules only: notify rules are skipped)."""
     hidden = np.zeros(len(features), dtype=np.bool_)
     weight = np.zeros(len(features), dtype=np.float64)
     masks: dict[int, BoolArray] = {}
     for rule in rules:
-        if not rule.enabled:
+        if not rule.enabled or not rule.spec.action.shapes_feed:
             continue
         mask = rule_mask(rule.spec, features, text)
         masks[rule.id] = mask
@@ -85,6 +88,6 @@ def apply_rules(
             hidden |= mask
         elif rule.spec.action == RuleAction.BOOST:
             weight += np.where(mask, rule.spec.weight, 0.0)
-        else:
+        else:  # bury
             weight -= np.where(mask, rule.spec.weight, 0.0)
     return hidden, weight, masks

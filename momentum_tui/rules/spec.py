@@ -1,13 +1,15 @@
 """What a feed rule is, and whether it matches one video: the meaning every other part follows.
 
 A rule is a `RuleSpec`: conditions that must all hold (within one list, any value
-will do) and an action — hide, boost or bury. One exception follows how people talk:
-"Shorts and clips" means either, so `shorts=True` and `formats` are alternatives — a
-video is of the right kind if it is a Short *or* has one of the formats. Unlabelled
-videos never match label conditions, and videos of unknown length never match length
-conditions. Title words match anywhere in the original title, ignoring case the way
-SQLite's own functions can (so no Python runs per row): a word in plain ASCII matches in
-any case; any other word matches written in lower case, UPPER CASE or Capitalised.
+will do) and an action — hide, boost or bury (the feed), or notify (announce matching
+new uploads after each sync, `notify.announce`; the feed is left alone). One exception
+follows how people talk: "Shorts and clips" means either, so `shorts=True` and
+`formats` are alternatives — a video is of the right kind if it is a Short *or* has one
+of the formats. Unlabelled videos never match label conditions, and videos of unknown
+length never match length conditions. Title words match anywhere in the original
+title, ignoring case the way SQLite's own functions can (so no Python runs per row): a
+word in plain ASCII matches in any case; any other word matches written in lower case,
+UPPER CASE or Capitalised.
 
 Who calls what here:
 
@@ -15,8 +17,8 @@ Who calls what here:
   a time; the SQL in `rules.sql` and the ranker's masks in `rules.masks` are tested to
   agree with it on every row;
 * `evaluate(rules, row)` — the one-row statement of what `rules.masks.apply_rules`
-  computes for every loaded video at once (hidden, boosts minus buries); the tests hold
-  the two together;
+  computes for every loaded video at once (hidden, boosts minus buries; notify rules
+  take no part); the tests hold the two together;
 * `title_has` — `matches`, and `rules.masks` for the ranker's title-word masks;
 * `RuleSpec.describe` / `Rule.as_json` — the CLI's text and `--json`, the rules screen.
 
@@ -50,6 +52,13 @@ class RuleAction(StrEnum):
     HIDE = "hide"
     BOOST = "boost"
     BURY = "bury"
+    NOTIFY = "notify"
+    """Announce matching new uploads after each sync; the feed and ranking are unchanged."""
+
+    @property
+    def shapes_feed(self) -> bool:
+        """Whether the rule changes the feed (hide, boost, bury) rather than announcing."""
+        return self is not RuleAction.NOTIFY
 
 
 def _words(values: object) -> tuple[str, ...]:
@@ -136,10 +145,11 @@ class RuleSpec(BaseModel):
 
     def describe(self) -> str:
         """The rule in words: `Hide videos: from Veritasium, Shorts`."""
-        verb = {"hide": "Hide", "boost": "Boost", "bury": "Bury"}[self.action.value]
-        weighted = self.action != RuleAction.HIDE and self.weight != 1
+        verb = {"hide": "Hide videos", "boost": "Boost videos", "bury": "Bury videos",
+                "notify": "Notify of new uploads"}[self.action.value]  # fmt: skip
+        weighted = self.action in (RuleAction.BOOST, RuleAction.BURY) and self.weight != 1
         strength = f" (×{self.weight:g})" if weighted else ""
-        return f"{verb} videos{strength}: " + ", ".join(self.conditions())
+        return f"{verb}{strength}: " + ", ".join(self.conditions())
 
 
 class RuleRow(Protocol):
@@ -216,19 +226,22 @@ NO_RULES = RuleOutcome()
 
 
 def evaluate(rules: Iterable[Rule], row: RuleRow) -> RuleOutcome:
-    """Apply enabled rules to one row: hidden if any hide rule matches; boosts minus buries."""
+    """Apply enabled rules to one row: hidden if any hide rule matches; boosts minus buries.
+
+    Notify rules are left out: they announce uploads and do nothing to the feed.
+    """
     hidden = False
     weight = 0.0
     matched: list[int] = []
     for rule in rules:
-        if not rule.enabled or not matches(rule.spec, row):
+        if not rule.enabled or not rule.spec.action.shapes_feed or not matches(rule.spec, row):
             continue
         matched.append(rule.id)
         if rule.spec.action == RuleAction.HIDE:
             hidden = True
         elif rule.spec.action == RuleAction.BOOST:
             weight += rule.spec.weight
-        else:
+        else:  # bury
             weight -= rule.spec.weight
     return RuleOutcome(hidden, weight, tuple(matched)) if matched else NO_RULES
 

@@ -1,10 +1,14 @@
-"""Rules as SQL: the feed query drops what `hide` rules match inside SQLite.
+"""Rules as SQL: the feed query drops what `hide` rules match, and announcements find
+what `notify` rules match, inside SQLite.
 
 `hide_clause(specs)` is `spec.matches` for `hide` rules written as one SQL condition
 over the `videos` table (aliased `v`), so the Subscriptions list, `momentum feed` and
 `momentum search` leave hidden videos out at 100,000 rows without running Python per
-row. Its only caller is `storage.feed` (the filter-to-SQL step); a property test holds
-it to `spec.matches` on every row of the demo profile.
+row. Its callers are `storage.feed` (the filter-to-SQL step) and `notify.queries` (a
+hidden video is never announced); a property test holds it to `spec.matches` on every
+row of the demo profile. `notify_clause(rules)` is the same test for enabled `notify`
+rules, each for the videos that arrived after the rule was made; its caller is
+`notify.queries.unannounced`, and a property test holds it to `spec.matches` too.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from momentum_tui.rules.spec import RuleAction, RuleSpec, forms
+from momentum_tui.rules.spec import Rule, RuleAction, RuleSpec, forms
 
 
 def _label_in(column: str, values: Sequence[str]) -> str:
@@ -73,3 +77,20 @@ def hide_clause(specs: Sequence[RuleSpec]) -> tuple[str, list[Any]] | None:
         sqls.append(sql)
         params.extend(values)
     return f"NOT coalesce(({' OR '.join(sqls)}), 0)", params
+
+
+def notify_clause(rules: Sequence[Rule]) -> tuple[str, list[Any]] | None:
+    """SQL true for videos an enabled `notify` rule matches that arrived after it was made.
+
+    A rule made today announces what comes from now on, never what was already cached —
+    the same "from now on" as switching a channel's notify on.
+    """
+    notifying = [r for r in rules if r.enabled and r.spec.action == RuleAction.NOTIFY]
+    if not notifying:
+        return None
+    sqls, params = [], []
+    for rule in notifying:
+        sql, values = _condition_sql(rule.spec)
+        sqls.append(f"(v.first_seen_at >= ? AND {sql})")
+        params.extend([rule.created_at, *values])
+    return "(" + " OR ".join(sqls) + ")", params

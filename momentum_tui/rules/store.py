@@ -1,8 +1,10 @@
 """Every SQL statement about rules: the `rules` table, and channel names made into ids.
 
-* `list_rules` — the rules screen, `momentum rules list`, and the ranker
-  (`recommend.ranker`, enabled rules only);
-* `hide_specs` — the feed query (`storage.feed`), which hands them to `rules.sql`;
+* `list_rules` — the rules screen, `momentum rules list`, the ranker
+  (`recommend.ranker`, enabled rules only) and the announcements after a sync
+  (`notify.queries`, enabled `notify` rules through `rules.sql.notify_clause`);
+* `hide_specs` — the feed query (`storage.feed`) and the announcements (a hidden video
+  is never announced), which hand them to `rules.sql`;
 * `add_rule` / `update_rule` / `remove_rule` / `get_rule` — `momentum rules …` and the
   rules screen;
 * `resolve_channels` — names a person wrote (a sentence read by `rules.claude`, or

@@ -1,5 +1,5 @@
-"""The rules screen's by-hand form: a rule without Claude — hide, boost or bury; a field;
-the words; a channel.
+"""The rules screen's by-hand form: a rule without Claude — hide, boost, bury or notify; a
+field; the words; a channel.
 
 What `momentum rules add --hide --title-has … --channel …` does on the command line, as a
 form: `read_form` turns what was typed into a `RuleSpec` or one sentence saying what to
@@ -98,9 +98,12 @@ def read_form(action: str, field: str, words: str, channel: str) -> FormRule:
 def guess_from_sentence(sentence: str) -> tuple[str, str]:
     """A sentence typed without a Claude key, as the form's start: (action, title words).
 
-    "hide minecraft, roblox" → ("hide", "minecraft, roblox"); anything else → title words.
+    "hide minecraft, roblox" → ("hide", "minecraft, roblox"), "notify me about rust" →
+    ("notify", "rust"); anything else → title words.
     """
     first, _, rest = sentence.strip().partition(" ")
+    if first.casefold() == RuleAction.NOTIFY.value:  # "notify me when/about minecraft"
+        return first.casefold(), re.sub(r"^(?:me\s+)?(?:when|about|of)\s+", "", rest.strip())
     if first.casefold() in {a.value for a in RuleAction}:
         return first.casefold(), rest.strip()
     return RuleAction.HIDE.value, sentence.strip()

@@ -3,7 +3,7 @@
 It opens in the sentence box. With a Claude key, Enter asks Claude once (in a thread
 worker) for the rule the sentence describes; the rule is shown in words and saved only
 when the person confirms. Without a key the offline path is the way, not an error: Enter
-(or `n`) opens a small form — hide, boost or bury; a field; the words; a channel
+(or `n`) opens a small form — hide, boost, bury or notify; a field; the words; a channel
 (`screens/rule_form.py`). Everything but reading a sentence is local. Every worker's
 failure is a notification, as on every screen.
 """
@@ -26,7 +26,7 @@ from momentum_tui.config import Settings
 from momentum_tui.errors import MissingKeyError, MomentumError
 from momentum_tui.models import Filters
 from momentum_tui.rules import store as rule_store
-from momentum_tui.rules.spec import Rule, RuleSpec, matches
+from momentum_tui.rules.spec import Rule, RuleAction, RuleSpec, matches
 from momentum_tui.screens.rule_form import FormRule, RuleForm, guess_from_sentence
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as queries
@@ -84,6 +84,8 @@ def rule_line(rule: Rule) -> Text:
     """One rule in the list: on/off, what it does, where it came from."""
     line = Text("● " if rule.enabled else "○ ", style="green" if rule.enabled else "dim")
     line.append(rule.spec.describe(), style="" if rule.enabled else "dim")
+    if rule.spec.action == RuleAction.NOTIFY:
+        line.append(" 🔔", style="yellow" if rule.enabled else "dim")  # as on the channels screen
     if rule.text:
         line.append(f"   “{rule.text}”", style="dim italic")
     return line

@@ -146,7 +146,10 @@ def rule_from_sentence(user_text: str) -> dict[str, Any]:
         action = "boost"
     elif any(word in lowered for word in ("bury", "less of", "fewer", "push down")):
         action = "bury"
+    elif any(word in lowered for word in ("notify", "tell me", "let me know", "alert me")):
+        action = "notify"
     channels = re.findall(r"from ([A-Z][\w&' .-]*?)(?:$|[.,;]| and )", sentence)
+    channels += re.findall(r"when ([A-Z][\w&' .-]*?) (?:uploads|posts)", sentence)
     formats = []
     if "clip" in lowered or "trailer" in lowered:
         formats.append("short-clip")
