@@ -1,11 +1,14 @@
-"""Offline labels and hide rules at 100,000 videos.
+"""Offline labels, hide rules and notify rules at 100,000 videos.
 
     .venv/bin/python bench/rules.py [--copies 32] [--runs 7]
 
 Builds a cache of the demo corpus replicated under fresh ids (32 copies ≈ 100,000
 videos), labels it with the offline classifier (`label_store`, one transaction per 2,000
 videos), then times the app's ordered-id feed query (`feed_ids`) with no rules and with
-hide rules of each kind. Figures go to bench/results/rules.json.
+hide rules of each kind, and the query after each sync that finds what to announce
+(`notify.queries.unannounced`) with notify rules — at its worst: every video counted as
+recent and new to the rules (a real sync looks at the last two days only). Figures go
+to bench/results/rules.json.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from bench.cache import ingest  # noqa: E402
 from bench.common import save  # noqa: E402
 from momentum_tui.ai.local import label_store  # noqa: E402
 from momentum_tui.models import Filters, Format, Topic  # noqa: E402
+from momentum_tui.notify.queries import unannounced  # noqa: E402
 from momentum_tui.rules.spec import RuleAction, RuleSpec  # noqa: E402
 from momentum_tui.rules.store import add_rule, list_rules, remove_rule  # noqa: E402
 from momentum_tui.storage import Store  # noqa: E402
@@ -45,6 +49,39 @@ CASES: dict[str, list[RuleSpec]] = {
         RuleSpec(action=RuleAction.BURY, topics=(Topic.GAMING,)),
     ],
 }
+
+NOTIFY_CASES: dict[str, list[RuleSpec]] = {
+    "no notify rules": [],
+    "notify title words": [RuleSpec(action=RuleAction.NOTIFY, title_words=("physics", "rust"))],
+    "notify topic science": [RuleSpec(action=RuleAction.NOTIFY, topics=(Topic.SCIENCE,))],
+    "three notify, one hide": [
+        RuleSpec(action=RuleAction.NOTIFY, title_words=("trailer",), shorts=False),
+        RuleSpec(action=RuleAction.NOTIFY, topics=(Topic.SCIENCE,), min_seconds=600),
+        RuleSpec(action=RuleAction.NOTIFY, formats=(Format.SHORT_CLIP,)),
+        RuleSpec(action=RuleAction.HIDE, shorts=True),
+    ],
+}
+
+
+def timed_unannounced(store: Store, runs: int) -> tuple[float, float, int]:
+    """`unannounced` with every video in its window (published since 0)."""
+    samples = []
+    count = 0
+    for _ in range(runs):
+        with store.read() as conn:
+            started = time.perf_counter()
+            count = len(unannounced(conn, published_since=0))
+            samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), max(samples), count
+
+
+def clear_rules(store: Store) -> None:
+    """Remove every rule."""
+    with store.read() as conn:
+        ids = [rule.id for rule in list_rules(conn)]
+    with store.write() as db:
+        for rule_id in ids:
+            remove_rule(db, rule_id)
 
 
 def timed(store: Store, runs: int, limit: int | None = None) -> tuple[float, float, int]:
@@ -89,12 +126,20 @@ def main() -> None:
                               "first_page_p50_ms": round(first, 1)}  # fmt: skip
                 print(f"feed_ids, {name:22s} p50 {p50:6.1f} ms  max {worst:6.1f} ms  "
                       f"first 100 rows {first:5.1f} ms  ({shown:,} shown)")  # fmt: skip
-                with store.read() as conn:
-                    ids = [rule.id for rule in list_rules(conn)]
-                with store.write() as db:
-                    for rule_id in ids:
-                        remove_rule(db, rule_id)
+                clear_rules(store)
             figures["feed_ids"] = feed
+            announcing: dict[str, object] = {}
+            for name, specs in NOTIFY_CASES.items():
+                with store.write() as db:
+                    for spec in specs:
+                        add_rule(db, spec, now=0)  # made before every video arrived
+                p50, worst, found = timed_unannounced(store, args.runs)
+                announcing[name] = {"p50_ms": round(p50, 1), "max_ms": round(worst, 1),
+                                    "found": found}  # fmt: skip
+                print(f"unannounced, {name:22s} p50 {p50:6.1f} ms  max {worst:6.1f} ms  "
+                      f"({found:,} to announce)")  # fmt: skip
+                clear_rules(store)
+            figures["unannounced_whole_cache"] = announcing
     save("rules", figures)
 
 
