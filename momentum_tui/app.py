@@ -61,17 +61,18 @@ class MomentumApp(SyncApp, LabelsApp, PrefsyncApp, WatchApp, BackupApp):
         self._opener = opener
         self.keymap_overrides, self.keymap_problems = usable_keymap(settings.keymap)
 
-    def on_mount(self) -> None:
-        """Apply the theme and keymap, then open the feed."""
+    def get_default_screen(self) -> Screen[Any]:
+        """The feed is the first screen (not pushed over an empty one, styled for nothing);
+        the theme and keymap are applied before it is composed."""
         if self.settings.ui.theme in self.available_themes:
             self.theme = self.settings.ui.theme
         self.set_keymap(self.keymap_overrides)
-        self.push_screen(
-            FeedScreen(
-                self.store, self.settings, demo=self.demo, now=self._fixed_now, opener=self._opener
-            )
+        return FeedScreen(
+            self.store, self.settings, demo=self.demo, now=self._fixed_now, opener=self._opener
         )
-        self.start_prefsync()
+
+    def on_mount(self) -> None:
+        """Watch for changes made elsewhere; say what was wrong in the config."""
         self.watch_for_outside_changes()
         for problem in self.keymap_problems:
             self.notify(f"{problem} That entry is ignored.", severity="warning", timeout=12)

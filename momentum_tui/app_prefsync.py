@@ -24,6 +24,7 @@ from textual.reactive import reactive
 
 from momentum_tui.config import Settings
 from momentum_tui.errors import MomentumError
+from momentum_tui.messages import FeedReady
 from momentum_tui.storage import Store
 from momentum_tui.worker_errors import ReportsWorkerErrors
 
@@ -81,6 +82,10 @@ class PrefsyncApp(ReportsWorkerErrors, App[None]):
     _retry_at: float | None = None
     _failures = 0
     _told_offline = False
+
+    def on_feed_ready(self, message: FeedReady) -> None:
+        """Once the first feed is up, sync (not sooner: its imports would slow the launch)."""
+        self.start_prefsync()
 
     def start_prefsync(self) -> None:
         """At start: sync once if signed in, then watch for local changes."""

@@ -13,11 +13,8 @@ import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Literal
-
-import keyring
-import keyring.errors
-from keyring.backends import fail
 
 from momentum_tui import locations
 from momentum_tui.errors import SecretsError
@@ -52,6 +49,16 @@ SECRETS: dict[str, SecretSpec] = {
 }
 
 
+def _keyring() -> ModuleType:
+    """The keyring package, imported on first use: it costs ~0.1 s, which a command or the
+    app's first screen that reads no secret must not pay."""
+    import keyring
+    import keyring.backends.fail
+    import keyring.errors
+
+    return keyring
+
+
 def _spec(name: str) -> SecretSpec:
     try:
         return SECRETS[name]
@@ -62,6 +69,7 @@ def _spec(name: str) -> SecretSpec:
 
 def keyring_backend_name() -> str:
     """A readable name for the keyring backend in use."""
+    keyring = _keyring()
     backend = keyring.get_keyring()
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
@@ -80,6 +88,7 @@ _BACKEND_WORDS = {
 
 def keyring_backend_words() -> str:
     """The keyring backend in words: `the macOS Keychain`, `none: no keyring on this machine`."""
+    keyring = _keyring()
     backend = keyring.get_keyring()
     module = type(backend).__module__.rsplit(".", 1)[-1]
     words = _BACKEND_WORDS.get(module)
@@ -91,7 +100,8 @@ def keyring_backend_words() -> str:
 
 def keyring_available() -> bool:
     """True when a real keyring backend is available on this machine."""
-    return not isinstance(keyring.get_keyring(), fail.Keyring)
+    keyring = _keyring()
+    return not isinstance(keyring.get_keyring(), keyring.backends.fail.Keyring)
 
 
 def _read_file(path: Path) -> dict[str, str]:
@@ -121,6 +131,7 @@ def secret_source(name: str) -> SecretSource | None:
     spec = _spec(name)
     if os.environ.get(spec.env):
         return "env"
+    keyring = _keyring()
     if keyring_available():
         try:
             if keyring.get_password(SERVICE, spec.name):
@@ -138,9 +149,10 @@ def get_secret(name: str) -> str | None:
     value = os.environ.get(spec.env)
     if value:
         return value.strip()
+    keyring = _keyring()
     if keyring_available():
         try:
-            value = keyring.get_password(SERVICE, spec.name)
+            value = str(keyring.get_password(SERVICE, spec.name) or "")
         except keyring.errors.KeyringError:
             value = None
         if value:
@@ -150,6 +162,7 @@ def get_secret(name: str) -> str | None:
 
 def set_secret(name: str, value: str, *, allow_file: bool = False) -> SecretSource:
     """Store `value`; returns where it went. Raises `SecretsError` with a way out when it can't."""
+    keyring = _keyring()
     spec = _spec(name)
     value = value.strip()
     if not value:
@@ -177,6 +190,7 @@ def set_secret(name: str, value: str, *, allow_file: bool = False) -> SecretSour
 
 def delete_secret(name: str) -> bool:
     """Forget the stored secret `name` (keyring and file). True if something was removed."""
+    keyring = _keyring()
     spec = _spec(name)
     removed = False
     if keyring_available():

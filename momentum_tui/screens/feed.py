@@ -102,6 +102,9 @@ class FeedScreen(WatchKeys):
 
     def compose(self) -> ComposeResult:
         """Channel list | (tab line, search, the tabs, detail); status bar and footer below."""
+        # Laid out for the terminal's width before anything is styled: the same classes
+        # set at the first resize would restyle every widget on the screen once more.
+        self._apply_layout(self.app.size.width)
         with Horizontal(id="body"):
             yield ChannelList(self.store, id="channels")
             with Vertical(id="center"):
@@ -253,7 +256,10 @@ class FeedScreen(WatchKeys):
         """Once videos are on screen: tell the app (benchmarks) and note the visit."""
         if not self.feed_ready:
             self.feed_ready = True
-            self.app.post_message(FeedReady())
+            # After the frame that shows them: what waits for the feed (the sync state,
+            # spending, preference sync) imports and reads in threads, which would
+            # otherwise compete with drawing it.
+            self.call_after_refresh(self.app.post_message, FeedReady())
             self.record_visit()
 
     def _first_feed_complete(self) -> None:
@@ -282,7 +288,7 @@ class FeedScreen(WatchKeys):
         self.tab.describe(status, self.selection_label)
         self.query_one(StatusBar).show(status)
         note = self.query_one("#view-note", Static)
-        note.update(self.tab.note(note.content_region.width or 1_000))
+        note.update(self.tab.note(note.content_region.width or 1_000), layout=False)
 
     @on(FeedTable.Highlighted)
     def _highlighted(self, message: FeedTable.Highlighted) -> None:

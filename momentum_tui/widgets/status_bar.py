@@ -73,7 +73,7 @@ class StatusBar(Static):
     """One line at the bottom of the main screen."""
 
     DEFAULT_CSS = """
-    StatusBar { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    StatusBar { height: 1; width: 1fr; padding: 0 1; background: $panel; color: $text-muted; }
     """
 
     def __init__(self, *, now: float | None = None, id: str | None = None) -> None:
@@ -172,7 +172,7 @@ class StatusBar(Static):
             if index:
                 line.append(GAP, style="dim")
             line.append_text(part.text)
-        self.update(line)
+        self.update(line, layout=False)  # one line of a fixed size: a repaint is enough
 
 
 @dataclass(frozen=True)
