@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from momentum_tui.models import FeedRow, Filters, Sort
-from momentum_tui.rules import store as rule_store
-from momentum_tui.rules.sql import hide_clause
 from momentum_tui.storage.marks import current_state
 
 _ROW_COLUMNS = """
@@ -134,12 +132,28 @@ def _where(filters: Filters, conn: sqlite3.Connection | None = None) -> tuple[li
                 params.append(query)
     if conn is not None and not filters.include_hidden:
         # `hide` rules (momentum rules …) drop their matches like manually hidden videos.
-        specs = rule_store.hide_specs(conn)
-        hiding = hide_clause(specs)
+        hiding = _hide_rules_clause(conn)
         if hiding is not None:
             clauses.append(hiding[0])
             params.extend(hiding[1])
     return clauses, params
+
+
+def _hide_rules_clause(conn: sqlite3.Connection) -> tuple[str, list[Any]] | None:
+    """The clause leaving out what enabled `hide` rules match (None: no such rule).
+
+    The rules package (its pydantic models) is imported only when there is one: most
+    caches have none, and `feed --json` and the app's first screen start sooner.
+    """
+    if conn.execute(_ANY_HIDE_RULE).fetchone() is None:
+        return None
+    from momentum_tui.rules import store as rule_store
+    from momentum_tui.rules.sql import hide_clause
+
+    return hide_clause(rule_store.hide_specs(conn))
+
+
+_ANY_HIDE_RULE = "SELECT 1 FROM rules WHERE enabled = 1 AND action = 'hide' LIMIT 1"
 
 
 RELEVANCE_LIMIT = 1000
