@@ -86,6 +86,32 @@ def test_unwatched_hidden_saved(filled: Store) -> None:
     assert ids(filled, saved_only=True) == ["1"]
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"unwatched_only": True},
+        {"include_hidden": True},
+        {"include_hidden": True, "unwatched_only": True},
+        {"saved_only": True},
+        {"hide_shorts": True, "unwatched_only": True},
+        {"min_seconds": 500, "unwatched_only": True},
+        {"channel_id": channel_id(1)},
+        {"search": "walking"},
+    ],
+)
+def test_the_count_is_the_number_of_rows_listed(filled: Store, filters: dict[str, object]) -> None:
+    # Watched and hidden (and both, and a hidden video of a hidden-only filter) are
+    # counted apart from the rest: the count must still be what the feed lists.
+    mark_video(filled, "v0000000004", Mark.WATCHED)
+    mark_video(filled, "v0000000005", Mark.WATCHED)
+    mark_video(filled, "v0000000005", Mark.HIDDEN)
+    mark_video(filled, "v0000000002", Mark.HIDDEN)
+    mark_video(filled, "v0000000001", Mark.SAVED)
+    with filled.read() as conn:
+        assert q.feed_count(conn, Filters(**filters)) == len(ids(filled, **filters))
+
+
 def test_unfollowed_channels_leave_the_feed(filled: Store) -> None:
     with filled.write() as db:
         db.execute("UPDATE channels SET followed = 0 WHERE id = ?", (channel_id(1),))

@@ -279,11 +279,30 @@ def feed_page(
     return [_row(v) for v in conn.execute(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset])]
 
 
+_ABSENT_STATES = {_state(column, present=False): column for column in ("hidden_at", "watched_at")}
+"""The "not hidden" and "unwatched" clauses, by the `video_state` column each tests."""
+
+
 def feed_count(conn: sqlite3.Connection, filters: Filters) -> int:
-    """How many videos the filters match."""
+    """How many videos the filters match.
+
+    "Not hidden" and "unwatched" are anti-joins that cost a `video_state` lookup per
+    video (70 ms at 100,000); counted instead as every match of the other filters (a
+    scan of a covering index) less the matches that are hidden or watched, found from
+    `video_state`'s few rows. The other clauses take every parameter, in order.
+    """
     clauses, params = _where(filters, conn)
-    sql = f"SELECT count(*) FROM videos v WHERE {' AND '.join(clauses)}"
-    return int(conn.execute(sql, params).fetchone()[0])
+    absent = [_ABSENT_STATES[c] for c in clauses if c in _ABSENT_STATES]
+    rest = " AND ".join(c for c in clauses if c not in _ABSENT_STATES)
+    total = int(conn.execute(f"SELECT count(*) FROM videos v WHERE {rest}", params).fetchone()[0])
+    if not absent:
+        return total
+    marked = " OR ".join(f"s.{column} IS NOT NULL" for column in absent)
+    sql = (
+        "SELECT count(*) FROM video_state s CROSS JOIN videos v ON v.id = s.video_id "
+        f"WHERE ({marked}) AND {rest}"
+    )
+    return total - int(conn.execute(sql, params).fetchone()[0])
 
 
 def unknown_length_count(conn: sqlite3.Connection, filters: Filters) -> int:
