@@ -1,4 +1,4 @@
-"""Crash proofs for the bulk writers: the demo build, a 100k ingest, a migration, an import.
+"""Crash proofs for the bulk writers: the demo build, a 100k ingest, an import.
 
 What "acknowledged" means for each:
 
@@ -7,8 +7,8 @@ What "acknowledged" means for each:
   profile is there;
 * 100k ingest (`load_videos`, the bulk loader, in a process of its own): the line
   `committed N` it prints after its one transaction;
-* migration (any `momentum` command on a cache of the previous schema): a row in
-  `_sqlite_migrations`, written with the migration's own changes;
+* migration: see bench/crash_migration.py (the killed process is `child_main`'s
+  `migrate`);
 * import of a 50,000-row Takeout CSV (`momentum import FILE`): the sentence it prints.
 
 After each kill the cache must be whole (integrity), hold all or nothing of the
@@ -31,7 +31,7 @@ from bench.crash_ai import copy_db, finish, integrity, timed_window
 INGEST_COPIES = 32  # ≈ 100,000 videos
 INGEST_NOW = 1_800_000_000
 IMPORT_ROWS = 50_000
-MIGRATION_COPIES = 4  # ≈ 12,500 videos for the last migration to index
+MIGRATION_COPIES = 4  # ≈ 12,500 videos: the migration's and the backup's caches
 
 
 def wal_exists(db: Path) -> Callable[[], bool]:
@@ -216,86 +216,6 @@ def _batches(items: Iterable[Any], size: int = 10_000) -> Iterator[Any]:
         yield list(channels.values()), videos
 
 
-class Migration(_Bulk):
-    """The last schema migration, on a filled cache of the schema before it."""
-
-    name = "migration"
-
-    def setup(self, work: Path) -> None:
-        """Build the older-schema cache (every migration but the last), then the reference."""
-        self.template = work / "old.db"
-        build_old_cache(self.template)
-        self.reference_run(work)
-
-    def launch(self, home: Path) -> tuple[subprocess.Popen[bytes], Callable[[], bool]]:
-        """`momentum feed` on a copy: opening the cache upgrades it."""
-        copy_db(self.template, self.db(home))
-        return child(home, "migrate", str(self.db(home))), wal_exists(self.db(home))
-
-    def snapshot(self, home: Path) -> Any:
-        """The schema (every object's SQL), what the migration fills, and the data."""
-        db = self.db(home)
-        return (
-            rows(db, "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-                     "ORDER BY type, name"),
-            rows(db, "SELECT name FROM _sqlite_migrations ORDER BY rowid"),
-            rows(db, "SELECT count(*), count(DISTINCT tag) FROM label_tags")
-            if "label_tags" in {r[0] for r in rows(db, "SELECT name FROM sqlite_master")}
-            else [],
-            rows(db, "SELECT count(*), sum(length(title)) FROM videos"),
-            rows(db, "SELECT count(*), sum(clickbait) FROM video_labels"),
-        )  # fmt: skip
-
-    def check(self, home: Path, output: str) -> Check:
-        """Whole, the data untouched, and the schema either all old or all new."""
-        db = self.db(home)
-        result = Check(integrity_ok=integrity(db))
-        now = self.snapshot(home)
-        old = self.old_snapshot
-        if now[3:] != old[3:]:
-            result.lost += 1
-            result.notes.append("the migration changed the videos or labels")
-        if now[:2] not in (old[:2], self.reference[:2]):
-            result.lost += 1
-            result.notes.append("a half-applied migration")
-        return self.compare(home, result)
-
-    @property
-    def old_snapshot(self) -> Any:
-        """The template's state (before the migration)."""
-        if not hasattr(self, "_old"):
-            self._old = self.snapshot_of(self.template)
-        return self._old
-
-    def snapshot_of(self, db: Path) -> Any:
-        """`snapshot` of a cache file outside a home."""
-        home = self.work / "snapshot-of"
-        copy_db(db, self.db(home))
-        return self.snapshot(home)
-
-    def rerun(self, home: Path) -> tuple[int, str]:
-        """Open the cache again (the pending migration is applied)."""
-        return finish(home, {}, "feed", "--limit", "1")
-
-
-def build_old_cache(path: Path) -> None:
-    """A cache with every migration but the last applied, filled with videos and labels."""
-    from momentum_tui.ai.local import label_store
-    from momentum_tui.demo.corpus import iter_corpus, newest_published
-    from momentum_tui.storage import Store, migrations
-    from momentum_tui.storage.bulk import load_videos
-
-    last = migrations.known_names()[-1]
-    store = Store.open(path, migrate=False)
-    migrations._sqlite_utils_migrations().apply(store.db, stop_before=last)
-    assert migrations.known_names()[-1] not in migrations.applied_names(store.db.conn)
-    with store.write() as db:
-        items = iter_corpus(shift=INGEST_NOW - newest_published(), copies=MIGRATION_COPIES)
-        load_videos(db, _batches(items), INGEST_NOW)
-    label_store(store, now=INGEST_NOW)
-    store.close()
-
-
 class Import(_Bulk):
     """`momentum import` of a 50,000-row Takeout CSV into an empty cache."""
 
@@ -344,7 +264,7 @@ class Import(_Bulk):
         return finish(home, {}, "import", str(self.csv))
 
 
-WRITERS: dict[str, Callable[[], Any]] = {w.name: w for w in (DemoBuild, Ingest, Migration, Import)}
+WRITERS: dict[str, Callable[[], Any]] = {w.name: w for w in (DemoBuild, Ingest, Import)}
 
 
 def child_main(what: str, target: str, extra: str = "") -> None:
