@@ -380,6 +380,10 @@ def main() -> None:
     import coverage  # noqa: F401 - loaded once here, used by every baseline child
     import pytest  # noqa: F401
 
+    # Each child imports the whole package afresh: let the first one cache its bytecode
+    # (even under PYTHONDONTWRITEBYTECODE) — only the mutated module's is dropped each time.
+    sys.dont_write_bytecode = False
+
     assert not any(m.startswith(("momentum_tui", "tests")) for m in sys.modules)
     chosen = args.module or list(TARGETS)
     base = Path(tempfile.mkdtemp(prefix="momentum-mutation-"))
