@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import hashlib
 import json
 import os
 import shutil
@@ -205,6 +206,19 @@ class Tally:
     unchanged: int = 0
     in_annotations: int = 0
     survivors: list[dict[str, Any]] = field(default_factory=list)
+    settled: list[int] = field(default_factory=list)
+    """The numbers of the mutants decided so far (a stopped run resumes after them)."""
+
+    @classmethod
+    def resumed(cls, saved: dict[str, Any]) -> Tally:
+        """The tally of a stopped run, from its saved figures."""
+        keep = [{k: v for k, v in s.items() if k != "equivalent"} for s in saved["survivors"]]
+        return cls(
+            killed=saved["killed"], survived=saved["survived"],
+            at_import=saved["killed_at_import"], timeouts=saved["timed_out"],
+            unchanged=saved["not_applicable"], in_annotations=saved["skipped_in_annotations"],
+            survivors=keep, settled=list(saved["settled"]),
+        )  # fmt: skip
 
     def figures(self, name: str, done: str = "all") -> dict[str, Any]:
         """The figures so far (survivors judged equivalent carry their reason)."""
@@ -231,6 +245,7 @@ class Tally:
                 round(self.killed / (total - equivalent), 4) if total > equivalent else None
             ),
             "survivors": survivors,
+            **({"settled": sorted(self.settled)} if done != "all" else {}),
         }
 
 
@@ -248,25 +263,45 @@ def baseline(name: str, work: Path) -> tuple[Coverage, float]:
     return Coverage(data, path.read_text(encoding="utf-8")), time.monotonic() - started
 
 
+def fingerprint(work: Path, name: str) -> str:
+    """A digest of the module and its tests: a saved partial run resumes only if equal."""
+    module, tests = TARGETS[name]
+    digest = hashlib.sha256()
+    for path in [module, *tests]:
+        digest.update((work / path).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def run_module(
     name: str,
     slots: list[Slot],
     on_progress: Callable[[dict[str, Any]], None] | None = None,
+    saved: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Mutate one module, run its tests against every mutant; the tally and the survivors.
 
     `on_progress` gets the figures so far (marked incomplete) every ten mutants, so a run
-    that is stopped early still leaves what it measured.
+    that is stopped early still leaves what it measured; given those figures as `saved`
+    (same module and tests), a later run carries on from there.
     """
     module, tests = TARGETS[name]
     started = time.perf_counter()
+    digest = fingerprint(slots[0].work, name)
     coverage, seconds = baseline(name, slots[0].work)
     # A mutant that makes the tests hang is killed (a timeout); allow a loaded machine.
     timeout = max(60.0, 10 * seconds)
     original = (slots[0].work / module).read_text(encoding="utf-8")
-    tally = Tally()
-    todo = mutants(slots[0].work / module)
+    todo = [{**m, "index": n} for n, m in enumerate(mutants(slots[0].work / module))]
+    tally, earlier = Tally(), 0.0
+    if saved and saved.get("fingerprint") == digest and "settled" in saved:
+        tally, earlier = Tally.resumed(saved), saved.get("seconds", 0.0)
+        print(f"  {name}: resuming after {len(tally.settled)} mutants", flush=True)
     finished = 0
+
+    def progress() -> dict[str, Any]:
+        figures = tally.figures(name, f"{len(tally.settled)}/{len(todo)}")
+        seconds = round(earlier + time.perf_counter() - started, 1)
+        return {"fingerprint": digest, **figures, "seconds": seconds}
 
     def finish(slot: Slot, code: int) -> None:
         nonlocal finished
@@ -276,19 +311,21 @@ def run_module(
         record(tally, mutant, code, original, slot.source, slot.work / f"{name}.log")
         finished += 1
         if finished % 10 == 0:
-            done = f"{len(todo) - len(pending)}/{len(todo)}"
-            print(f"  {name}: {done}, {tally.survived} survived", flush=True)
+            print(
+                f"  {name}: {len(tally.settled)}/{len(todo)}, {tally.survived} survived", flush=True
+            )
             if on_progress is not None:
-                on_progress(tally.figures(name, done))
+                on_progress(progress())
 
-    pending = list(todo)
+    settled = set(tally.settled)
+    pending = [m for m in todo if m["index"] not in settled]
     while pending or any(s.mutant for s in slots):
         for slot in slots:
             if slot.mutant is None and pending:
                 start(slot, pending.pop(0), name, original, coverage, tally, timeout, finish)
         reap(slots, finish)
-    figures = {"module": module, "tests": tests, **tally.figures(name)}
-    figures["seconds"] = round(time.perf_counter() - started, 1)
+    figures = {"module": module, "tests": tests, "fingerprint": digest, **tally.figures(name)}
+    figures["seconds"] = round(earlier + time.perf_counter() - started, 1)
     print(
         f"{name:15} {tally.killed:4}/{tally.killed + tally.survived:<4} killed "
         f"({figures['score']:.1%}), {tally.at_import} at import, {tally.survived} survived "
@@ -313,10 +350,12 @@ def start(
     mutant = dict(mutant)
     if mutant.pop("annotation"):
         tally.in_annotations += 1
+        tally.settled.append(mutant["index"])
         return
     source = mutated_source(original, mutant["operator"], mutant["occurrence"])
     if source is None or source == original:
         tally.unchanged += 1
+        tally.settled.append(mutant["index"])
         return
     chosen = coverage.tests_for(mutant["line"], mutant.pop("last_line"))
     mutant["tests_run"] = len(chosen)
@@ -356,6 +395,7 @@ def record(
     tally: Tally, mutant: dict[str, Any], code: int, original: str, source: str, log: Path
 ) -> None:
     """Count one mutant's outcome (exit code 0: the tests passed, so it survived)."""
+    tally.settled.append(mutant.pop("index"))
     if code == 0:
         tally.survived += 1
         diff = difflib.unified_diff(original.splitlines(), source.splitlines(), n=0)
@@ -373,7 +413,9 @@ def record(
 def main() -> None:
     """Run the mutation session for the chosen modules (all by default)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument("--module", action="append", choices=list(TARGETS))
+    parser.add_argument(
+        "--module", action="append", choices=list(TARGETS), help="(repeatable) default: all"
+    )
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once")
     parser.add_argument("--keep", action="store_true", help="keep the work directories")
     args = parser.parse_args()
@@ -397,13 +439,22 @@ def main() -> None:
             def progress(figures: dict[str, Any], name: str = name) -> None:
                 write_results({**modules, name: {"module": TARGETS[name][0], **figures}}, True)
 
-            modules[name] = run_module(name, slots, progress)
+            modules[name] = run_module(name, slots, progress, saved_figures(name))
             write_results(modules, partial=True)  # each module as it finishes
     finally:
         if args.keep:
             print("work directories kept:", base)
         else:
             shutil.rmtree(base, ignore_errors=True)
+
+
+def saved_figures(name: str) -> dict[str, Any] | None:
+    """The figures bench/results/mutation.json holds for one module, if any."""
+    results = ROOT / "bench" / "results" / "mutation.json"
+    if not results.exists():
+        return None
+    figures: dict[str, Any] | None = json.loads(results.read_text())["modules"].get(name)
+    return figures
 
 
 def write_results(modules: dict[str, Any], partial: bool) -> None:
