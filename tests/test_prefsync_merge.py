@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from momentum_tui.prefsync import clock
 from momentum_tui.prefsync.merge import merge, merge_all, winner, wins
 from momentum_tui.prefsync.records import Record, Stamp
+from momentum_tui.storage.prefsync_schema import COUNTER_SPAN
 
 NAMES = st.sampled_from(["kw:rust", "channel:UC1", "video:v1:watched", "rule:a:on"])
 VALUES = st.one_of(st.none(), st.fixed_dictionaries({"weight": st.integers(-5, 5)}))
@@ -60,6 +61,34 @@ def test_the_later_stamp_wins_whatever_the_values(a: Stamp, b: Stamp, value: obj
         assert not wins(removal, re_add)
 
 
+def test_a_record_replaces_nothing_or_an_older_record_but_never_an_equal_one() -> None:
+    older = Record("kw:rust", {"weight": 1}, Stamp(5, "a"))
+    newer = Record("kw:rust", {"weight": 2}, Stamp(6, "a"))
+    assert wins(older, None)  # a name seen for the first time is taken as it is
+    assert wins(newer, older)
+    assert not wins(older, newer)
+    # The same record arriving again (a repeated pull) is not a change to apply.
+    assert not wins(older, Record("kw:rust", {"weight": 1}, Stamp(5, "a")))
+
+
+def test_at_the_very_same_stamp_a_value_beats_a_removal() -> None:
+    stamp = Stamp(7, "a")  # only possible when a cache was copied to a second machine
+    value = Record("kw:rust", {"weight": 1}, stamp)
+    removal = Record("kw:rust", None, stamp)
+    assert winner(value, removal) is value
+    assert winner(removal, value) is value
+    assert wins(value, removal)
+    assert not wins(removal, value)
+
+
+def test_merge_all_keeps_the_latest_record_of_each_name() -> None:
+    first = Record("kw:rust", {"weight": 1}, Stamp(1, "a"))
+    removed = Record("kw:rust", None, Stamp(3, "b"))
+    channel = Record("channel:UC1", {"title": "One"}, Stamp(2, "a"))
+    assert merge_all([first, channel, removed]) == {"kw:rust": removed, "channel:UC1": channel}
+    assert merge_all([removed, first]) == {"kw:rust": removed}
+
+
 @relaxed
 @given(st.integers(0, 2**40), st.integers(0, 2**30))
 def test_ticks_strictly_increase_even_when_the_wall_clock_steps_back(
@@ -77,6 +106,30 @@ def test_after_receiving_a_record_every_tick_is_later(last: int, remote: int, wa
     moved = clock.receive(last, remote)
     assert clock.tick(moved, wall) > remote
     assert clock.receive(moved, remote) == moved  # receiving twice changes nothing
+
+
+@relaxed
+@given(st.integers(0, 2**44))
+def test_a_reading_is_its_millisecond_times_the_counter_span(wall_ms: int) -> None:
+    # The SQL triggers compute `now_ms * COUNTER_SPAN` too: both sides must agree exactly.
+    reading = clock.at_ms(wall_ms)
+    assert reading == wall_ms * COUNTER_SPAN
+    assert clock.physical_ms(reading) == wall_ms
+    # Changes within one millisecond count up inside it, one at a time.
+    assert clock.tick(reading, wall_ms) == reading + 1
+    assert clock.physical_ms(clock.tick(reading + 5, wall_ms)) == wall_ms
+    # A change at a later millisecond starts at that millisecond.
+    assert clock.tick(reading + 5, wall_ms + 1) == clock.at_ms(wall_ms + 1)
+
+
+def test_a_tick_without_a_wall_time_is_now_as_an_exact_integer() -> None:
+    before = clock.now_ms()
+    reading = clock.tick(0)
+    after = clock.now_ms()
+    # An integer: a float reading (2^16 × ms ≈ 10^17) would lose the counter to rounding.
+    assert isinstance(before, int)
+    assert isinstance(reading, int)
+    assert before <= clock.physical_ms(reading) <= after
 
 
 def test_the_sql_clock_ticks_like_the_python_one(store) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,6 @@ The SQL triggers tick the very same way (`storage/prefsync_schema.py`).
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 from momentum_tui.storage.prefsync_schema import COUNTER_SPAN
 
@@ -27,11 +26,6 @@ def now_ms() -> int:
 def at_ms(milliseconds: int) -> int:
     """The smallest reading at a wall time in milliseconds."""
     return milliseconds * COUNTER_SPAN
-
-
-def at_seconds(seconds: int | float) -> int:
-    """The smallest reading at a Unix time in seconds (for states older than the clock)."""
-    return at_ms(int(seconds * 1000))
 
 
 def tick(last: int, wall_ms: int | None = None) -> int:
@@ -47,13 +41,3 @@ def receive(last: int, remote: int) -> int:
 def physical_ms(reading: int) -> int:
     """The wall-time part of a reading, in milliseconds."""
     return reading // COUNTER_SPAN
-
-
-def counter(reading: int) -> int:
-    """The logical part of a reading (changes within one millisecond)."""
-    return reading % COUNTER_SPAN
-
-
-def as_datetime(reading: int) -> datetime:
-    """The wall time of a reading, in UTC."""
-    return datetime.fromtimestamp(physical_ms(reading) / 1000, tz=UTC)
