@@ -329,3 +329,21 @@ def test_the_cache_is_untouched_by_a_failed_import(store: Store) -> None:
         assert conn.execute("SELECT count(*) FROM channels").fetchone()[0] == 0
     assert isinstance(store, Store)
     assert sqlite3.sqlite_version
+
+
+def test_a_list_up_to_50_mib_is_read_and_a_larger_file_is_refused_unread(tmp_path) -> None:
+    limit = 50 * 1024 * 1024  # the cap (the biggest real lists are well under 1 MB)
+    real = FIXTURES / "own_newpipe_subscriptions.json"
+    expected = read_subscriptions(real).channels
+    padded = real.read_bytes() + b" " * (limit - real.stat().st_size)  # JSON allows it
+    at_limit = tmp_path / "at_limit.json"
+    at_limit.write_bytes(padded)
+    assert read_subscriptions(at_limit).channels == expected
+    assert parse_subscriptions(padded).channels == expected
+    over = tmp_path / "over.json"
+    with over.open("wb") as sparse:
+        sparse.truncate(limit + 1)  # refused by its size, before a byte is read
+    with pytest.raises(ImportFormatError, match="too large for a subscription list"):
+        read_subscriptions(over)
+    with pytest.raises(ImportFormatError, match="52 MB is too large for a subscription list"):
+        parse_subscriptions(padded + b" ", "big.json")
