@@ -217,7 +217,7 @@ class Tally:
             killed=saved["killed"], survived=saved["survived"],
             at_import=saved["killed_at_import"], timeouts=saved["timed_out"],
             unchanged=saved["not_applicable"], in_annotations=saved["skipped_in_annotations"],
-            survivors=keep, settled=list(saved["settled"]),
+            survivors=keep, settled=list(saved.get("settled", [])),
         )  # fmt: skip
 
     def figures(self, name: str, done: str = "all") -> dict[str, Any]:
@@ -245,7 +245,7 @@ class Tally:
                 round(self.killed / (total - equivalent), 4) if total > equivalent else None
             ),
             "survivors": survivors,
-            **({"settled": sorted(self.settled)} if done != "all" else {}),
+            **({"settled": sorted(set(self.settled))} if done != "all" else {}),
         }
 
 
@@ -277,12 +277,14 @@ def run_module(
     slots: list[Slot],
     on_progress: Callable[[dict[str, Any]], None] | None = None,
     saved: dict[str, Any] | None = None,
+    recheck: bool = False,
 ) -> dict[str, Any]:
     """Mutate one module, run its tests against every mutant; the tally and the survivors.
 
     `on_progress` gets the figures so far (marked incomplete) every ten mutants, so a run
     that is stopped early still leaves what it measured; given those figures as `saved`
-    (same module and tests), a later run carries on from there.
+    (same module and tests), a later run carries on from there. With `recheck`, only the
+    saved survivors run again (after tests were added: what they killed stays killed).
     """
     module, tests = TARGETS[name]
     started = time.perf_counter()
@@ -293,13 +295,20 @@ def run_module(
     original = (slots[0].work / module).read_text(encoding="utf-8")
     todo = [{**m, "index": n} for n, m in enumerate(mutants(slots[0].work / module))]
     tally, earlier = Tally(), 0.0
-    if saved and saved.get("fingerprint") == digest and "settled" in saved:
+    if recheck and saved:
+        tally, earlier = Tally.resumed(saved), saved.get("seconds", 0.0)
+        again = {(s["operator"], s["occurrence"], tuple(s["diff"])) for s in tally.survivors}
+        tally.survived, tally.survivors = 0, []
+        if saved.get("done") == "all":
+            tally.settled = [m["index"] for m in todo]
+        print(f"  {name}: rechecking {len(again)} survivors", flush=True)
+    elif saved and saved.get("fingerprint") == digest and "settled" in saved:
         tally, earlier = Tally.resumed(saved), saved.get("seconds", 0.0)
         print(f"  {name}: resuming after {len(tally.settled)} mutants", flush=True)
     finished = 0
 
     def progress() -> dict[str, Any]:
-        figures = tally.figures(name, f"{len(tally.settled)}/{len(todo)}")
+        figures = tally.figures(name, f"{len(set(tally.settled))}/{len(todo)}")
         seconds = round(earlier + time.perf_counter() - started, 1)
         return {"fingerprint": digest, **figures, "seconds": seconds}
 
@@ -319,12 +328,19 @@ def run_module(
 
     settled = set(tally.settled)
     pending = [m for m in todo if m["index"] not in settled]
+    if recheck:
+        pending = [m for m in todo if same_mutant(m, original, again)]
+        if len(pending) != len(again):
+            print(f"  {name}: {len(again) - len(pending)} survivors no longer apply", flush=True)
     while pending or any(s.mutant for s in slots):
         for slot in slots:
             if slot.mutant is None and pending:
                 start(slot, pending.pop(0), name, original, coverage, tally, timeout, finish)
         reap(slots, finish)
-    figures = {"module": module, "tests": tests, "fingerprint": digest, **tally.figures(name)}
+    complete = len(set(tally.settled)) == len(todo)  # (a recheck of a stopped run: not yet)
+    done = "all" if complete else f"{len(set(tally.settled))}/{len(todo)}"
+    figures = {"module": module, "tests": tests, "fingerprint": digest}
+    figures |= tally.figures(name, done)
     figures["seconds"] = round(earlier + time.perf_counter() - started, 1)
     print(
         f"{name:15} {tally.killed:4}/{tally.killed + tally.survived:<4} killed "
@@ -333,6 +349,21 @@ def run_module(
         flush=True,
     )
     return figures
+
+
+def same_mutant(mutant: dict[str, Any], original: str, saved: set[Any]) -> bool:
+    """Whether `mutant` is one of the saved survivors (same operator, place and change)."""
+    operator = mutant["operator"].removeprefix("core/")
+    if not any(op == operator and n == mutant["occurrence"] for op, n, _ in saved):
+        return False
+    source = mutated_source(original, mutant["operator"], mutant["occurrence"]) or original
+    return (operator, mutant["occurrence"], tuple(changed_lines(original, source))) in saved
+
+
+def changed_lines(original: str, source: str) -> list[str]:
+    """The `-`/`+` lines of a mutant."""
+    diff = difflib.unified_diff(original.splitlines(), source.splitlines(), n=0)
+    return [d for d in diff if d[:1] in "+-" and not d.startswith(("+++", "---"))]
 
 
 def start(
@@ -398,8 +429,7 @@ def record(
     tally.settled.append(mutant.pop("index"))
     if code == 0:
         tally.survived += 1
-        diff = difflib.unified_diff(original.splitlines(), source.splitlines(), n=0)
-        changed = [d for d in diff if d[:1] in "+-" and not d.startswith(("+++", "---"))]
+        changed = changed_lines(original, source)
         tally.survivors.append(
             {**mutant, "operator": mutant["operator"].removeprefix("core/"), "diff": changed}
         )
@@ -418,6 +448,7 @@ def main() -> None:
     )
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once")
     parser.add_argument("--keep", action="store_true", help="keep the work directories")
+    parser.add_argument("--recheck", action="store_true", help="run only the saved survivors again")
     args = parser.parse_args()
     import coverage  # noqa: F401 - loaded once here, used by every baseline child
     import pytest  # noqa: F401
@@ -439,7 +470,8 @@ def main() -> None:
             def progress(figures: dict[str, Any], name: str = name) -> None:
                 write_results({**modules, name: {"module": TARGETS[name][0], **figures}}, True)
 
-            modules[name] = run_module(name, slots, progress, saved_figures(name))
+            saved = saved_figures(name)
+            modules[name] = run_module(name, slots, progress, saved, args.recheck)
             write_results(modules, partial=True)  # each module as it finishes
     finally:
         if args.keep:
