@@ -14,7 +14,22 @@ _KIND_REDUNDANT = (
 )
 _RATING = "a stored rating is only ever -1, 0 or 1 (every writer checks), so the two agree"
 
+_PLANE = "a plane start is a multiple of 0x10000 and the offset is below 0x10000, so `|` adds"
+_NONCHARACTERS = (
+    "    dict.fromkeys(plane {} low for plane in range(0, 0x110000, 0x10000) "
+    "for low in (0xFFFE, 0xFFFF))"
+)
+_PLANE_TAIL = (
+    '        f"{{chr(plane {} 0xFFFE)}}{{chr(plane {} 0xFFFF)}}" '
+    "for plane in range(0x10000, 0x110000, 0x10000)"
+)
+
 EQUIVALENT: dict[str, dict[tuple[str, ...], str]] = {
+    "sanitize": {
+        ("-" + _NONCHARACTERS.format("+"), "+" + _NONCHARACTERS.format("|")): _PLANE,
+        ("-" + _PLANE_TAIL.format("+", "+"), "+" + _PLANE_TAIL.format("|", "+")): _PLANE,
+        ("-" + _PLANE_TAIL.format("+", "+"), "+" + _PLANE_TAIL.format("+", "|")): _PLANE,
+    },
     "prefsync_merge": {
         (
             "-    return a if _key(a) >= _key(b) else b",
