@@ -1,6 +1,6 @@
 """Benchmark the For-you tab at 100,000 videos: launch, a like, why, a smart feed, tabs.
 
-    .venv/bin/python bench/for_you.py [--copies 32] [--runs 7] [--db PATH]
+    .venv/bin/python bench/for_you.py [--copies 32] [--runs 7] [--db PATH] [--no-launch]
 
 Builds (or reuses, with --db) the cache bench/rank.py builds (the demo corpus ×32,
 labelled offline, 2 % watched, some liked, disliked and hidden). Then, p50/p95:
@@ -181,6 +181,8 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=32)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--db", type=Path, help="Reuse this cache (built on first use).")
+    parser.add_argument("--no-launch", action="store_true",
+                        help="Skip the launches (bench/startup.py times them too).")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "for_you.db"
@@ -195,8 +197,8 @@ def main() -> None:
             videos = conn.execute("SELECT count(*) FROM videos").fetchone()[0]
         # Launches first: each is its own process, on a cache no other connection holds.
         load_before = os.getloadavg()[0]
-        launch = launches(db, Path(tmp) / "home", args.runs)
-        for kind, value in launch["median_s"].items():
+        launch = {} if args.no_launch else launches(db, Path(tmp) / "home", args.runs)
+        for kind, value in launch.get("median_s", {}).items():
             ratio = launch["ratio_to_bare"].get(kind)
             print(f"launch {kind:<20} {value:.3f} s" + (f"  ({ratio}× bare)" if ratio else ""))
         alone = recommender_alone(db, args.runs)
