@@ -72,11 +72,14 @@ async def in_the_app(db: Path, runs: int) -> dict[str, Any]:
     """Key → result on screen, in the app at 160×48 (times end when the handler has run)."""
 
     from momentum_tui.app import MomentumApp
+    from momentum_tui.config import UISettings
     from momentum_tui.screens.smart_feed import SmartFeedScreen
     from momentum_tui.screens.why import WhyScreen
 
     store = Store.open(db)
-    app = MomentumApp(store, Settings())
+    # No thumbnails: they are fetched from YouTube's image host, and a benchmark never
+    # touches the network (and the figures before thumbnails stay comparable).
+    app = MomentumApp(store, Settings(ui=UISettings(thumbnails=False)))
     like_ms, why_ms, smart_ms, tab_ms = [], [], [], []
     cpu_ms: dict[str, list[float]] = {"like": [], "why": [], "smart": [], "tab": []}
     async with app.run_test(size=(160, 48)) as pilot:
