@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -140,11 +141,16 @@ def main() -> None:
         db = Path(tmp) / "demo.db"
         with Store.open(db) as built:
             build_demo(built)
+        before = os.getloadavg()[0]
         figures = asyncio.run(in_the_app(db, args.runs, (width, height)))
+        figures["load_average"] = {"before": before, "after": os.getloadavg()[0]}
     for name in ("open_to_drawn", "save_groups", "remove"):
         wall, cpu = figures[f"{name}_ms"], figures[f"{name}_cpu_ms"]
         print(f"channels {name:<14} wall p50 {wall['p50_ms']:>7.1f} p95 {wall['p95_ms']:>7.1f} ms"
               f"   CPU p50 {cpu['p50_ms']:>7.1f} p95 {cpu['p95_ms']:>7.1f} ms")  # fmt: skip
+    load = figures["load_average"]
+    print(f"load average (1 min) {load['before']:.2f} before, {load['after']:.2f} after, "
+          f"{os.cpu_count()} cores")  # fmt: skip
     print(f"wrote {save('channels', figures)}")
 
 

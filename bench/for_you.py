@@ -1,6 +1,6 @@
 """Benchmark the For-you tab at 100,000 videos: launch, a like, why, a smart feed, tabs.
 
-    .venv/bin/python bench/for_you.py [--copies 32] [--runs 7] [--db PATH]
+    .venv/bin/python bench/for_you.py [--copies 32] [--runs 7] [--db PATH] [--no-launch]
 
 Builds (or reuses, with --db) the cache bench/rank.py builds (the demo corpus ×32,
 labelled offline, 2 % watched, some liked, disliked and hidden). Then, p50/p95:
@@ -14,13 +14,16 @@ labelled offline, 2 % watched, some liked, disliked and hidden). Then, p50/p95:
 * the live recommender alone: loading features, a first ranking with reasons, and a
   re-ranking after one like (what the app's worker does, without Textual).
 
-Writes bench/results/for_you.json.
+Each app figure has its CPU time beside it (`…_cpu_ms`, every thread of the process) and
+the load average before and after is saved: on a shared machine the wall time mostly
+measures the others. Writes bench/results/for_you.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sqlite3
 import statistics
@@ -69,19 +72,23 @@ async def in_the_app(db: Path, runs: int) -> dict[str, Any]:
     """Key → result on screen, in the app at 160×48 (times end when the handler has run)."""
 
     from momentum_tui.app import MomentumApp
+    from momentum_tui.config import UISettings
     from momentum_tui.screens.smart_feed import SmartFeedScreen
     from momentum_tui.screens.why import WhyScreen
 
     store = Store.open(db)
-    app = MomentumApp(store, Settings())
+    # No thumbnails: they are fetched from YouTube's image host, and a benchmark never
+    # touches the network (and the figures before thumbnails stay comparable).
+    app = MomentumApp(store, Settings(ui=UISettings(thumbnails=False)))
     like_ms, why_ms, smart_ms, tab_ms = [], [], [], []
+    cpu_ms: dict[str, list[float]] = {"like": [], "why": [], "smart": [], "tab": []}
     async with app.run_test(size=(160, 48)) as pilot:
         while not getattr(app.screen, "feed_complete", False):
             await pilot.pause(0.05)
         await app.workers.wait_for_complete()
         screen = app.screen
 
-        async def timed(keys: tuple[str, ...], check: Any = None) -> float:
+        async def timed(keys: tuple[str, ...], check: Any = None, cpu: str = "") -> float:
             """Press keys; milliseconds until `check()` holds, or until a new feed is on screen
             (watched while the keys go in: Pilot's press returns once the app is idle)."""
             before = screen.table.source  # the table of the tab on screen
@@ -99,10 +106,12 @@ async def in_the_app(db: Path, runs: int) -> dict[str, Any]:
                     await asyncio.sleep(0.002)
                 return (time.perf_counter() - start) * 1000
 
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             watcher = asyncio.create_task(watch())
             await pilot.press(*keys)
             elapsed = await watcher
+            if cpu:
+                cpu_ms[cpu].append((time.process_time() - cpu_start) * 1000)
             await app.workers.wait_for_complete()
             await pilot.pause(0.05)
             return elapsed
@@ -113,24 +122,28 @@ async def in_the_app(db: Path, runs: int) -> dict[str, Any]:
             await pilot.pause(0.05)
             liked = table.current_row
             assert liked is not None
-            like_ms.append(await timed(("l",)))
+            like_ms.append(await timed(("l",), cpu="like"))
             assert table.current_row is not None
             assert table.current_row.id == liked.id  # the cursor stayed on the liked video
 
-            why_ms.append(await timed(("e",), lambda: isinstance(app.screen, WhyScreen)))
+            why_ms.append(await timed(("e",), lambda: isinstance(app.screen, WhyScreen), cpu="why"))
             await pilot.press("escape")
             await timed(("m",), lambda: isinstance(app.screen, SmartFeedScreen))
             await pilot.press("2", "5")
-            smart_ms.append(await timed(("enter",)))
+            smart_ms.append(await timed(("enter",), cpu="smart"))
             await timed(("escape",), lambda: screen.for_you.smart is None)  # back to For you
             for key in ("2", "1"):
-                tab_ms.append(await timed((key,)))
+                tab_ms.append(await timed((key,), cpu="tab"))
     store.close()
     return {
         "like_to_reranked_ms": percentiles(like_ms),
         "why_panel_ms": percentiles(why_ms),
         "smart_feed_ms": percentiles(smart_ms),
         "tab_switch_ms": percentiles(tab_ms),
+        "like_to_reranked_cpu_ms": percentiles(cpu_ms["like"]),
+        "why_panel_cpu_ms": percentiles(cpu_ms["why"]),
+        "smart_feed_cpu_ms": percentiles(cpu_ms["smart"]),
+        "tab_switch_cpu_ms": percentiles(cpu_ms["tab"]),
     }
 
 
@@ -171,6 +184,8 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=32)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--db", type=Path, help="Reuse this cache (built on first use).")
+    parser.add_argument("--no-launch", action="store_true",
+                        help="Skip the launches (bench/startup.py times them too).")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "for_you.db"
@@ -184,8 +199,9 @@ def main() -> None:
         with sqlite3.connect(db) as conn:
             videos = conn.execute("SELECT count(*) FROM videos").fetchone()[0]
         # Launches first: each is its own process, on a cache no other connection holds.
-        launch = launches(db, Path(tmp) / "home", args.runs)
-        for kind, value in launch["median_s"].items():
+        load_before = os.getloadavg()[0]
+        launch = {} if args.no_launch else launches(db, Path(tmp) / "home", args.runs)
+        for kind, value in launch.get("median_s", {}).items():
             ratio = launch["ratio_to_bare"].get(kind)
             print(f"launch {kind:<20} {value:.3f} s" + (f"  ({ratio}× bare)" if ratio else ""))
         alone = recommender_alone(db, args.runs)
@@ -194,7 +210,11 @@ def main() -> None:
         app = asyncio.run(in_the_app(db, args.runs))
         for name, row in app.items():
             print(f"app {name:<36} p50 {row['p50_ms']:>7.1f} ms  p95 {row['p95_ms']:>7.1f} ms")
-    figures = {"videos": videos, "recommender": alone, "app": app, "launch": launch}
+    load = {"before": load_before, "after": os.getloadavg()[0]}
+    print(f"load average (1 min) {load['before']:.2f} before, {load['after']:.2f} after, "
+          f"{os.cpu_count()} cores")  # fmt: skip
+    figures = {"videos": videos, "recommender": alone, "app": app, "launch": launch,
+               "load_average": load}  # fmt: skip
     print(f"wrote {save('for_you', figures)}")
 
 

@@ -7,7 +7,7 @@ import pytest
 from momentum_tui.models import Filters, LiveState, Mark, Sort
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as q
-from momentum_tui.storage.channels import tag_channel
+from momentum_tui.storage.channels import tag_channel, unwatched_by_channel
 from momentum_tui.storage.marks import mark_video
 from tests.factories import add, channel_id, make_video
 
@@ -141,6 +141,15 @@ def test_channel_summaries_count_unwatched(filled: Store) -> None:
     with filled.read() as conn:
         summary = {c.id: (c.total, c.unwatched) for c in q.channel_summaries(conn)}
     assert summary == {channel_id(0): (3, 3), channel_id(1): (2, 1)}
+
+
+def test_unwatched_by_channel_leaves_out_watched_and_hidden(filled: Store) -> None:
+    mark_video(filled, "v0000000005", Mark.WATCHED)
+    mark_video(filled, "v0000000001", Mark.HIDDEN)
+    with filled.read() as conn:
+        counted = unwatched_by_channel(conn)
+        summaries = {c.id: c.unwatched for c in q.channel_summaries(conn) if c.unwatched}
+    assert counted == summaries == {channel_id(0): 2, channel_id(1): 1}
 
 
 def test_video_detail(filled: Store) -> None:

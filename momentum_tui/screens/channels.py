@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from momentum_tui import words
 from momentum_tui.bindings import CHANNELS
@@ -31,8 +31,8 @@ from momentum_tui.cells import fit
 from momentum_tui.config import Settings
 from momentum_tui.models import format_age_short
 from momentum_tui.storage import Store
-from momentum_tui.storage import feed as queries
-from momentum_tui.storage.channels import normalise_tag, tag_channel
+from momentum_tui.storage.channels import normalise_tag, tag_channel, unwatched_by_channel
+from momentum_tui.widgets.key_footer import KeyFooter
 from momentum_tui.widgets.line_table import Column, LineTable
 from momentum_tui.worker_errors import ReportsWorkerErrors
 from momentum_tui.youtube import channels as follow
@@ -139,7 +139,8 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         self.listed: list[follow.ChannelListing] = []
         self.notifying: set[str] = set()
         """Channels whose new uploads are announced (N switches)."""
-        self.unwatched: dict[str, int] = {}
+        self.unwatched: dict[str, int] | None = None
+        """Followed channel id → its unwatched videos, once counted."""
         self.suggestions: dict[str, Suggestion] | None = None
         """Channel id → clean-up suggestion while only suggestions are shown."""
         self._title: tuple[Text, str] = (Text("Reading your channels…", style="bold"), "")
@@ -155,17 +156,19 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         return self.query_one(LineTable)
 
     def compose(self) -> ComposeResult:
-        """Title, the table, the prompt, keys."""
+        """Title, the table, the prompt, keys; the rows are read meanwhile."""
+        # Reading starts before the widgets are mounted: SQLite runs without the GIL, so
+        # on a second core the rows are ready about when the first frame is.
+        self.load()
         yield Static(id="channels-title")
         yield LineTable(id="channel-table")
         yield Input(id="channel-input")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        """The rows, read in a worker."""
+        """Focus the table and say what is being read."""
         self.table.focus()
         self._show_title()
-        self.load()
 
     def on_resize(self, event: Resize) -> None:
         """Fit the title line to the width."""
@@ -178,10 +181,11 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
 
         with self.store.read() as conn:
             self.notifying = {channel_id for channel_id, _ in notifying_channels(conn)}
-            self.post_message(ChannelsListed(follow.list_channels(conn)))
+            rows = follow.list_channels(conn)
+            self.post_message(ChannelsListed(rows))
             if counts:  # a GROUP BY over every video: not after a group or a removal
-                unwatched = {c.id: c.unwatched for c in queries.channel_summaries(conn)}
-                self.post_message(UnwatchedCounted(unwatched))
+                found = unwatched_by_channel(conn)
+                self.post_message(UnwatchedCounted({r.id: found.get(r.id, 0) for r in rows}))
 
     def on_channels_listed(self, message: ChannelsListed) -> None:
         """Keep the list and show it."""
@@ -228,7 +232,7 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         never = row.status == "never"  # the state and the age come from the same sync
         synced = "never" if never or not row.last_synced_at else format_age_short(
             row.last_synced_at, self.now)  # fmt: skip
-        unwatched = self.unwatched.get(row.id, 0 if self.unwatched else None)
+        unwatched = None if self.unwatched is None else self.unwatched.get(row.id, 0)
         name = Text(row.title or row.id)
         if row.id in self.notifying:
             name.append(" 🔔", style="yellow")  # N: its new uploads are announced
@@ -422,10 +426,11 @@ class ChannelsScreen(ReportsWorkerErrors, Screen[bool]):
         else:
             dropped = sorted(removed)
             wanted = [t for t in before if t not in removed]
-        if dropped:
-            tag_channel(self.store, channel_id, dropped, remove=True)
-        if wanted:
-            tag_channel(self.store, channel_id, wanted)
+        with self.store.transaction():  # both or neither: a kill between loses nothing
+            if dropped:
+                tag_channel(self.store, channel_id, dropped, remove=True)
+            if wanted:
+                tag_channel(self.store, channel_id, wanted)
         groups = ", ".join(wanted) or "no groups"
         self.post_message(ChannelsChanged(f"Groups saved: {groups}."))
 

@@ -23,7 +23,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
-from textual.widgets import ContentSwitcher, Footer, Input, Static, Tab, Tabs
+from textual.widgets import ContentSwitcher, Input, Static, Tab, Tabs
 
 from momentum_tui import words
 from momentum_tui.bindings import AI, FILTERS, QUEUE, VIDEO, VIEWS
@@ -47,6 +47,7 @@ from momentum_tui.tabs.tab import FeedContext, FeedTab, LoadRequest
 from momentum_tui.widgets.channel_list import ChannelList
 from momentum_tui.widgets.detail import DetailPane
 from momentum_tui.widgets.feed_table import FeedTable
+from momentum_tui.widgets.key_footer import KeyFooter
 from momentum_tui.widgets.status_bar import FeedStatus, StatusBar
 from momentum_tui.widgets.sync_progress import SyncProgress
 
@@ -134,7 +135,7 @@ class FeedScreen(WatchKeys):
                     )
         yield SyncProgress(id="sync-progress")
         yield StatusBar(id="status", now=self._fixed_now)
-        yield Footer()
+        yield KeyFooter()
 
     def _thumbnail_cache(self) -> ThumbnailCache:
         """The on-disk thumbnail cache (made in the detail pane's worker, on first use)."""

@@ -27,18 +27,18 @@ def normalise_tag(tag: str) -> str:
 def tag_channel(store: Store, channel_id: str, tags: list[str], *, remove: bool = False) -> None:
     """Add (or remove) group tags on a channel."""
     clean = [t for t in (normalise_tag(tag) for tag in tags) if t]
-    with store.write() as db:
-        if db.conn.execute("SELECT 1 FROM channels WHERE id = ?", (channel_id,)).fetchone() is None:
+    with store.transaction() as conn:  # plain SQL: no sqlite-utils to import for it
+        if conn.execute("SELECT 1 FROM channels WHERE id = ?", (channel_id,)).fetchone() is None:
             raise NotFoundError(
                 f"No channel {channel_id!r} is followed.", "See `momentum channels list`."
             )
         if remove:
-            db.conn.executemany(
+            conn.executemany(
                 "DELETE FROM channel_tags WHERE channel_id = ? AND tag = ?",
                 [(channel_id, tag) for tag in clean],
             )
         else:
-            db.conn.executemany(
+            conn.executemany(
                 "INSERT OR IGNORE INTO channel_tags (channel_id, tag) VALUES (?, ?)",
                 [(channel_id, tag) for tag in clean],
             )
@@ -164,3 +164,18 @@ def list_channels(
         )
         for row in conn.execute(sql, params)
     ]
+
+
+def unwatched_by_channel(conn: sqlite3.Connection) -> dict[str, int]:
+    """Channel id → its videos neither watched nor hidden (channels with none are left out)."""
+    # `+v.channel_id` keeps the planner off videos_channel_published (which would read
+    # every video's row for its status) and on an index that holds status and channel.
+    rows = conn.execute(
+        """
+        SELECT v.channel_id, count(*) FROM videos v
+        LEFT JOIN video_state s ON s.video_id = v.id
+        WHERE v.status = 'ok' AND s.watched_at IS NULL AND s.hidden_at IS NULL
+        GROUP BY +v.channel_id
+        """
+    )
+    return dict(rows)
