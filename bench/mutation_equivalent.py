@@ -15,6 +15,9 @@ _KIND_REDUNDANT = (
 _RATING = "a stored rating is only ever -1, 0 or 1 (every writer checks), so the two agree"
 
 _PLANE = "a plane start is a multiple of 0x10000 and the offset is below 0x10000, so `|` adds"
+_PLANE_XOR = "no bit of the offset is set in a plane start, so `^` adds too"
+_RANGE_END = "the last plane starts at 0x100000, so an end of 0x110000 ± 1 yields the same planes"
+_FLAGS = "the two flags are distinct bits, so `+` and `^` combine them as `|` does"
 _NONCHARACTERS = (
     "    dict.fromkeys(plane {} low for plane in range(0, 0x110000, 0x10000) "
     "for low in (0xFFFE, 0xFFFF))"
@@ -29,6 +32,23 @@ EQUIVALENT: dict[str, dict[tuple[str, ...], str]] = {
         ("-" + _NONCHARACTERS.format("+"), "+" + _NONCHARACTERS.format("|")): _PLANE,
         ("-" + _PLANE_TAIL.format("+", "+"), "+" + _PLANE_TAIL.format("|", "+")): _PLANE,
         ("-" + _PLANE_TAIL.format("+", "+"), "+" + _PLANE_TAIL.format("+", "|")): _PLANE,
+        ("-" + _NONCHARACTERS.format("+"), "+" + _NONCHARACTERS.format("^")): _PLANE_XOR,
+        ("-" + _PLANE_TAIL.format("+", "+"), "+" + _PLANE_TAIL.format("^", "+")): _PLANE_XOR,
+        ("-" + _PLANE_TAIL.format("+", "+"), "+" + _PLANE_TAIL.format("+", "^")): _PLANE_XOR,
+        (
+            "-" + _NONCHARACTERS.format("+"),
+            "+" + _NONCHARACTERS.format("+").replace("0x110000", "1114113"),
+        ): _RANGE_END,
+        (
+            "-" + _NONCHARACTERS.format("+"),
+            "+" + _NONCHARACTERS.format("+").replace("0x110000", "1114111"),
+        ): _RANGE_END,
+        (
+            "-" + _PLANE_TAIL.format("+", "+"),
+            "+" + _PLANE_TAIL.format("+", "+").replace("0x110000", "1114111"),
+        ): _RANGE_END,
+        ("-    re.VERBOSE | re.DOTALL,", "+    re.VERBOSE + re.DOTALL,"): _FLAGS,
+        ("-    re.VERBOSE | re.DOTALL,", "+    re.VERBOSE ^ re.DOTALL,"): _FLAGS,
     },
     "prefsync_merge": {
         (
