@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Select
 
 from momentum_tui.app_labels import ClassifyProgressed
 from momentum_tui.config import ClaudeSettings, Settings
@@ -17,7 +17,9 @@ from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.screens.rules import RulesScreen
 from momentum_tui.storage import Store
 from momentum_tui.tabs import SUBSCRIPTIONS
-from momentum_tui.widgets.feed_table import CHIP, FeedTable
+from momentum_tui.widgets.detail_body import DetailBody
+from momentum_tui.widgets.feed_columns import CHIP
+from momentum_tui.widgets.feed_table import FeedTable
 from tests.app_support import make_app, settle, until, wait_for_screen
 from tests.emulators.claude import ClaudeEmulator
 from tests.support.claude import ledger_rows, running_claude
@@ -38,7 +40,7 @@ def line(table: FeedTable, y: int) -> str:
 
 def detail_text(screen: FeedScreen) -> str:
     console = Console(width=200, record=True, file=io.StringIO())
-    console.print(screen.query_one("#detail").query_one(Static).content)
+    console.print(screen.query_one("#detail").query_one(DetailBody).content)
     return console.export_text()
 
 

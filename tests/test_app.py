@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
-from textual.widgets import Static
 
 from momentum_tui.config import Settings
 from momentum_tui.models import Sort
 from momentum_tui.screens.filters import FilterScreen
 from momentum_tui.storage import Store
 from momentum_tui.tabs import SUBSCRIPTIONS
+from momentum_tui.widgets.detail_body import DetailBody
 from tests.app_support import Opened, make_app, settle, state_of, until, wait_for_screen
 from tests.factories import add, make_video
 
@@ -275,7 +275,7 @@ async def test_untrusted_titles_are_drawn_literally(store: Store) -> None:
         assert "[bold red]not markup[/] no escape" in text
         assert "\x1b" not in text
         console = Console(width=100, record=True, file=io.StringIO())
-        console.print(screen.query_one("#detail").query_one(Static).content)
+        console.print(screen.query_one("#detail").query_one(DetailBody).content)
         shown = console.export_text()
         assert "[bold red]not markup[/] no escape" in shown
         assert "[i]x" in shown

@@ -107,7 +107,7 @@ async def test_p_plays_in_the_background_and_resumes_where_it_stopped(
         await until(pilot, lambda: "resume at 12:40" in detail_text(screen))
         player.plan(duration=1800, positions=[0, 1700, 1800], end="eof")
         await pilot.press("P")  # sound only, from where it stopped
-        await until(pilot, lambda: state_of(demo_store, row.id)[0] == 1, timeout=20,
+        await until(pilot, lambda: (state_of(demo_store, row.id) or (0,))[0] == 1, timeout=20,
                     what="watched past 90 %")  # fmt: skip
         await until(pilot, lambda: app.playing == "", timeout=20)
     await_runs = [run["args"] for run in player.runs()]

@@ -56,10 +56,10 @@ def test_trends_160x48(snap_compare, demo_store: Store) -> None:
     )
 
 
-def test_thumbnail_and_resume_160x48(snap_compare, demo_store: Store) -> None:
-    (first,) = _newest(demo_store, 1)
+def _thumbnail_and_resume(store: Store):  # type: ignore[no-untyped-def]
+    (first,) = _newest(store, 1)
     _cached_thumbnail(first)
-    playback.save_position(demo_store, first, 760, 1800, now=1_795_000_000)
+    playback.save_position(store, first, 760, 1800, now=1_795_000_000)
 
     async def show(pilot: Pilot[Any]) -> None:
         await settle(pilot)
@@ -69,4 +69,15 @@ def test_thumbnail_and_resume_160x48(snap_compare, demo_store: Store) -> None:
         await until(pilot, lambda: thumbnail.video_id == first, what="the thumbnail")
         await pilot.pause()
 
+    return show
+
+
+def test_thumbnail_and_resume_160x48(snap_compare, demo_store: Store) -> None:
+    show = _thumbnail_and_resume(demo_store)
     assert snap_compare(make_app(demo_store), terminal_size=(160, 48), run_before=show)
+
+
+def test_thumbnail_beside_the_text_80x24(snap_compare, demo_store: Store) -> None:
+    """The narrow layout's pane is 8 lines tall: the picture goes beside the text."""
+    show = _thumbnail_and_resume(demo_store)
+    assert snap_compare(make_app(demo_store), terminal_size=(80, 24), run_before=show)

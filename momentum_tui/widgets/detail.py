@@ -5,6 +5,10 @@ highlighted (`follow`), and while the cursor moves quickly only the video it set
 read — with where playback would resume and its place in the queue. The thumbnail loads
 the same way, after the text and in a worker of its own (the disk cache, else the
 thumbnail host; decoded and scaled there too), so the cursor never waits for it.
+
+Nothing in the pane changes size when the video changes (`DetailBody` draws the text in
+a fixed box; the thumbnail's box is reserved once), so showing a video repaints the pane
+and needs no layout pass of the screen.
 """
 
 from __future__ import annotations
@@ -17,16 +21,16 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import work
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widget import Widget
 
 from momentum_tui.messages import DetailLoaded
 from momentum_tui.models import format_age, format_count, format_duration, video_url
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as queries
 from momentum_tui.storage.feed import VideoDetail
+from momentum_tui.widgets.detail_body import DetailBody
 from momentum_tui.widgets.thumbnail import HalfBlocks, Thumbnail
 from momentum_tui.worker_errors import ReportsWorkerErrors
 
@@ -38,6 +42,8 @@ SETTLE_S = 0.05
 
 THUMB_SIZE = (32, 9)
 """The thumbnail's box in cells (columns, rows): 16:9 in half-blocks."""
+MIN_TEXT_LINES = 6
+"""A pane shorter than the picture and this many lines puts the picture beside the text."""
 
 
 @dataclass
@@ -46,6 +52,8 @@ class ThumbnailLoaded(Message):
 
     video_id: str
     image: HalfBlocks | None
+    box: tuple[int, int]
+    """The box it was scaled for (a resize since then makes it stale)."""
 
 
 def clock(seconds: float) -> str:
@@ -145,12 +153,19 @@ def detail_renderable(detail: VideoDetail, now: float) -> RenderableType:
     return Group(*lines)
 
 
-class DetailPane(ReportsWorkerErrors, VerticalScroll, can_focus=False):
-    """Shows the highlighted video."""
+class DetailPane(ReportsWorkerErrors, Widget, can_focus=False):
+    """Shows the highlighted video: a thumbnail box and the text, both of fixed size.
+
+    Neither child changes size when the highlighted video changes, so a new video repaints
+    the pane alone, with no layout pass (which would reflow and repaint the whole screen
+    while the cursor moves). Where the pane is short (the narrow layout), the picture
+    sits beside the text instead of above it.
+    """
 
     DEFAULT_CSS = """
-    DetailPane { padding: 0 1; }
-    DetailPane > Static { width: 1fr; }
+    DetailPane { padding: 0 1; layout: vertical; }
+    DetailPane.-beside { layout: horizontal; }
+    DetailPane.-beside > Thumbnail { margin-right: 1; }
     """
 
     def __init__(
@@ -165,7 +180,7 @@ class DetailPane(ReportsWorkerErrors, VerticalScroll, can_focus=False):
         super().__init__(id=id)
         self.store = store
         self._fixed_now = now
-        self._body = Static("", expand=True)
+        self._body = DetailBody(id="detail-body")
         self._video_id: str | None = None
         self._timer: Timer | None = None
         self._thumbnails = thumbnails
@@ -173,13 +188,32 @@ class DetailPane(ReportsWorkerErrors, VerticalScroll, can_focus=False):
         self._cache: ThumbnailCache | None = None
         self._offline = offline
         """Only what the disk cache holds (the demo never goes to the network)."""
+        self._box = THUMB_SIZE
+        """The thumbnail's box for the pane's present size (columns, rows)."""
         self.detail: VideoDetail | None = None
         """What the pane shows."""
 
     def compose(self):  # type: ignore[no-untyped-def]
-        """The thumbnail (when there is one), then one Static with the text."""
+        """The thumbnail box (hidden until the first picture), then the text."""
         yield Thumbnail(id="thumbnail")
         yield self._body
+
+    @property
+    def body(self) -> DetailBody:
+        """The text part (its `content` is what the pane says)."""
+        return self._body
+
+    def on_resize(self) -> None:
+        """Choose where the picture goes and its size; redraw it if that changed."""
+        width, height = self.content_size
+        beside = height < THUMB_SIZE[1] + MIN_TEXT_LINES
+        self.set_class(beside, "-beside")
+        self._box = thumbnail_box(width, height, beside=beside)
+        thumbnail = self.query_one(Thumbnail)
+        if thumbnail.box is not None and thumbnail.box != self._box:
+            thumbnail.reserve(*self._box)
+            if thumbnail.video_id is not None:
+                self._load_thumbnail(thumbnail.video_id, self._box)
 
     def follow(self, video_id: str | None, *, at_once: bool = False) -> None:
         """Show `video_id` (None: nothing highlighted) once the cursor settles on it."""
@@ -223,10 +257,10 @@ class DetailPane(ReportsWorkerErrors, VerticalScroll, can_focus=False):
             if self._thumbnails is None or message.detail is None:
                 thumbnail.show(None, None)
             elif thumbnail.video_id != message.video_id:
-                self._load_thumbnail(message.video_id)
+                self._load_thumbnail(message.video_id, self._box)
 
     @work(thread=True, exclusive=True, group="thumbnail", exit_on_error=False)
-    def _load_thumbnail(self, video_id: str) -> None:
+    def _load_thumbnail(self, video_id: str, box: tuple[int, int]) -> None:
         from momentum_tui.widgets.thumbnail import load_halfblocks
 
         try:
@@ -243,14 +277,18 @@ class DetailPane(ReportsWorkerErrors, VerticalScroll, can_focus=False):
         if self._cache is None and self._thumbnails is not None:
             self._cache = self._thumbnails()
         path = self._cache.get(video_id, offline=self._offline) if self._cache else None
-        image = load_halfblocks(path, *THUMB_SIZE) if path is not None else None
-        self.post_message(ThumbnailLoaded(video_id, image))
+        image = load_halfblocks(path, *box) if path is not None else None
+        self.post_message(ThumbnailLoaded(video_id, image, box))
 
     def on_thumbnail_loaded(self, message: ThumbnailLoaded) -> None:
-        """Show the picture if its video is still the one shown."""
+        """Show the picture if its video is still the one shown (and the box its size)."""
         message.stop()
-        if message.video_id == self._video_id:
-            self.query_one(Thumbnail).show(message.video_id, message.image)
+        if message.video_id != self._video_id or message.box != self._box:
+            return
+        thumbnail = self.query_one(Thumbnail)
+        if message.image is not None:
+            thumbnail.reserve(*message.box)  # the first picture: the text moves, once
+        thumbnail.show(message.video_id, message.image)
 
     @property
     def thumbnail_stats(self) -> Any:
@@ -266,4 +304,19 @@ class DetailPane(ReportsWorkerErrors, VerticalScroll, can_focus=False):
             return
         now = self._fixed_now if self._fixed_now is not None else time.time()
         self._body.update(detail_renderable(detail, now))
-        self.scroll_home(animate=False)
+
+
+def thumbnail_box(width: int, height: int, *, beside: bool) -> tuple[int, int]:
+    """The picture's box in cells for a pane of `width` × `height` (16:9 in half-blocks).
+
+    Above the text it takes `THUMB_SIZE` or the pane's width; beside it, the pane's
+    height, but never more than a third of the width, so the text keeps the room.
+    """
+    columns, rows = THUMB_SIZE
+    if beside:
+        rows = max(1, min(rows, height))
+        columns = min(round(rows * THUMB_SIZE[0] / THUMB_SIZE[1]), max(1, width // 3))
+    else:
+        columns = max(1, min(columns, width))
+    rows = max(1, min(rows, round(columns * THUMB_SIZE[1] / THUMB_SIZE[0])))
+    return columns, rows

@@ -13,21 +13,19 @@ wide terminal shows more of them.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from momentum_tui.bindings import NAVIGATION
-from momentum_tui.cells import fit
 from momentum_tui.models import (
     UNKNOWN_LENGTH,
     FeedRow,
@@ -36,65 +34,15 @@ from momentum_tui.models import (
     format_duration,
 )
 from momentum_tui.tabs.source import FeedSource
-
-HEADER_LINES = 1
-REASON_GAP = " · "
-CHIP = 11
-"""Cells of one label chip: "programming", "documentary" and "informative" fit whole."""
-PARTIAL_REASON_MIN = 24
-"""A reason that does not fit whole is shown cut only if this many cells are left for it."""
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Column widths for one table width (0 hides a column)."""
-
-    glyph: int
-    title: int
-    channel: int
-    age: int
-    length: int
-    views: int
-    labels: int = 0
-
-    @classmethod
-    def for_width(cls, width: int) -> Columns:
-        """Choose widths so that the title gets the room and small terminals still fit."""
-        channel = 22 if width >= 120 else 16 if width >= 84 else 12 if width >= 64 else 0
-        views = 6 if width >= 56 else 0
-        # Label chips: topic from 90 cells, then format (120), then mood (150).
-        labels = 35 if width >= 150 else 23 if width >= 120 else CHIP if width >= 90 else 0
-        age, length, glyph = 4, 7, 2
-        gaps = sum(1 for w in (channel, age, length, views, labels) if w)
-        title = max(10, width - glyph - channel - age - length - views - labels - gaps)
-        return cls(glyph, title, channel, age, length, views, labels)
-
-
-def _cell(text: str | Text, width: int, style: Style | None = None, right: bool = False) -> Text:
-    cell = text if isinstance(text, Text) else Text(text, style=style or "")
-    cell = fit(cell, width)
-    cell.no_wrap = True
-    padding = " " * max(0, width - cell.cell_len)
-    if right:
-        return Text(padding) + cell
-    cell.append(padding)
-    return cell
-
-
-def _glyph(row: FeedRow) -> tuple[str, str]:
-    if row.live_state == "live":
-        return "●", "live"
-    if row.live_state == "upcoming":
-        return "◷", "upcoming"
-    if row.saved:
-        return "★", "saved"
-    if row.rating > 0:
-        return "♥", "liked"
-    if row.rating < 0:
-        return "✗", "disliked"
-    if row.watched:
-        return "✓", "watched"
-    return "", ""
+from momentum_tui.widgets.feed_columns import (
+    CHIP,
+    HEADER_LINES,
+    PARTIAL_REASON_MIN,
+    REASON_GAP,
+    Columns,
+    cell,
+    glyph_of,
+)
 
 
 class FeedTable(ScrollView, can_focus=True):
@@ -195,6 +143,10 @@ class FeedTable(ScrollView, can_focus=True):
         self._fixed_now = now
         self._empty_message = empty
         self._last_highlight: tuple[int, int | None] | None = None
+        self._base: Style | None = None
+        self._drawing: tuple[int, int, bool] | None = None
+        """(width, top line, focused) during a drawing pass."""
+        """The widget's own style (colours, background), kept until the look changes."""
 
     # -- data -------------------------------------------------------------------------
 
@@ -239,9 +191,19 @@ class FeedTable(ScrollView, can_focus=True):
         return max(0, min(value, len(self.source) - 1)) if len(self.source) else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
-        """Scroll the cursor into view and say which video is highlighted."""
+        """Scroll the cursor into view and say which video is highlighted.
+
+        When the view didn't scroll, only the old and the new cursor rows are repainted
+        (a whole-table repaint costs a cursor move several milliseconds).
+        """
+        top = self.scroll_offset.y
         self._scroll_cursor_into_view()
-        self.refresh()
+        if self.scroll_offset.y != top:
+            self.refresh()
+        else:
+            for index in {old, new}:
+                self.refresh(Region(0, HEADER_LINES + index * self.row_lines - top,
+                                    self.size.width, self.row_lines))  # fmt: skip
         self._announce()
 
     def watch_plain_titles(self) -> None:
@@ -334,13 +296,41 @@ class FeedTable(ScrollView, can_focus=True):
 
     # -- drawing ------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw the lines in `crop`, asking once for any page they need."""
+        if len(self.source):
+            self._request_visible_pages()
+        # What every line needs, looked up once per pass rather than once per line.
+        self._drawing = (self.scrollable_content_region.width, round(self.scroll_y),
+                         self.has_focus)  # fmt: skip
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
+
+    @property
+    def base_style(self) -> Style:
+        """The widget's style under every line (cached: it walks the ancestors)."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
+
     def render_line(self, y: int) -> Strip:
         """Draw line `y` of the widget: the header, or a row of the feed."""
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        width, top, focused = self._drawing or (
+            self.scrollable_content_region.width,
+            round(self.scroll_y),
+            self.has_focus,
+        )
+        base = self.base_style
         if y < HEADER_LINES:
-            return self._render_header(width, base)
-        index, part = divmod(round(self.scroll_y) + y - HEADER_LINES, self.row_lines)
+            header = self._lines.get((-1, y, width, False, False))
+            if header is None:
+                header = self._lines[(-1, y, width, False, False)] = self._render_header(
+                    width, base
+                )
+            return header
+        index, part = divmod(top + y - HEADER_LINES, self.row_lines)
         if not len(self.source):
             lines = Text(self._empty_message).wrap(self.app.console, max(10, width - 4))
             line_number = y - HEADER_LINES - 1
@@ -352,8 +342,7 @@ class FeedTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         if index >= len(self.source):
             return Strip.blank(width, base)
-        self._request_visible_pages()
-        key = (index, part, width, index == self.cursor, self.has_focus)
+        key = (index, part, width, index == self.cursor, focused)
         line = self._lines.get(key)
         if line is None:
             row = self.source.row(index)
@@ -377,15 +366,15 @@ class FeedTable(ScrollView, can_focus=True):
     def _render_header(self, width: int, base: Style) -> Strip:
         columns = Columns.for_width(width)
         style = self.get_component_rich_style("feed-table--header")
-        parts = [_cell("", columns.glyph), _cell("Title", columns.title)]
+        parts = [cell("", columns.glyph), cell("Title", columns.title)]
         if columns.channel:
-            parts += [Text(" "), _cell("Channel", columns.channel)]
+            parts += [Text(" "), cell("Channel", columns.channel)]
         if columns.labels:
-            parts += [Text(" "), _cell("Labels", columns.labels)]
-        parts += [Text(" "), _cell("Age", columns.age, right=True)]
-        parts += [Text(" "), _cell("Length", columns.length, right=True)]
+            parts += [Text(" "), cell("Labels", columns.labels)]
+        parts += [Text(" "), cell("Age", columns.age, right=True)]
+        parts += [Text(" "), cell("Length", columns.length, right=True)]
         if columns.views:
-            parts += [Text(" "), _cell("Views", columns.views, right=True)]
+            parts += [Text(" "), cell("Views", columns.views, right=True)]
         text = Text.assemble(*parts, no_wrap=True)
         text.stylize(style)
         text.stylize_before(base)
@@ -395,28 +384,28 @@ class FeedTable(ScrollView, can_focus=True):
         columns = Columns.for_width(width)
         style = self.get_component_rich_style
         if row is None:
-            text = Text.assemble(_cell("", columns.glyph), _cell("…", columns.title))
+            text = Text.assemble(cell("", columns.glyph), cell("…", columns.title))
             text.stylize(style("feed-table--placeholder"))
             return text
         meta = style("feed-table--meta")
-        glyph, kind = _glyph(row)
+        glyph, kind = glyph_of(row)
         glyph_style = (
             style(f"feed-table--{kind}")
             if kind in ("live", "upcoming")
             else style("feed-table--glyph")
         )
         title = row.plain_title if (self.plain_titles and row.plain_title) else row.title
-        parts = [_cell(glyph, columns.glyph, glyph_style), _cell(title, columns.title)]
+        parts = [cell(glyph, columns.glyph, glyph_style), cell(title, columns.title)]
         if columns.channel:
             parts += [
                 Text(" "),
-                _cell(row.channel_title, columns.channel, style("feed-table--channel")),
+                cell(row.channel_title, columns.channel, style("feed-table--channel")),
             ]
         if columns.labels:
-            parts += [Text(" "), _cell(self._chips(row, columns.labels), columns.labels)]
+            parts += [Text(" "), cell(self._chips(row, columns.labels), columns.labels)]
         parts += [
             Text(" "),
-            _cell(format_age_short(row.published_at, self.now), columns.age, meta, right=True),
+            cell(format_age_short(row.published_at, self.now), columns.age, meta, right=True),
         ]
         if row.live_state == "live":
             length, length_style = "LIVE", style("feed-table--live")
@@ -429,11 +418,11 @@ class FeedTable(ScrollView, can_focus=True):
             )
         else:
             length, length_style = format_duration(row.duration_s) or UNKNOWN_LENGTH, meta
-        parts += [Text(" "), _cell(length, columns.length, length_style, right=True)]
+        parts += [Text(" "), cell(length, columns.length, length_style, right=True)]
         if columns.views:
             parts += [
                 Text(" "),
-                _cell(format_count(row.view_count), columns.views, meta, right=True),
+                cell(format_count(row.view_count), columns.views, meta, right=True),
             ]
         text = Text.assemble(*parts, no_wrap=True)
         if row.watched or row.hidden:
@@ -459,7 +448,7 @@ class FeedTable(ScrollView, can_focus=True):
                     line.append(gap + reason)
                 break
             line.append(gap + reason)
-        text = Text.assemble(_cell("", glyph), _cell(line, room), no_wrap=True)
+        text = Text.assemble(cell("", glyph), cell(line, room), no_wrap=True)
         text.stylize(style("feed-table--reason"))
         if row is not None and (row.watched or row.hidden):
             text.stylize(style("feed-table--watched"))
@@ -483,7 +472,7 @@ class FeedTable(ScrollView, can_focus=True):
             chips.append((row.format, style("feed-table--format")))
         if width >= 3 * CHIP + 2 and row.mood:
             chips.append((row.mood, style("feed-table--meta")))
-        return Text(" ").join(_cell(name, CHIP, chip_style) for name, chip_style in chips)
+        return Text(" ").join(cell(name, CHIP, chip_style) for name, chip_style in chips)
 
     def on_focus(self) -> None:
         """Redraw the cursor in its focused colour."""
@@ -497,3 +486,4 @@ class FeedTable(ScrollView, can_focus=True):
         """The theme or CSS changed: drawn lines are stale."""
         super().notify_style_update()
         self._lines.clear()
+        self._base = None

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.strip import Strip
 from textual.widget import Widget
 
 if TYPE_CHECKING:
@@ -57,14 +59,27 @@ class HalfBlocks:
         """Cells across."""
         return len(self.rows[0]) if self.rows else 0
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        """Render as `▀` cells (foreground: top pixel, background: bottom pixel)."""
+    @cached_property
+    def lines(self) -> list[list[Segment]]:
+        """The rows as `▀` cells (foreground: top pixel, background: bottom pixel).
+
+        Made once, in the worker that loaded the picture (`load_halfblocks`), so the UI
+        thread only wraps them.
+        """
         from rich.color import Color
 
-        for row in self.rows:
-            for top, bottom in row:
-                style = Style(color=Color.from_rgb(*top), bgcolor=Color.from_rgb(*bottom))
-                yield Segment("▀", style)
+        return [
+            [
+                Segment("▀", Style(color=Color.from_rgb(*top), bgcolor=Color.from_rgb(*bottom)))
+                for top, bottom in row
+            ]
+            for row in self.rows
+        ]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """Render as `▀` cells, row by row."""
+        for line in self.lines:
+            yield from line
             yield Segment.line()
 
 
@@ -88,36 +103,58 @@ def load_halfblocks(path: Path, columns: int, rows: int) -> HalfBlocks | None:
     size = (max(1, round(width * scale)), max(2, round(height * scale) // 2 * 2))
     small = image.resize(size, Image.Resampling.BILINEAR)
     pixels: Any = small.load()
-    return HalfBlocks(
+    blocks = HalfBlocks(
         tuple(
             tuple((pixels[x, y], pixels[x, y + 1]) for x in range(size[0]))
             for y in range(0, size[1], 2)
         )
     )
+    blocks.lines  # noqa: B018 - the cells' styles are made here, off the UI thread
+    return blocks
 
 
 class Thumbnail(Widget):
-    """Shows one thumbnail (or nothing); the detail pane feeds it from a worker."""
+    """The thumbnail's box: a fixed size once reserved, so a new picture repaints only it.
+
+    The detail pane reserves the box when the first picture arrives (the text beside or
+    below it moves once, never again); from then on a picture — or none, while the next
+    one loads — changes only the cells inside it, which needs no layout pass.
+    """
 
     DEFAULT_CSS = """
-    Thumbnail { height: auto; width: auto; display: none; }
+    Thumbnail { display: none; }
     Thumbnail.-shown { display: block; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._image: HalfBlocks | None = None
+        self._strips: list[Strip] = []
         self.video_id: str | None = None
+        """The video whose picture is in the box (None: the box is empty)."""
+        self.box: tuple[int, int] | None = None
+        """The reserved size in cells (columns, rows); None until the first picture."""
+
+    def reserve(self, columns: int, rows: int) -> None:
+        """Keep a `columns` × `rows` box (a layout pass, only when the size changes)."""
+        if self.box == (columns, rows):
+            return
+        self.box = (columns, rows)
+        self.styles.width = columns
+        self.styles.height = rows
+        self.add_class("-shown")
 
     def show(self, video_id: str | None, image: HalfBlocks | None) -> None:
-        """Show `image` for `video_id` (None hides the thumbnail)."""
+        """Show `image` for `video_id` in the box (None empties it)."""
         self.video_id = video_id if image is not None else None
         self._image = image
-        self.set_class(image is not None, "-shown")
-        self.styles.height = len(image.rows) if image is not None else 0
-        self.styles.width = image.width if image is not None else 0
-        self.refresh(layout=True)
+        self._strips = [Strip(line) for line in image.lines] if image is not None else []
+        self.refresh()
 
-    def render(self) -> HalfBlocks | str:
-        """The image's cells."""
-        return self._image if self._image is not None else ""
+    def render_line(self, y: int) -> Strip:
+        """Row `y` of the picture (blank below it, or while there is none)."""
+        width = self.size.width
+        base = self.rich_style
+        if y < len(self._strips):
+            return self._strips[y].adjust_cell_length(width, base)
+        return Strip.blank(width, base)

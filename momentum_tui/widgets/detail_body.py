@@ -1,0 +1,117 @@
+"""The detail pane's text: a fixed-size line-API widget, so a new video never needs a layout.
+
+A `Static` in a scrolling container changes its height with every video, which changes
+the container's virtual size and toggles its scrollbar — each a layout pass that reflows
+and repaints the whole screen (tens of milliseconds, felt as a stutter in the cursor).
+This widget keeps its size: it renders its content to strips at its own width (again
+only when the width or the look changes), draws the lines that fit, and scrolls with
+the mouse wheel by an offset of its own, saying "more below" on its last line instead
+of showing a scrollbar.
+"""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.strip import Strip
+from textual.widget import Widget
+
+MORE_BELOW = "↓ more below (mouse wheel)"
+"""The last line's hint when the text goes on past the pane."""
+WHEEL_LINES = 2
+"""Lines one notch of the mouse wheel scrolls."""
+
+
+class DetailBody(Widget, can_focus=False):
+    """Rich content drawn as strips at the widget's width, scrolled by the mouse wheel."""
+
+    DEFAULT_CSS = """
+    DetailBody { width: 1fr; height: 1fr; }
+    DetailBody > .detail-body--more { color: $text-muted; text-style: italic; }
+    """
+
+    COMPONENT_CLASSES = {"detail-body--more"}
+
+    def __init__(self, content: RenderableType = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._content: RenderableType = content
+        self._strips: list[Strip] | None = None
+        """The whole content rendered at `_width` (None: render again)."""
+        self._width = -1
+        self._base = Style()
+        self.top_line = 0
+        """The first content line on screen (the mouse wheel moves it)."""
+
+    @property
+    def content(self) -> RenderableType:
+        """What the widget shows (a Rich renderable)."""
+        return self._content
+
+    def update(self, content: RenderableType) -> None:
+        """Show `content` from its first line; only this widget repaints."""
+        self._content = content
+        self._strips = None
+        self.top_line = 0
+        self.refresh()
+
+    @property
+    def lines(self) -> list[Strip]:
+        """Every line of the content at the current width."""
+        width = self.size.width
+        if self._strips is None or width != self._width:
+            self._width = width
+            self._base = self.rich_style
+            if width <= 0:
+                self._strips = []
+            else:
+                options = self.app.console_options.update(width=width, height=None, highlight=False)
+                rendered = self.app.console.render_lines(
+                    self._content, options, style=self._base, pad=True
+                )
+                self._strips = [Strip(line, width) for line in rendered]
+        return self._strips
+
+    @property
+    def max_top_line(self) -> int:
+        """The first line that shows the content's last line at the bottom."""
+        return max(0, len(self.lines) - self.size.height)
+
+    def render_line(self, y: int) -> Strip:
+        """Line `y` on screen: content from `top_line`, or the hint on the last line."""
+        lines = self.lines
+        height = self.size.height
+        if y == height - 1 and self.top_line + height < len(lines):
+            style = self._base + self.get_component_rich_style("detail-body--more")
+            return Strip([Segment(MORE_BELOW, style)]).adjust_cell_length(self._width, self._base)
+        index = self.top_line + y
+        if index < len(lines):
+            return lines[index]
+        return Strip.blank(max(0, self._width), self._base)
+
+    def scroll_lines(self, lines: int) -> None:
+        """Move the text by `lines` (positive: further down), within its ends."""
+        top = max(0, min(self.top_line + lines, self.max_top_line))
+        if top != self.top_line:
+            self.top_line = top
+            self.refresh()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        """The wheel reads further down."""
+        event.stop()
+        self.scroll_lines(WHEEL_LINES)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        """The wheel goes back up."""
+        event.stop()
+        self.scroll_lines(-WHEEL_LINES)
+
+    def on_resize(self) -> None:
+        """Keep the first line within the content at the new size."""
+        self.top_line = min(self.top_line, self.max_top_line)
+
+    def notify_style_update(self) -> None:
+        """The theme or CSS changed: the rendered strips are stale."""
+        super().notify_style_update()
+        self._strips = None
