@@ -30,6 +30,7 @@ from momentum_tui.cells import count_spacing_marks
 from momentum_tui.config import Settings
 from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.storage import Store
+from momentum_tui.widgets.thumbnail_graphics import prepare_graphics
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,10 @@ class MomentumApp(SyncApp, LabelsApp, PrefsyncApp, WatchApp, BackupApp):
         self._fixed_now = now
         self._opener = opener
         self.keymap_overrides, self.keymap_problems = usable_keymap(settings.keymap)
+        # Before the app owns the terminal: for kitty graphics or Sixel, textual-image asks it
+        # its cell size now (nobody else pays for that).
+        wanted = settings.ui.thumbnail_protocol if settings.ui.thumbnails else "halfblocks"
+        self.thumbnail_graphics = prepare_graphics(wanted)
 
     def get_default_screen(self) -> Screen[Any]:
         """The feed is the first screen (not pushed over an empty one, styled for nothing);

@@ -190,6 +190,11 @@ class UISettings(Section):
         "`momentum mark`) and shows them; 0 turns it off.",
     )
     thumbnails: bool = Field(True, description="Show the highlighted video's thumbnail.")
+    thumbnail_protocol: Literal["auto", "kitty", "sixel", "halfblocks"] = Field(
+        "auto",
+        description="How thumbnails are drawn: auto (kitty graphics or Sixel where the "
+        "terminal says it has them, else half-blocks), kitty, sixel or halfblocks.",
+    )
 
 
 class PlayerSettings(Section):

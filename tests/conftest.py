@@ -31,6 +31,10 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
         if name.startswith("MOMENTUM_") or name == "ANTHROPIC_API_KEY":
             monkeypatch.delenv(name)
     monkeypatch.setenv("MOMENTUM_HOME", str(home))
+    # The terminal the tests run in never chooses how thumbnails are drawn (half-blocks).
+    for name in ("KITTY_WINDOW_ID", "TERM_PROGRAM", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.support.keyring_backend.TestKeyring")
     previous = keyring.get_keyring()
     keyring.set_keyring(TestKeyring())

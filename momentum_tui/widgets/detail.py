@@ -31,7 +31,8 @@ from momentum_tui.storage import Store
 from momentum_tui.storage import feed as queries
 from momentum_tui.storage.feed import VideoDetail
 from momentum_tui.widgets.detail_body import DetailBody
-from momentum_tui.widgets.thumbnail import HalfBlocks, Thumbnail
+from momentum_tui.widgets.thumbnail import HalfBlocks, Picture, Thumbnail
+from momentum_tui.widgets.thumbnail_graphics import HALFBLOCKS, Graphics
 from momentum_tui.worker_errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class ThumbnailLoaded(Message):
     """The highlighted video's thumbnail, decoded (None: none to show)."""
 
     video_id: str
-    image: HalfBlocks | None
+    image: HalfBlocks | Picture | None
     box: tuple[int, int]
     """The box it was scaled for (a resize since then makes it stale)."""
 
@@ -189,13 +190,21 @@ class DetailPane(ReportsWorkerErrors, Widget, can_focus=False):
         self._offline = offline
         """Only what the disk cache holds (the demo never goes to the network)."""
         self._box = THUMB_SIZE
+        self._protocol = HALFBLOCKS
+        """How pictures are drawn: half-blocks here, kitty or Sixel by textual-image."""
         """The thumbnail's box for the pane's present size (columns, rows)."""
         self.detail: VideoDetail | None = None
         """What the pane shows."""
 
     def compose(self):  # type: ignore[no-untyped-def]
         """The thumbnail box (hidden until the first picture), then the text."""
-        yield Thumbnail(id="thumbnail")
+        # MomentumApp chose how pictures are drawn before it took the terminal.
+        graphics = getattr(self.app, "thumbnail_graphics", None)
+        if isinstance(graphics, Graphics):
+            self._protocol = graphics.protocol
+            if graphics.problem and self._thumbnails is not None:
+                self.notify(graphics.problem, timeout=8)
+        yield Thumbnail(id="thumbnail", protocol=self._protocol)
         yield self._body
 
     @property
@@ -262,6 +271,7 @@ class DetailPane(ReportsWorkerErrors, Widget, can_focus=False):
     @work(thread=True, exclusive=True, group="thumbnail", exit_on_error=False)
     def _load_thumbnail(self, video_id: str, box: tuple[int, int]) -> None:
         from momentum_tui.widgets.thumbnail import load_halfblocks
+        from momentum_tui.widgets.thumbnail_graphics import fit_cells, load_picture
 
         try:
             import PIL  # noqa: F401 - decodes the pictures
@@ -277,7 +287,13 @@ class DetailPane(ReportsWorkerErrors, Widget, can_focus=False):
         if self._cache is None and self._thumbnails is not None:
             self._cache = self._thumbnails()
         path = self._cache.get(video_id, offline=self._offline) if self._cache else None
-        image = load_halfblocks(path, *box) if path is not None else None
+        image: HalfBlocks | Picture | None = None
+        if path is not None and self._protocol == HALFBLOCKS:
+            image = load_halfblocks(path, *box)
+        elif path is not None:
+            picture = load_picture(path)
+            if picture is not None:
+                image = Picture(picture, fit_cells(picture.size, box))
         self.post_message(ThumbnailLoaded(video_id, image, box))
 
     def on_thumbnail_loaded(self, message: ThumbnailLoaded) -> None:

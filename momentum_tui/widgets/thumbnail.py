@@ -3,9 +3,10 @@
 textual-image learns what a terminal can draw by asking it (escape sequences with a
 timeout) when it is imported, which must happen before Textual owns the terminal and
 would cost every launch up to 0.2 s in terminals that answer neither question. So the
-protocol is decided from the environment (`graphics_protocol`): textual-image is
-imported, before the app starts, only where the terminal says it draws kitty graphics
-or Sixel; everywhere else — and in tests and snapshots — the image is drawn with
+protocol is decided from the environment (`graphics_protocol`, or the setting
+`ui.thumbnail_protocol`): textual-image is imported, before the app starts, only where
+the terminal says it draws kitty graphics or Sixel (`thumbnail_graphics.py`), and draws
+the picture there; everywhere else — and in snapshots — the image is drawn with
 half-block characters (`▀`, the top pixel in the foreground colour, the bottom one in
 the background), computed from Pillow in the worker that loaded it, so the UI thread
 only lays out cells.
@@ -113,6 +114,15 @@ def load_halfblocks(path: Path, columns: int, rows: int) -> HalfBlocks | None:
     return blocks
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A decoded picture for kitty graphics or Sixel, and the cells it takes."""
+
+    image: Any
+    """A Pillow image (textual-image draws it)."""
+    cells: tuple[int, int]
+
+
 class Thumbnail(Widget):
     """The thumbnail's box: a fixed size once reserved, so a new picture repaints only it.
 
@@ -126,14 +136,23 @@ class Thumbnail(Widget):
     Thumbnail.-shown { display: block; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, protocol: str = "halfblocks") -> None:
         super().__init__(id=id)
+        self.protocol = protocol
+        """`halfblocks` (drawn here), or `kitty`/`sixel` (a textual-image widget inside)."""
         self._image: HalfBlocks | None = None
         self._strips: list[Strip] = []
         self.video_id: str | None = None
         """The video whose picture is in the box (None: the box is empty)."""
         self.box: tuple[int, int] | None = None
         """The reserved size in cells (columns, rows); None until the first picture."""
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        """For kitty graphics or Sixel, textual-image's widget; half-blocks need none."""
+        if self.protocol != "halfblocks":
+            from momentum_tui.widgets.thumbnail_graphics import picture_widget
+
+            yield picture_widget(self.protocol, id="picture")
 
     def reserve(self, columns: int, rows: int) -> None:
         """Keep a `columns` × `rows` box (a layout pass, only when the size changes)."""
@@ -144,9 +163,15 @@ class Thumbnail(Widget):
         self.styles.height = rows
         self.add_class("-shown")
 
-    def show(self, video_id: str | None, image: HalfBlocks | None) -> None:
+    def show(self, video_id: str | None, image: HalfBlocks | Picture | None) -> None:
         """Show `image` for `video_id` in the box (None empties it)."""
         self.video_id = video_id if image is not None else None
+        if isinstance(image, Picture):
+            self.query_one("#picture").show_picture(image.image, image.cells)  # type: ignore[attr-defined]
+            return
+        if self.protocol != "halfblocks":
+            self.query_one("#picture").show_picture(None, None)  # type: ignore[attr-defined]
+            return
         self._image = image
         self._strips = [Strip(line) for line in image.lines] if image is not None else []
         self.refresh()
