@@ -76,13 +76,18 @@ def _forced(demo_store: Store, protocol: str) -> Any:
     return make_app(demo_store, defaults.model_copy(update={"ui": ui}), start_view="subscriptions")
 
 
+def _newest(store: Store) -> str:
+    """The id of the newest video (the one highlighted when Subscriptions opens)."""
+    with store.read() as conn:
+        return str(
+            conn.execute("SELECT id FROM videos ORDER BY published_at DESC LIMIT 1").fetchone()[0]
+        )
+
+
 async def test_kitty_draws_the_thumbnail_with_textual_image(demo_store: Store) -> None:
     from textual_image.widget import TGPImage
 
-    with demo_store.read() as conn:
-        first = conn.execute("SELECT id FROM videos ORDER BY published_at DESC LIMIT 1").fetchone()[
-            0
-        ]
+    first = _newest(demo_store)
     _cached_thumbnail(first)
     app = _forced(demo_store, "kitty")
     assert app.thumbnail_graphics == Graphics("kitty")
@@ -106,10 +111,7 @@ async def test_kitty_draws_the_thumbnail_with_textual_image(demo_store: Store) -
 async def test_sixel_draws_the_thumbnail_with_textual_image(demo_store: Store) -> None:
     from textual_image.widget import SixelImage
 
-    with demo_store.read() as conn:
-        first = conn.execute("SELECT id FROM videos ORDER BY published_at DESC LIMIT 1").fetchone()[
-            0
-        ]
+    first = _newest(demo_store)
     _cached_thumbnail(first)
     app = _forced(demo_store, "sixel")
     async with app.run_test(size=(160, 48)) as pilot:
