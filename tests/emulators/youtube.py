@@ -306,8 +306,10 @@ class YouTubeEmulator:
                 return
             status, content_type, payload = self._page(split.path)
         elif method == "auth":
-            self._authorize(handler, params)
+            # Logged before the redirect goes out: the browser follows it at once and the
+            # whole sign-in can finish before this thread would get to log afterwards.
             self._log(method, split.path, {}, 302)
+            self._authorize(handler, params)
             return
         elif method == "token":
             status, token_body = self._token(params, handler.headers.get("Authorization", ""))
