@@ -30,7 +30,8 @@ from bench.common import percentiles, save  # noqa: E402
 from bench.first_screen import peak_rss_mb  # noqa: E402
 from bench.launch_probe import time_momentum, time_reference  # noqa: E402
 from momentum_tui.demo.corpus import CorpusVideo, iter_corpus, newest_published  # noqa: E402
-from momentum_tui.models import Channel, Filters, Sort, Video  # noqa: E402
+from momentum_tui.models import Filters, Sort  # noqa: E402
+from momentum_tui.records import Channel, Video  # noqa: E402
 from momentum_tui.storage import Store  # noqa: E402
 from momentum_tui.storage import feed as q  # noqa: E402
 from momentum_tui.storage.bulk import Batch, load_videos  # noqa: E402

@@ -33,7 +33,7 @@ from momentum_tui.ai.transport import make_client  # noqa: E402
 from momentum_tui.ai.videos import VideoText  # noqa: E402
 from momentum_tui.config import ClaudeSettings  # noqa: E402
 from momentum_tui.demo.corpus import iter_corpus  # noqa: E402
-from momentum_tui.models import Channel, Video  # noqa: E402
+from momentum_tui.records import Channel, Video  # noqa: E402
 from momentum_tui.storage import Store  # noqa: E402
 from momentum_tui.storage.videos import upsert_channels, upsert_videos  # noqa: E402
 from tests.emulators.claude import TEST_KEY, ClaudeEmulator  # noqa: E402

@@ -45,7 +45,7 @@ RESULTS = REPO / "bench" / "results" / "first_sync.json"
 def first_sync(remote: Remote, mode: str, concurrency: int) -> dict[str, Any]:
     """One first sync of every channel in `mode` on a fresh cache."""
     from momentum_tui.config import load_settings
-    from momentum_tui.models import Channel
+    from momentum_tui.records import Channel
     from momentum_tui.storage import Store
     from momentum_tui.storage.videos import upsert_channels
     from momentum_tui.youtube.sync import SyncEngine, SyncOptions
@@ -55,9 +55,7 @@ def first_sync(remote: Remote, mode: str, concurrency: int) -> dict[str, Any]:
         os.environ.pop("MOMENTUM_YOUTUBE_API_KEY", None)
     else:
         os.environ["MOMENTUM_YOUTUBE_API_KEY"] = API_KEY
-    settings = load_settings().youtube.model_copy(
-        update={"concurrency": concurrency, "cooldown_minutes": 0}
-    )
+    settings = load_settings().youtube.replace(concurrency=concurrency, cooldown_minutes=0)
     with tempfile.TemporaryDirectory() as home, Store.open(Path(home) / "bench.db") as store:
         with store.write() as db:
             upsert_channels(db, [Channel(id=cid) for cid in remote.channels], source="bench")

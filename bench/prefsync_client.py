@@ -40,11 +40,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import save  # noqa: E402
-from momentum_tui.models import Channel, Video  # noqa: E402
 from momentum_tui.prefsync import queries  # noqa: E402
 from momentum_tui.prefsync.client import BackendClient  # noqa: E402
 from momentum_tui.prefsync.crypto import SyncKey  # noqa: E402
 from momentum_tui.prefsync.engine import SyncEngine  # noqa: E402
+from momentum_tui.records import Channel, Video  # noqa: E402
 from momentum_tui.storage import Store  # noqa: E402
 from momentum_tui.storage.videos import upsert_channels, upsert_videos  # noqa: E402
 

@@ -112,15 +112,13 @@ def run_concurrency(
     remote: Remote, concurrency: int, rng: random.Random, share: float
 ) -> dict[str, Any]:
     from momentum_tui.config import load_settings
-    from momentum_tui.models import Channel
+    from momentum_tui.records import Channel
     from momentum_tui.storage import Store
     from momentum_tui.storage.videos import upsert_channels
     from momentum_tui.youtube.sync import SyncEngine, SyncOptions
     from tests.emulators.youtube import API_KEY
 
-    settings = load_settings().youtube.model_copy(
-        update={"concurrency": concurrency, "cooldown_minutes": 0}
-    )
+    settings = load_settings().youtube.replace(concurrency=concurrency, cooldown_minutes=0)
     with tempfile.TemporaryDirectory() as home, Store.open(Path(home) / "bench.db") as store:
         with store.write() as db:  # followed by id only, as after an import
             upsert_channels(db, [Channel(id=cid) for cid in remote.channels], source="bench")

@@ -99,15 +99,11 @@ async def _session(db: Path, root: str, keys: list[str], *, thumbnails: bool) ->
     from momentum_tui.widgets.detail import DetailPane
 
     base = Settings()
-    settings = base.model_copy(
-        update={
-            "cache": base.cache.model_copy(update={"thumbnail_root": root}),
-            # Half-blocks whatever terminal runs the benchmark (headless: kitty or Sixel
-            # output would go to that terminal).
-            "ui": base.ui.model_copy(
-                update={"thumbnails": thumbnails, "thumbnail_protocol": "halfblocks"}
-            ),
-        }
+    settings = base.replace(
+        cache=base.cache.model_copy(update={"thumbnail_root": root}),
+        ui=base.ui.model_copy(
+            update={"thumbnails": thumbnails, "thumbnail_protocol": "halfblocks"}
+        ),
     )
     store = Store.open(db)
     app = MomentumApp(store, settings, demo=False)

@@ -1,35 +1,24 @@
-"""Domain models shared by every layer: channels, videos, labels, interactions, feed filters.
+"""Domain values shared by every layer: the label vocabulary, marks, feed filters and rows.
 
-Text fields are sanitised by validators here, so anything built from these models is
-safe to store and display. Hot paths (the feed table at 100,000 rows) use the light
-`FeedRow` dataclass instead of pydantic objects.
+Plain enums and dataclasses, light enough for the launch path (the first screen imports
+this). What arrives from YouTube and Claude is validated and sanitised by the pydantic
+records in `momentum_tui.records` (`Channel`, `Video`, `VideoLabels`); the feed table at
+100,000 rows uses the light `FeedRow` dataclass instead.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal, overload
-
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from typing import overload
 
 from momentum_tui import sanitize
 
 SHORTS_MAX_SECONDS = 180
 """YouTube Shorts can be up to three minutes long (since October 2024)."""
-
-
-def _line(max_len: int) -> AfterValidator:
-    return AfterValidator(lambda value: sanitize.clean_line(value, max_len=max_len))
-
-
-Title = Annotated[str, _line(sanitize.TITLE_MAX)]
-Name = Annotated[str, _line(sanitize.NAME_MAX)]
-Description = Annotated[
-    str, AfterValidator(lambda value: sanitize.clean_text(value, sanitize.DESCRIPTION_MAX))
-]
 
 
 class LiveState(StrEnum):
@@ -155,58 +144,6 @@ def looks_like_short(duration_s: int | None, title: str = "", description: str =
     return "#short" in text
 
 
-class Channel(BaseModel):
-    """A YouTube channel the person follows (or once followed)."""
-
-    model_config = ConfigDict(extra="ignore", defer_build=True)
-
-    id: str = Field(pattern=r"^UC[0-9A-Za-z_-]{22}$")
-    title: Name = ""
-    handle: Name = ""
-    thumbnail_url: str = ""
-    uploads_playlist: str = ""
-    followed: bool = True
-
-
-class Video(BaseModel):
-    """One upload, as stored in the cache (timestamps are Unix seconds, UTC)."""
-
-    model_config = ConfigDict(extra="ignore", defer_build=True)
-
-    id: str = Field(pattern=r"^[0-9A-Za-z_-]{11}$")
-    channel_id: str
-    channel_title: Name = ""
-    title: Title = ""
-    description: Description = ""
-    published_at: int
-    duration_s: int | None = None
-    is_short: bool = False
-    live_state: LiveState = LiveState.NONE
-    scheduled_at: int | None = None
-    category_id: int | None = None
-    tags: list[str] = Field(default_factory=list)
-    view_count: int | None = None
-    like_count: int | None = None
-    comment_count: int | None = None
-    stats_at: int | None = None
-    thumbnail_url: str = ""
-    status: VideoStatus = VideoStatus.OK
-
-    @field_validator("tags", mode="before")
-    @classmethod
-    def _clean_tags(cls, value: object) -> list[str]:
-        return sanitize.clean_tags(value)
-
-    @property
-    def url(self) -> str:
-        """The watch URL."""
-        return video_url(self.id)
-
-    def content_hash(self) -> str:
-        """Hash of the text a label is made from."""
-        return content_hash(self.title, self.description, self.tags)
-
-
 def video_url(video_id: str) -> str:
     """The watch URL of a video (Shorts open fine at this URL too)."""
     return f"https://www.youtube.com/watch?v={video_id}"
@@ -222,44 +159,12 @@ def normalise_label_tag(value: object) -> str:
     return " ".join(text.split())[:40].strip()
 
 
-def _label_tags(value: object) -> list[str]:
-    # Tags come from strangers and from Claude: normalise, drop empties and repeats, keep 5.
-    if not isinstance(value, list | tuple):
-        raise ValueError("tags must be a list of strings")
-    tags: list[str] = []
-    for item in value:
-        if not isinstance(item, str):
-            raise ValueError("tags must be a list of strings")
-        tag = normalise_label_tag(item)
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tags[:LABEL_TAGS_MAX]
+@dataclass(frozen=True, kw_only=True)
+class Filters:
+    """What the feed shows: shared by the app, `momentum feed` and `momentum search`.
 
-
-class VideoLabels(BaseModel):
-    """Labels for one video, from Claude or from the offline classifier."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    topic: Topic
-    mood: Mood
-    format: Format
-    tags: Annotated[list[str], BeforeValidator(_label_tags)] = Field(default_factory=list)
-    clickbait: float = Field(ge=0.0, le=1.0)
-    plain_title: Annotated[str, _line(100)]
-    summary: Annotated[str, _line(140)]
-    language: Annotated[str, _line(12)] = ""
-    has_sponsor: bool = False
-    confidence: float = Field(1.0, ge=0.0, le=1.0)
-    source: Literal["claude", "local"] = "claude"
-    model: str = ""
-    content_hash: str = ""
-
-
-class Filters(BaseModel):
-    """What the feed shows: shared by the app, `momentum feed` and `momentum search`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    Frozen: a change is a new value (`replace`), so a tab can tell what it was loaded with.
+    """
 
     sort: Sort = Sort.NEWEST
     unwatched_only: bool = False
@@ -267,15 +172,30 @@ class Filters(BaseModel):
     hide_live: bool = False
     include_hidden: bool = False
     saved_only: bool = False
-    min_seconds: int | None = Field(None, ge=0)
-    max_seconds: int | None = Field(None, ge=0)
+    min_seconds: int | None = None
+    max_seconds: int | None = None
     channel_id: str | None = None
     channel_tag: str | None = None
     search: str = ""
     topics: tuple[str, ...] = ()
     moods: tuple[str, ...] = ()
     formats: tuple[str, ...] = ()
-    max_clickbait: float | None = Field(None, ge=0.0, le=1.0)
+    max_clickbait: float | None = None
+
+    def __post_init__(self) -> None:
+        # The sort as an enum and the label lists as tuples, whatever the caller passed.
+        object.__setattr__(self, "sort", Sort(self.sort))
+        for name in ("topics", "moods", "formats"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        for name in ("min_seconds", "max_seconds"):
+            if (getattr(self, name) or 0) < 0:
+                raise ValueError(f"{name} must be 0 or more")
+        if self.max_clickbait is not None and not 0.0 <= self.max_clickbait <= 1.0:
+            raise ValueError("max_clickbait must be between 0 and 1")
+
+    def replace(self, **changes: object) -> Filters:
+        """These filters with `changes`."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def describe(self) -> list[str]:
         """Short phrases for what is filtered, for the status bar and CLI."""

@@ -42,8 +42,8 @@ def make_app(
     kwargs.setdefault("opener", Opened())
     settings = settings or Settings()
     if start_view is not None:
-        ui = settings.ui.model_copy(update={"start_view": start_view})
-        settings = settings.model_copy(update={"ui": ui})
+        ui = settings.ui.replace(start_view=start_view)
+        settings = settings.replace(ui=ui)
     app = MomentumApp(store, settings, demo=True, now=DEMO_NOW, **kwargs)
     record_notes(app)  # `app.said`: every notification, kept (toasts time out)
     return app

@@ -9,8 +9,9 @@ from pathlib import Path
 from momentum_tui import locations
 from momentum_tui.ai import ledger
 from momentum_tui.ai.queries import remember
-from momentum_tui.models import Mark, VideoLabels
+from momentum_tui.models import Mark
 from momentum_tui.recommend.prefs import add_keyword
+from momentum_tui.records import VideoLabels
 from momentum_tui.rules.spec import RuleSpec
 from momentum_tui.rules.store import add_rule, update_rule
 from momentum_tui.storage import Store

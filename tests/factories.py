@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from momentum_tui.models import Channel, Video
+from momentum_tui.records import Channel, Video
 from momentum_tui.storage import Store
 from momentum_tui.storage.videos import upsert_channels, upsert_videos
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from momentum_tui import locations, secrets
-from momentum_tui.models import Video
+from momentum_tui.records import Video
 from momentum_tui.storage import Store
 from tests.emulators.claude import ClaudeEmulator
 from tests.support.claude import corpus_videos, running_claude, seed

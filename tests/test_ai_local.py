@@ -12,7 +12,8 @@ from momentum_tui.ai.local import MAX_CONFIDENCE, classify, label_store, plain_t
 from momentum_tui.ai.queries import save_labels
 from momentum_tui.ai.videos import VideoText
 from momentum_tui.demo.corpus import iter_corpus
-from momentum_tui.models import Channel, Format, LiveState, Mood, Topic, Video, VideoLabels
+from momentum_tui.models import Format, LiveState, Mood, Topic
+from momentum_tui.records import Channel, Video, VideoLabels
 from momentum_tui.sanitize import unsafe_characters
 from momentum_tui.storage import Store
 from momentum_tui.storage.videos import upsert_channels, upsert_videos

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from momentum_tui.ai.transport import make_client
-from momentum_tui.models import Channel, Format
+from momentum_tui.models import Format
+from momentum_tui.records import Channel
 from momentum_tui.rules.claude import RuleParseError, parse_rule
 from momentum_tui.rules.spec import RuleAction
 from momentum_tui.storage import Store

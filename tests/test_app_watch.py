@@ -184,8 +184,8 @@ async def test_thumbnails_can_be_turned_off(demo_store: Store) -> None:
         ]
     _cached_thumbnail(first)
     defaults = Settings()
-    off = defaults.ui.model_copy(update={"thumbnails": False})
-    settings = defaults.model_copy(update={"ui": off})
+    off = defaults.ui.replace(thumbnails=False)
+    settings = defaults.replace(ui=off)
     app = make_app(demo_store, settings, start_view=SUBSCRIPTIONS)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await settle(pilot)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from momentum_tui.models import Channel
+from momentum_tui.records import Channel
 from momentum_tui.storage import Store
 from momentum_tui.storage.bulk import Batch, bulk_load, load_videos
 from momentum_tui.storage.videos import upsert_videos

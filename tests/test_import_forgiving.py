@@ -161,7 +161,7 @@ def test_every_importer_refuses_an_id_that_is_not_24_characters(fmt: str, bad: s
 def test_the_id_pattern_everywhere_wants_uc_and_22_more() -> None:
     from pydantic import ValidationError
 
-    from momentum_tui.models import Channel
+    from momentum_tui.records import Channel
 
     assert CHANNEL_ID.match(GOOD)
     assert Channel(id=GOOD).id == GOOD

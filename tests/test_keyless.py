@@ -132,7 +132,7 @@ def test_a_key_set_later_fills_in_lengths_and_statistics(
 def test_details_are_filled_in_even_when_every_channel_is_cooling_down(
     store, no_key, yt_settings, monkeypatch
 ) -> None:
-    settings = yt_settings.model_copy(update={"cooldown_minutes": 60})
+    settings = yt_settings.replace(cooldown_minutes=60)
     follow_world(store, no_key.world, list(no_key.world.channels)[:3])
     SyncEngine(store, settings).run()
     monkeypatch.setenv("MOMENTUM_YOUTUBE_API_KEY", API_KEY)
@@ -181,7 +181,7 @@ def test_free_mode_reads_the_playlist_only_for_a_deeper_backfill(
 def test_a_failing_feed_fails_only_its_channel_without_a_key(store, no_key, yt_settings) -> None:
     ids = follow_world(store, no_key.world)
     no_key.inject("feed", "feed_down", count=1)
-    summary = SyncEngine(store, yt_settings.model_copy(update={"concurrency": 1})).run()
+    summary = SyncEngine(store, yt_settings.replace(concurrency=1)).run()
     assert summary.status == "partial"
     assert (summary.channels_ok, summary.channels_failed) == (len(ids) - 1, 1)
     assert summary.failures[0]["error"] == "The channel feed answered 500."
@@ -192,7 +192,7 @@ def test_no_network_without_a_key_is_offline_and_costs_nothing(store, no_key, yt
     with YouTubeEmulator(World.from_corpus(channels=1)) as gone:
         root = gone.feed_root  # nothing listens there once it stops
     follow_world(store, no_key.world)
-    settings = yt_settings.model_copy(update={"feed_root": root, "concurrency": 1})
+    settings = yt_settings.replace(feed_root=root, concurrency=1)
     summary = SyncEngine(store, settings).run()
     assert summary.status == "offline"
     assert "could not be reached" in summary.message

@@ -12,7 +12,7 @@ import pytest
 from keyring.backends import fail
 
 from momentum_tui import locations
-from momentum_tui.models import Channel, Video
+from momentum_tui.records import Channel, Video
 from momentum_tui.storage import Store
 from momentum_tui.storage.migrations import MIGRATION_SET, MIGRATIONS_TABLE
 from momentum_tui.storage.videos import upsert_channels, upsert_videos

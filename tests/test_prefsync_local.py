@@ -7,10 +7,11 @@ import sqlite3
 
 import pytest
 
-from momentum_tui.models import Channel, Mark
+from momentum_tui.models import Mark
 from momentum_tui.prefsync import local, queries
 from momentum_tui.prefsync.records import Kind, Record, Stamp, parse_name
 from momentum_tui.recommend.prefs import add_keyword, remove_keyword
+from momentum_tui.records import Channel
 from momentum_tui.rules import store as stored_rules
 from momentum_tui.rules.spec import RuleAction, RuleSpec
 from momentum_tui.storage import Store

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from momentum_tui.errors import MomentumError
-from momentum_tui.models import Channel, Mark
+from momentum_tui.models import Mark
 from momentum_tui.prefsync import local, queries
 from momentum_tui.prefsync.client import BackendClient
 from momentum_tui.prefsync.crypto import SyncKey
@@ -21,6 +21,7 @@ from momentum_tui.prefsync.engine import SyncEngine
 from momentum_tui.prefsync.merge import merge_all
 from momentum_tui.prefsync.records import Record
 from momentum_tui.recommend.prefs import add_keyword, remove_keyword
+from momentum_tui.records import Channel
 from momentum_tui.storage.channels import tag_channel
 from momentum_tui.storage.marks import mark_video
 from momentum_tui.youtube.channels import follow, remove_channel

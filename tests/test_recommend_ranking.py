@@ -8,13 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from momentum_tui.config import RecommendSettings
-from momentum_tui.models import Mark, VideoLabels
+from momentum_tui.models import Mark
 from momentum_tui.recommend.diversity import DiversityOptions, diversify
 from momentum_tui.recommend.features import load_features
 from momentum_tui.recommend.feeds import fit_budget, picks, smart_feed
 from momentum_tui.recommend.ranker import Ranker
 from momentum_tui.recommend.reasons import Explainer
 from momentum_tui.recommend.text_masks import TextMasks
+from momentum_tui.records import VideoLabels
 from momentum_tui.rules.masks import apply_rules, rule_mask
 from momentum_tui.rules.spec import Rule, RuleSpec, evaluate, matches
 from momentum_tui.rules.store import add_rule
@@ -64,7 +65,7 @@ def small(store: Store) -> Store:
 
 def _ranker(store: Store, **overrides: object) -> Ranker:
     conn = store.read().__enter__()  # held for the test's life
-    return Ranker.load(conn, RecommendSettings.model_validate(overrides), NOW)
+    return Ranker.load(conn, RecommendSettings.from_dict(overrides), NOW)
 
 
 def _top_topics(ranker: Ranker, k: int = 10) -> list[int]:

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from momentum_tui import sanitize
-from momentum_tui.models import Video
+from momentum_tui.records import Video
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

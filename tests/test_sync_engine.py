@@ -226,7 +226,7 @@ def test_quota_budget_stops_before_passing_and_resumes_after_reset(
 ) -> None:
     world = youtube.world
     ids = follow_world(store, world)
-    settings = yt_settings.model_copy(update={"daily_quota": 20, "concurrency": 2})
+    settings = yt_settings.replace(daily_quota=20, concurrency=2)
     now = time.time()
     summary = engine(store, settings, clock=lambda: now).run()
     assert summary.status == "quota"
@@ -240,9 +240,7 @@ def test_quota_budget_stops_before_passing_and_resumes_after_reset(
     # The next Pacific day: the rest completes, and nothing is fetched twice.
     tomorrow = now + 86400
     before = len(cached(store))
-    after = engine(
-        store, settings.model_copy(update={"daily_quota": 10_000}), clock=lambda: tomorrow
-    ).run()
+    after = engine(store, settings.replace(daily_quota=10_000), clock=lambda: tomorrow).run()
     assert after.status == "ok"
     for channel_id in ids:
         assert cached(store, channel_id) == expected(world, channel_id, settings.backfill)
@@ -253,7 +251,7 @@ def test_quota_exceeded_from_youtube_stops_cleanly(store, youtube, yt_settings) 
     world = youtube.world
     ids = follow_world(store, world)
     youtube.quota_limit = 25
-    summary = engine(store, yt_settings.model_copy(update={"concurrency": 1})).run()
+    summary = engine(store, yt_settings.replace(concurrency=1)).run()
     assert summary.status == "quota"
     assert "YouTube says today's API quota is spent" in summary.error.title
     kept = [cid for cid in ids if cached(store, cid)]
@@ -269,7 +267,7 @@ def test_quota_exceeded_from_youtube_stops_cleanly(store, youtube, yt_settings) 
 def test_quota_warning_event_fires_once(store, youtube, yt_settings) -> None:
     follow_world(store, youtube.world)
     events: list[SyncEvent] = []
-    settings = yt_settings.model_copy(update={"daily_quota": 200, "warn_at": 0.1})
+    settings = yt_settings.replace(daily_quota=200, warn_at=0.1)
     engine(store, settings, on_event=events.append).run()
     warnings = [e for e in events if isinstance(e, QuotaWarning)]
     assert len(warnings) == 1
@@ -295,7 +293,7 @@ def test_persistent_failures_fail_only_their_channel(store, youtube, yt_settings
     youtube.hang_seconds = 5
     # One at a time, so each fault lands on a known attempt: a timeout then a reset fail
     # one channel (1 retry), three good calls, then two cut-short answers fail another.
-    settings = yt_settings.model_copy(update={"timeout": 0.3, "retries": 1, "concurrency": 1})
+    settings = yt_settings.replace(timeout=0.3, retries=1, concurrency=1)
     engine(store, settings).run()  # first sync, clean
     bad = ids[0]
     world.add_uploads(bad, 1)
@@ -324,7 +322,7 @@ def test_persistent_failures_fail_only_their_channel(store, youtube, yt_settings
 def test_malformed_answers_never_crash_the_sync(store, youtube, yt_settings) -> None:
     world = youtube.world
     ids = follow_world(store, world)
-    settings = yt_settings.model_copy(update={"retries": 1})
+    settings = yt_settings.replace(retries=1)
     youtube.inject("playlistItems.list", "malformed", count=1)
     youtube.inject("playlistItems.list", "wrong_shape", count=2, after=2)
     youtube.inject("videos.list", "html", count=1)
@@ -352,13 +350,8 @@ def test_no_network_is_reported_as_offline(store, yt_settings) -> None:
     port = listener.getsockname()[1]
     listener.close()  # nothing listens here: connection refused
     follow_world(store, World.from_corpus(channels=12))
-    settings = yt_settings.model_copy(
-        update={
-            "api_root": f"http://127.0.0.1:{port}",
-            "retries": 1,
-            "backoff": 0.01,
-            "channel_refresh_days": 0,
-        }
+    settings = yt_settings.replace(
+        api_root=f"http://127.0.0.1:{port}", retries=1, backoff=0.01, channel_refresh_days=0
     )
     with store.write() as db:  # details known, so listing is the first call
         db.conn.execute("UPDATE channels SET uploads_playlist = 'UU' || substr(id, 3)")
@@ -394,7 +387,7 @@ def test_cancel_keeps_finished_channels(store, youtube, yt_settings) -> None:
             if len(done) == 5:
                 cancel.set()
 
-    settings = yt_settings.model_copy(update={"concurrency": 2})
+    settings = yt_settings.replace(concurrency=2)
     summary = engine(store, settings, cancel=cancel, on_event=on_event).run()
     assert summary.status == "cancelled"
     assert 5 <= summary.channels_ok < len(ids)
@@ -405,7 +398,7 @@ def test_cancel_keeps_finished_channels(store, youtube, yt_settings) -> None:
 
 def test_cooldown_skips_recently_synced_channels(store, youtube, yt_settings) -> None:
     follow_world(store, youtube.world)
-    settings = yt_settings.model_copy(update={"cooldown_minutes": 10})
+    settings = yt_settings.replace(cooldown_minutes=10)
     engine(store, settings).run()
     youtube.reset_counters()
     again = engine(store, settings).run()
@@ -485,7 +478,7 @@ def test_runs_are_recorded_and_events_tell_the_story(store, youtube, yt_settings
 def test_concurrency_does_not_change_the_result(store, youtube, yt_settings, concurrency) -> None:
     world = youtube.world
     ids = follow_world(store, world)
-    summary = engine(store, yt_settings.model_copy(update={"concurrency": concurrency})).run()
+    summary = engine(store, yt_settings.replace(concurrency=concurrency)).run()
     assert summary.status == "ok"
     assert all(cached(store, cid) == expected(world, cid, 50) for cid in ids)
     assert youtube.units["videos.list"] == math.ceil(summary.videos_new / 50)
@@ -525,7 +518,7 @@ def test_an_error_body_with_http_200_never_marks_channels_deleted(
     """A proxy that passes YouTube's error body on as a success is still an error."""
     ids = follow_world(store, youtube.world)
     youtube.inject("channels.list", "error_200", count=100)
-    settings = yt_settings.model_copy(update={"retries": 1})
+    settings = yt_settings.replace(retries=1)
     summary = engine(store, settings).run()
     assert not [f for f in summary.failures if "no channel with this id" in f["error"]]
     with store.read() as conn:

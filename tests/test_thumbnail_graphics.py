@@ -72,8 +72,8 @@ def test_a_picture_keeps_its_aspect_in_the_box() -> None:
 
 def _forced(demo_store: Store, protocol: str) -> Any:
     defaults = Settings()
-    ui = defaults.ui.model_copy(update={"thumbnail_protocol": protocol})
-    return make_app(demo_store, defaults.model_copy(update={"ui": ui}), start_view="subscriptions")
+    ui = defaults.ui.replace(thumbnail_protocol=protocol)
+    return make_app(demo_store, defaults.replace(ui=ui), start_view="subscriptions")
 
 
 def _newest(store: Store) -> str:

@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from momentum_tui.models import VideoLabels
 from momentum_tui.recommend.trends import (
     MIN_BASELINE,
     compute_trends,
     sparkline,
     title_words,
 )
+from momentum_tui.records import VideoLabels
 from momentum_tui.storage import Store
 from tests.factories import add, channel_id, make_video
 

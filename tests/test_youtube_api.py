@@ -34,9 +34,7 @@ pytest_plugins = ("tests.emulators.youtube_fixtures",)
 
 @pytest.fixture
 def client(store: Store, yt_settings) -> YouTubeClient:  # type: ignore[no-untyped-def]
-    return YouTubeClient(
-        yt_settings.model_copy(update={"retries": 2}), QuotaLedger(store), api_key=API_KEY
-    )
+    return YouTubeClient(yt_settings.replace(retries=2), QuotaLedger(store), api_key=API_KEY)
 
 
 def some_video(youtube: YouTubeEmulator) -> str:
@@ -83,7 +81,7 @@ def test_retries_are_bounded(client, youtube, fault, error, words) -> None:
 def test_a_hung_request_times_out(store, youtube, yt_settings) -> None:
     youtube.hang_seconds = 5
     client = YouTubeClient(
-        yt_settings.model_copy(update={"timeout": 0.3, "retries": 0}),
+        yt_settings.replace(timeout=0.3, retries=0),
         QuotaLedger(store),
         api_key=API_KEY,
     )
@@ -140,7 +138,7 @@ def test_the_key_never_reaches_the_logs(client, youtube, caplog) -> None:
 def test_cancel_interrupts_a_backoff(store, youtube, yt_settings) -> None:
     cancel = threading.Event()
     client = YouTubeClient(
-        yt_settings.model_copy(update={"backoff": 30.0, "retries": 3}),
+        yt_settings.replace(backoff=30.0, retries=3),
         QuotaLedger(store),
         api_key=API_KEY,
         cancel=cancel,
@@ -258,7 +256,7 @@ def test_a_call_that_never_reached_youtube_costs_nothing(store, yt_settings) -> 
     listener.close()  # connection refused: the request never left this machine
     ledger = QuotaLedger(store)
     client = YouTubeClient(
-        yt_settings.model_copy(update={"api_root": f"http://127.0.0.1:{port}", "retries": 2}),
+        yt_settings.replace(api_root=f"http://127.0.0.1:{port}", retries=2),
         ledger,
         api_key=API_KEY,
     )

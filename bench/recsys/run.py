@@ -69,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     overrides = dict(item.split("=", 1) for item in args.set)
-    settings = RecommendSettings.model_validate(overrides)
+    settings = RecommendSettings.from_dict(overrides)
     results: dict[str, dict[str, list[float]]] = {
         name: {"ndcg": [], "hit": [], "ild": [], "channels": []}
         for name in ("for_you", "newest", "most_viewed", "random")

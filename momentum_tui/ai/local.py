@@ -21,7 +21,8 @@ from typing import Any
 from momentum_tui.ai import local_words as lw
 from momentum_tui.ai.queries import rowids_needing_local, save_labels, texts_by_rowid
 from momentum_tui.ai.videos import VideoText
-from momentum_tui.models import Format, LiveState, Mood, Topic, VideoLabels
+from momentum_tui.models import Format, LiveState, Mood, Topic
+from momentum_tui.records import VideoLabels
 from momentum_tui.storage import Store
 
 LOCAL_MODEL = "local-1"

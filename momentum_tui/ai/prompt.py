@@ -26,7 +26,8 @@ from momentum_tui import sanitize
 from momentum_tui.ai import taxonomy
 from momentum_tui.ai.local import sponsor_snippet
 from momentum_tui.ai.videos import VideoText
-from momentum_tui.models import Format, Mood, Topic, VideoLabels, format_duration
+from momentum_tui.models import Format, Mood, Topic, format_duration
+from momentum_tui.records import VideoLabels
 
 if TYPE_CHECKING:
     from momentum_tui.config import ClaudeSettings

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from momentum_tui.ai.videos import VideoText
-from momentum_tui.models import VideoLabels
+from momentum_tui.records import VideoLabels
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

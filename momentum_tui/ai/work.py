@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from momentum_tui.ai import ledger, queries
 from momentum_tui.ai.videos import VideoText
-from momentum_tui.models import VideoLabels
+from momentum_tui.records import VideoLabels
 from momentum_tui.storage.files import disk_full, is_disk_full
 
 if TYPE_CHECKING:

@@ -40,7 +40,7 @@ def config_show(state: Context, as_json: bool) -> None:
         except ConfigError:  # the environment is at fault too: the built-in defaults
             settings = load_settings(use_file=False, environ={})
     if as_json:
-        emit_json(settings.model_dump(mode="json"))
+        emit_json(settings.to_dict())
     else:
         emit_table(["setting", "value", "description"], describe_settings(settings))
     if problem is not None:

@@ -228,7 +228,7 @@ def rules_test(state: Context, rule_id: int, limit: int, as_json: bool) -> None:
     store = state.open_store()
     with store.read() as conn:
         rule = rule_store.get_rule(conn, rule_id)
-        everything = Filters.model_validate({"include_hidden": True})
+        everything = Filters(include_hidden=True)
         rows = feed_queries.feed_page(conn, everything, limit=1_000_000)
     hits = _matching(rule, rows)
     if as_json:

@@ -66,7 +66,7 @@ def play(state: Context, video_id: str, audio: bool, from_start: bool, as_json: 
     title = _require_video(store, video_id)
     settings = state.settings.player
     if from_start:
-        settings = settings.model_copy(update={"resume": False})
+        settings = settings.replace(resume=False)
     click.echo(f"Playing {title}… (quit the player to come back)", err=True)
     outcome = play_video(store, video_id, settings, audio=audio)
     if as_json:

@@ -19,7 +19,8 @@ from importlib import resources
 from typing import Any
 
 from momentum_tui.demo import synth
-from momentum_tui.models import Channel, LiveState, Video
+from momentum_tui.models import LiveState
+from momentum_tui.records import Channel, Video
 
 CORPUS_FILE = "trending.jsonl.gz"
 

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from momentum_tui.ai.queries import label_row, merge_labels
 from momentum_tui.errors import MomentumError
-from momentum_tui.models import Channel, VideoLabels
 from momentum_tui.recommend.prefs import add_keyword
+from momentum_tui.records import Channel, VideoLabels
 from momentum_tui.rules.spec import RuleSpec
 from momentum_tui.rules.store import add_rule, update_rule
 from momentum_tui.storage import merge

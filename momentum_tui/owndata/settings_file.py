@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from momentum_tui import locations
-from momentum_tui.config import Settings
+from momentum_tui.config import validate_settings
 from momentum_tui.errors import ConfigError
+from momentum_tui.setting import SettingError
 
 
 def file_values(path: Path | None = None) -> dict[str, Any]:
@@ -89,8 +88,8 @@ def merge_into_file(values: dict[str, Any], path: Path | None = None) -> Setting
             trial = document.unwrap()
             trial.setdefault(section, {})[key] = value
             try:
-                Settings.model_validate(trial)
-            except ValidationError:
+                validate_settings(trial)
+            except SettingError:
                 merge.unknown.append(name)
                 continue
             if section not in document:

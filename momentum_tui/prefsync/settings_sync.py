@@ -25,19 +25,18 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from momentum_tui import locations
-from momentum_tui.config import FeedSettings, RecommendSettings, Settings
+from momentum_tui.config import FeedSettings, RecommendSettings, validate_settings
 from momentum_tui.prefsync import clock, queries
 from momentum_tui.prefsync.records import Value
+from momentum_tui.setting import SettingError
 
 log = logging.getLogger(__name__)
 
 PREFIX = "setting:"
 SYNCED: tuple[str, ...] = (
-    *(f"recommend.{name}" for name in RecommendSettings.model_fields),
-    *(f"feed.{name}" for name in FeedSettings.model_fields),
+    *(f"recommend.{name}" for name in RecommendSettings.fields()),
+    *(f"feed.{name}" for name in FeedSettings.fields()),
     "ui.plain_titles",
     "ui.start_view",
 )
@@ -122,8 +121,8 @@ def apply_setting(key: str, value: Value | None) -> bool:
             document[section] = table
         table[field] = value.get("value")
     try:
-        Settings.model_validate(document.unwrap())
-    except ValidationError:
+        validate_settings(document.unwrap())
+    except SettingError:
         log.warning("synced setting %s is not valid here; not applied", key)
         return True  # never valid on this version: don't retry it forever
     _replace_file(path, tomlkit.dumps(document))

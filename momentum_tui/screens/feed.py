@@ -434,8 +434,8 @@ class FeedScreen(WatchKeys):
             self.for_you.table.cursor = index
             return
         # Not in For you's list: show it among every upload, without channel or search.
-        self.filters = self.filters.model_copy(
-            update={"search": "", "channel_id": None, "channel_tag": None, "saved_only": False}
+        self.filters = self.filters.replace(
+            search="", channel_id=None, channel_tag=None, saved_only=False
         )
         self.selection_label = ""
         self._jump_rowid = message.rowid

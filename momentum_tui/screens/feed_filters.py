@@ -86,7 +86,7 @@ class FilteredScreen(Screen[None]):
 
     def _toggle(self, field: str, on: str, off: str) -> None:
         value = not getattr(self.filters, field)
-        self.set_filters(self.filters.model_copy(update={field: value}))
+        self.set_filters(self.filters.replace(**{field: value}))
         self.notify(on if value else off, timeout=2)
 
     def action_toggle_unwatched(self) -> None:
@@ -111,7 +111,7 @@ class FilteredScreen(Screen[None]):
             return
         cycle = list(words.SORT_WORDS)
         sort = cycle[(cycle.index(self.filters.sort) + 1) % len(cycle)]
-        self.set_filters(self.filters.model_copy(update={"sort": sort}))
+        self.set_filters(self.filters.replace(sort=sort))
         self.notify(f"Sorted {words.SORT_WORDS[sort]}", timeout=2)
 
     def action_filters(self) -> None:
@@ -147,7 +147,7 @@ class FilteredScreen(Screen[None]):
 
     def _apply_search(self, value: str) -> None:
         if value.strip() != self.filters.search:
-            self.set_filters(self.filters.model_copy(update={"search": value.strip()}))
+            self.set_filters(self.filters.replace(search=value.strip()))
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -165,14 +165,14 @@ class FilteredScreen(Screen[None]):
             search.value = ""
             search.remove_class("-visible")
             self.table.focus()
-            self.set_filters(self.filters.model_copy(update={"search": ""}))
+            self.set_filters(self.filters.replace(search=""))
             return
         if self.focused is self.query_one(ChannelList):
             self.table.focus()
             return
         if self.filters.channel_id or self.filters.channel_tag or self.filters.saved_only:
             update = {"channel_id": None, "channel_tag": None, "saved_only": False}
-            self.set_filters(self.filters.model_copy(update=update), selection_label="")
+            self.set_filters(self.filters.replace(**update), selection_label="")
 
     def action_focus_channels(self) -> None:
         """Show the channel list and move into it."""
@@ -191,5 +191,5 @@ class FilteredScreen(Screen[None]):
     @on(ChannelList.Selected)
     def _channel_selected(self, event: ChannelList.Selected) -> None:
         update, label = event.entry.filters()
-        self.set_filters(self.filters.model_copy(update=update), selection_label=label)
+        self.set_filters(self.filters.replace(**update), selection_label=label)
         self.table.focus()

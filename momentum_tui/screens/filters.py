@@ -132,8 +132,8 @@ class FilterScreen(FormScreen[Filters]):
         if minimum is not None and maximum is not None and minimum > maximum:
             raise ValueError("The shortest length is longer than the longest.")
         tag = self.query_one("#tag", Select).value
-        return self.filters.model_copy(
-            update={
+        return self.filters.replace(
+            **{
                 name: self.query_one(f"#{name}", Checkbox).value
                 for name in (
                     "unwatched_only",

@@ -220,7 +220,7 @@ class RulesScreen(ReportsWorkerErrors, ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="rules-test", exit_on_error=False)
     def _test(self, rule: Rule) -> None:
         with self.store.read() as conn:
-            everything = Filters.model_validate({"include_hidden": True})
+            everything = Filters(include_hidden=True)
             rows = queries.feed_page(conn, everything, limit=1_000_000)
         hits = [row for row in rows if matches(rule.spec, row)]
         self.post_message(RuleTested(rule.id, len(hits), len(rows), [h.title for h in hits[:3]]))

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from momentum_tui.models import Channel, Video
+from momentum_tui.records import Channel, Video
 from momentum_tui.storage.videos import (
     FullTextBacklog,
     UpsertResult,

@@ -33,7 +33,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from momentum_tui.models import LiveState, Mark, Name, Title, VideoStatus
+from momentum_tui.models import LiveState, Mark, VideoStatus
+from momentum_tui.records import Name, Title
 
 FORMAT: Literal["momentum-export"] = "momentum-export"
 VERSION = 2

@@ -312,7 +312,7 @@ def unknown_length_count(conn: sqlite3.Connection, filters: Filters) -> int:
     """
     if filters.min_seconds is None and filters.max_seconds is None:
         return 0
-    unbounded = filters.model_copy(update={"min_seconds": None, "max_seconds": None})
+    unbounded = filters.replace(min_seconds=None, max_seconds=None)
     clauses, params = _where(unbounded, conn)
     clauses += ["v.duration_s IS NULL", "v.live_state = 'none'"]
     sql = f"SELECT count(*) FROM videos v WHERE {' AND '.join(clauses)}"

@@ -10,7 +10,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from momentum_tui.models import Channel, Video
+from momentum_tui.records import Channel, Video
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

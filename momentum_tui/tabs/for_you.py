@@ -271,10 +271,8 @@ class ForYouTab(FeedTab):
             notes = " ".join(self.listing.notes) if self.listing is not None else ""
             return f"Nothing fits this smart feed. {notes} m picks again; Esc returns to For you."
         initial = self.context.initial_filters
-        narrowing = self.request.filters.model_copy(
-            update={"search": "", "unwatched_only": False, "sort": initial.sort}
-        )
-        if narrowing != initial.model_copy(update={"unwatched_only": False}):
+        narrowing = self.request.filters.replace(search="", unwatched_only=False, sort=initial.sort)
+        if narrowing != initial.replace(unwatched_only=False):
             return (
                 "Nothing in For you matches these filters. f changes them; Esc clears the channel."
             )
@@ -287,4 +285,4 @@ class ForYouTab(FeedTab):
 
 def _narrowing(filters: Filters) -> Filters:
     """The filters as they narrow For you (search, unwatched only and sort don't)."""
-    return filters.model_copy(update={"search": "", "unwatched_only": False, "sort": Sort.NEWEST})
+    return filters.replace(search="", unwatched_only=False, sort=Sort.NEWEST)

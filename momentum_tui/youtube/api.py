@@ -34,7 +34,7 @@ from googleapiclient.errors import HttpError
 from momentum_tui import secrets
 from momentum_tui.config import YouTubeSettings
 from momentum_tui.errors import MissingKeyError
-from momentum_tui.models import Channel, Video
+from momentum_tui.records import Channel, Video
 from momentum_tui.storage import Store
 from momentum_tui.youtube import parse
 from momentum_tui.youtube.api_errors import (

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from momentum_tui.errors import ImportFormatError, NotFoundError
-from momentum_tui.models import Channel
+from momentum_tui.records import Channel
 from momentum_tui.storage import Store
 from momentum_tui.storage import channels as channel_store
 from momentum_tui.storage.channels import ChannelListing as ChannelListing

@@ -14,7 +14,8 @@ from typing import Any
 import isodate
 from pydantic import ValidationError
 
-from momentum_tui.models import Channel, LiveState, Video, VideoStatus, looks_like_short
+from momentum_tui.models import LiveState, VideoStatus, looks_like_short
+from momentum_tui.records import Channel, Video
 from momentum_tui.youtube.errors import BadResponseError
 
 BATCH = 50

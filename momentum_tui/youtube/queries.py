@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from momentum_tui.models import Channel, Video, format_age
+from momentum_tui.models import format_age
+from momentum_tui.records import Channel, Video
 from momentum_tui.storage.videos import UpsertResult, upsert_channels, upsert_videos
 
 if TYPE_CHECKING:

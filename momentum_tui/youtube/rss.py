@@ -21,7 +21,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from momentum_tui.config import YouTubeSettings
-from momentum_tui.models import Video
+from momentum_tui.records import Video
 from momentum_tui.youtube.errors import (
     BadResponseError,
     FeedNotFoundError,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from momentum_tui import sanitize
 from momentum_tui.errors import MomentumError, QuotaExhaustedError
-from momentum_tui.models import Video
+from momentum_tui.records import Video
 from momentum_tui.storage import Store
 from momentum_tui.storage.videos import existing_video_ids
 from momentum_tui.youtube import queries

@@ -631,7 +631,7 @@ class YouTubeEmulator:
 
 def follow_world(store, world: World, ids: list[str] | None = None) -> list[str]:  # type: ignore[no-untyped-def]
     """Follow the world's channels (by id only, as an import would); returns their ids."""
-    from momentum_tui.models import Channel
+    from momentum_tui.records import Channel
     from momentum_tui.storage.videos import upsert_channels
 
     ids = ids if ids is not None else list(world.channels)

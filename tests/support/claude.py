@@ -11,7 +11,7 @@ from momentum_tui.ai.claude import Classifier
 from momentum_tui.ai.transport import make_client
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.demo.corpus import iter_corpus
-from momentum_tui.models import Channel, Video
+from momentum_tui.records import Channel, Video
 from momentum_tui.storage import Store
 from momentum_tui.storage.videos import upsert_channels, upsert_videos
 from tests.emulators.claude import TEST_KEY, ClaudeEmulator
