@@ -112,7 +112,7 @@ def test_rules_are_stored_changed_and_removed(store: Store) -> None:
         assert hide_specs(conn) == []
     with store.write() as db:
         removed = remove_rule(db, rule_id)
-    assert removed.id == rule_id
+    assert removed is not None and removed.id == rule_id
 
 
 def _ids(store: Store, filters: Filters | None = None) -> set[str]:

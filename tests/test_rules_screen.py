@@ -166,3 +166,22 @@ def test_the_form_reads_what_the_command_line_would() -> None:
     assert guess_from_sentence("notify rust, zig") == ("notify", "rust, zig")
     with pytest.raises(ValueError, match="not a rule yet"):
         read_form("hide", "channel", "", "X").spec()  # no channel found: no condition
+
+
+async def test_a_rule_this_version_cant_read_is_said_once_and_the_rest_listed(
+    store: Store,
+) -> None:
+    with store.write() as db:
+        rule_store.add_rule(db, RuleSpec(action=RuleAction.HIDE, shorts=True))
+        db.conn.execute(
+            "INSERT INTO rules (text, spec, action, enabled, source, created_at) "
+            """VALUES ('', '{"action": "hide", "teleport": true}', 'hide', 1, 'manual', 0)"""
+        )
+    async with make_app(store, start_view="subscriptions").run_test(size=(80, 24)) as pilot:
+        rules = await open_rules(pilot)
+        await until(pilot, lambda: len(rules.rules) == 1)
+        told = [note for note in notes(pilot) if "can't be read" in note]
+        assert told == [rule_store.unreadable_words(2)]
+        await pilot.press("tab", "space")  # switch the readable rule off: the list loads again
+        await until(pilot, lambda: not rules.rules[0].enabled)
+        assert [note for note in notes(pilot) if "can't be read" in note] == told

@@ -156,8 +156,11 @@ def rules_list(state: Context, as_json: bool) -> None:
     store = state.open_store()
     with store.read() as conn:
         stored = rule_store.list_rules(conn)
+        unreadable = rule_store.unreadable_rules(conn)
+    for rule_id in unreadable:
+        click.echo(rule_store.unreadable_words(rule_id), err=True)
     if as_json:
-        emit_json({"rules": [rule.as_json() for rule in stored]})
+        emit_json({"rules": [rule.as_json() for rule in stored], "unreadable": unreadable})
         return
     if not stored:
         click.echo('No rules yet. Try `momentum rules add "hide shorts from …"`.')
@@ -174,7 +177,8 @@ def rules_remove(state: Context, rule_id: int) -> None:
     """Delete rule RULE_ID."""
     with state.open_store().write() as db:
         removed = rule_store.remove_rule(db, rule_id)
-    click.echo(f"Removed rule {rule_id}: {removed.spec.describe()}")
+    described = removed.spec.describe() if removed is not None else "(it could not be read)"
+    click.echo(f"Removed rule {rule_id}: {described}")
 
 
 @rules.command("edit")

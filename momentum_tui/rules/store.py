@@ -7,6 +7,9 @@
   is never announced), which hand them to `rules.sql`;
 * `add_rule` / `update_rule` / `remove_rule` / `get_rule` — `momentum rules …` and the
   rules screen;
+* `unreadable_rules` — rules whose stored spec this version can't read (written by a
+  newer Momentum, or changed by hand): every reader above skips them rather than fail,
+  and `momentum rules list` and the rules screen say how to remove them;
 * `resolve_channels` — names a person wrote (a sentence read by `rules.claude`, or
   `--channel` on `momentum rules add`) to followed channel ids, locally: Claude never
   sees the channel list. `resolve_channel_refs` also takes `UC…` ids as they are.
@@ -14,12 +17,15 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from momentum_tui import sanitize
-from momentum_tui.errors import NotFoundError
+from momentum_tui.errors import MomentumError, NotFoundError
 from momentum_tui.rules.spec import Rule, RuleParseError, RuleSpec
 from momentum_tui.storage.channels import channel_titles
 
@@ -28,11 +34,37 @@ if TYPE_CHECKING:
 
 _COLUMNS = "id, spec, text, enabled, source, created_at"
 
+log = logging.getLogger(__name__)
 
-def _rule(row: tuple[object, ...]) -> Rule:
+
+class UnreadableRuleError(MomentumError):
+    """A stored rule this version of Momentum can't read."""
+
+
+def unreadable_words(rule_id: int) -> str:
+    """What to say about an unreadable rule, and how to remove it."""
+    return (
+        f"Rule {rule_id} can't be read by this version of Momentum (a newer version wrote "
+        f"it, or it was changed by hand), so it is ignored; `momentum rules remove {rule_id}` "
+        "deletes it."
+    )
+
+
+def _spec(raw: object) -> RuleSpec | None:
+    try:
+        return RuleSpec.model_validate_json(str(raw))
+    except ValidationError:
+        return None
+
+
+def _rule(row: tuple[object, ...]) -> Rule | None:
+    spec = _spec(row[1])
+    if spec is None:
+        log.warning("rule %s has a spec this version can't read; ignored", row[0])
+        return None
     return Rule(
         id=int(str(row[0])),
-        spec=RuleSpec.model_validate_json(str(row[1])),
+        spec=spec,
         text=str(row[2] or ""),
         enabled=bool(row[3]),
         source=str(row[4] or "manual"),
@@ -41,18 +73,27 @@ def _rule(row: tuple[object, ...]) -> Rule:
 
 
 def list_rules(conn: sqlite3.Connection, *, enabled_only: bool = False) -> list[Rule]:
-    """Stored rules, oldest first."""
+    """Stored rules this version can read, oldest first (see `unreadable_rules`)."""
     where = " WHERE enabled = 1" if enabled_only else ""
     rows = conn.execute(f"SELECT {_COLUMNS} FROM rules{where} ORDER BY id").fetchall()
-    return [_rule(row) for row in rows]
+    return [rule for row in rows if (rule := _rule(row)) is not None]
+
+
+def unreadable_rules(conn: sqlite3.Connection) -> list[int]:
+    """The ids of stored rules whose spec this version can't read."""
+    rows = conn.execute("SELECT id, spec FROM rules ORDER BY id").fetchall()
+    return [int(row[0]) for row in rows if _spec(row[1]) is None]
 
 
 def get_rule(conn: sqlite3.Connection, rule_id: int) -> Rule:
-    """One rule, or `NotFoundError`."""
+    """One rule, or `NotFoundError`, or `UnreadableRuleError`."""
     row = conn.execute(f"SELECT {_COLUMNS} FROM rules WHERE id = ?", (rule_id,)).fetchone()
     if row is None:
         raise NotFoundError(f"There is no rule {rule_id}.", "See `momentum rules list`.")
-    return _rule(row)
+    rule = _rule(row)
+    if rule is None:
+        raise UnreadableRuleError(unreadable_words(rule_id))
+    return rule
 
 
 def add_rule(db: Database, spec: RuleSpec, *, text: str = "", source: str = "manual",
@@ -81,9 +122,12 @@ def update_rule(db: Database, rule_id: int, *, spec: RuleSpec | None = None,
     return get_rule(db.conn, rule.id)
 
 
-def remove_rule(db: Database, rule_id: int) -> Rule:
-    """Delete a rule; returns what was deleted."""
-    rule = get_rule(db.conn, rule_id)
+def remove_rule(db: Database, rule_id: int) -> Rule | None:
+    """Delete a rule; returns what was deleted (None: a rule that couldn't be read)."""
+    try:
+        rule: Rule | None = get_rule(db.conn, rule_id)
+    except UnreadableRuleError:
+        rule = None
     db.conn.execute("DELETE FROM rules WHERE id = ?", (rule_id,))
     return rule
 
@@ -91,7 +135,7 @@ def remove_rule(db: Database, rule_id: int) -> Rule:
 def hide_specs(conn: sqlite3.Connection) -> list[RuleSpec]:
     """The specs of enabled `hide` rules (for the feed query)."""
     rows = conn.execute("SELECT spec FROM rules WHERE enabled = 1 AND action = 'hide' ORDER BY id")
-    return [RuleSpec.model_validate_json(row[0]) for row in rows]
+    return [spec for row in rows if (spec := _spec(row[0])) is not None]
 
 
 def resolve_channels(conn: sqlite3.Connection, names: list[str]) -> tuple[list[str], list[str]]:

@@ -39,9 +39,10 @@ WITHOUT_CLAUDE = "New rule (no Claude key: Enter or n makes it by hand)"
 
 @dataclass
 class RulesLoaded(Message):
-    """The stored rules."""
+    """The stored rules (and the ids of those this version can't read)."""
 
     rules: list[Rule]
+    unreadable: list[int]
 
 
 @dataclass
@@ -120,6 +121,7 @@ class RulesScreen(ReportsWorkerErrors, ModalScreen[bool]):
         self.pending: RuleParsed | None = None
         self.changed = False
         self.has_key: bool | None = None
+        self._told_unreadable: set[int] = set()
         """Whether Claude can read sentences (None until checked)."""
 
     def compose(self) -> ComposeResult:
@@ -151,7 +153,8 @@ class RulesScreen(ReportsWorkerErrors, ModalScreen[bool]):
     def load_rules(self) -> None:
         """Read the rules."""
         with self.store.read() as conn:
-            self.post_message(RulesLoaded(rule_store.list_rules(conn)))
+            rules, unreadable = rule_store.list_rules(conn), rule_store.unreadable_rules(conn)
+        self.post_message(RulesLoaded(rules, unreadable))
 
     @work(thread=True, exclusive=True, group="rules-key", exit_on_error=False)
     def _check_key(self) -> None:
@@ -167,8 +170,11 @@ class RulesScreen(ReportsWorkerErrors, ModalScreen[bool]):
         )
 
     def on_rules_loaded(self, message: RulesLoaded) -> None:
-        """Show the rules."""
+        """Show the rules (and say which stored ones can't be read, and how to remove them)."""
         self.rules = message.rules
+        for rule_id in sorted(set(message.unreadable) - self._told_unreadable):
+            self.notify(rule_store.unreadable_words(rule_id), severity="warning", timeout=8)
+        self._told_unreadable.update(message.unreadable)
         options = self.query_one(OptionList)
         highlighted = options.highlighted
         options.clear_options()
