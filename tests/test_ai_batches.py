@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from momentum_tui.ai import ledger
-from momentum_tui.ai.batches import SUBMIT_GRACE_S, BatchRunner
+from momentum_tui.ai.batches import SUBMIT_GRACE_S, BatchReport, BatchRunner
 from momentum_tui.ai.errors import ClaudeRequestError, ClaudeUnavailableError
 from momentum_tui.ai.queries import failures
 from momentum_tui.ai.transport import make_client
 from momentum_tui.ai.work import BATCH_ATTEMPTS
-from momentum_tui.commands.classify_batch import wait_for_every_batch
+from momentum_tui.commands.classify_batch import progress_words, wait_for_every_batch
 from momentum_tui.config import ClaudeSettings
 from momentum_tui.errors import BudgetExceededError
 from momentum_tui.storage import Store
@@ -236,6 +236,35 @@ def test_waiting_sends_what_a_batch_claude_never_got_held_back(
     assert rerun.labelled == 30 and not rerun.held_back
     assert {source for source, _, _ in labels_by_video(store).values()} == {"claude"}
     assert now[0] - 1_800_000_000.0 > SUBMIT_GRACE_S  # it waited out the grace first
+
+
+def test_waiting_on_an_unconfirmed_batch_says_why_and_for_how_long(
+    store: Store, claude: ClaudeEmulator
+) -> None:
+    seed(store, corpus_videos()[:30])
+    claude.fail("lost_request")
+    now = [1_800_000_000.0]
+    said: list[str] = []
+    settings = settings_for(claude, batch_poll_seconds=60)
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    batches = BatchRunner(store, settings, make_client(settings), sleep=sleep,
+                          clock=lambda: now[0])  # fmt: skip
+    with pytest.raises(ClaudeUnavailableError):
+        batches.submit()
+    report = batches.collect()
+    report.held_back = batches.submit().held_back
+
+    def on_poll(polled: BatchReport) -> None:
+        said.append(progress_words(polled, now[0]))
+
+    wait_for_every_batch(batches, report, limit=None, budget_usd=None, on_poll=on_poll)
+    waiting = [words for words in said if "never confirmed" in words]
+    assert waiting, said
+    assert "about 10 more min" in waiting[0] and "about 1 more min" in waiting[-1]
+    assert any("1 batch(es) in progress" in words for words in said)  # then the real batch
 
 
 def test_a_server_error_on_create_is_not_retried_into_a_second_batch(

@@ -7,6 +7,7 @@ cancel the batches in flight. The work itself is `ai.batches.BatchRunner`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -51,8 +52,7 @@ def run_batch(store: Store, settings: Any, client: Any, wait: bool, cancel: bool
 
         def on_poll(polled: Any) -> None:
             if not as_json and polled.pending:
-                note(f"classify: {len(polled.pending)} batch(es) in progress, "
-                      f"{polled.labelled:,} labelled so far…")  # fmt: skip
+                note(progress_words(polled, runner.clock()))
 
         wait_for_every_batch(runner, report, limit=limit, budget_usd=budget_usd,
                              on_poll=on_poll)  # fmt: skip
@@ -82,6 +82,26 @@ def run_batch(store: Store, settings: Any, client: Any, wait: bool, cancel: bool
               "--batch` later (or with --wait) to collect them.")  # fmt: skip
     elif not report.submitted and not report.collected:
         note("Nothing to send: every video has Claude labels or is waiting in a batch.")
+
+
+def progress_words(polled: BatchReport, now: float) -> str:
+    """What `--wait` says at each poll: the batches in progress, or, when one is a batch an
+    earlier run wrote down but Claude never confirmed, why it waits and for how long."""
+    from momentum_tui.ai.batches import SUBMIT_GRACE_S, SUBMITTING
+
+    unconfirmed = [info.created_at for info in polled.pending if info.status == SUBMITTING]
+    if unconfirmed:
+        minutes = max(1, math.ceil((min(unconfirmed) + SUBMIT_GRACE_S - now) / 60))
+        return (
+            "classify: waiting on a batch an earlier run wrote down but Claude never "
+            "confirmed (the run stopped, or Claude's answer was lost): Claude's list can lag, "
+            f"so it is looked for there for about {minutes} more min before its videos are "
+            "sent again…"
+        )
+    return (
+        f"classify: {len(polled.pending)} batch(es) in progress, "
+        f"{polled.labelled:,} labelled so far…"
+    )
 
 
 def wait_for_every_batch(
