@@ -91,7 +91,9 @@ def _cursor_in_view(table: Any) -> bool:
     return bool(top <= first < top + table.scrollable_content_region.height - 1)
 
 
-async def _session(db: Path, root: str, keys: list[str], *, thumbnails: bool) -> dict[str, Any]:
+async def _session(
+    db: Path, root: str, keys: list[str], *, thumbnails: bool, profile: Any = None
+) -> dict[str, Any]:
     from momentum_tui.app import MomentumApp
     from momentum_tui.config import Settings
     from momentum_tui.screens.feed import FeedScreen
@@ -121,6 +123,8 @@ async def _session(db: Path, root: str, keys: list[str], *, thumbnails: bool) ->
             drawn = asyncio.get_running_loop().create_future()
             # What the key's binding runs (nav.*), timed from the action to the frame that
             # shows it: Pilot's own press() waits for the whole app to go idle.
+            if profile is not None:
+                profile.enable()
             start, cpu_start = time.perf_counter(), time.thread_time()
             await table.run_action(actions[key])
             if table.cursor != before:
@@ -134,6 +138,8 @@ async def _session(db: Path, root: str, keys: list[str], *, thumbnails: bool) ->
                     drawn = asyncio.get_running_loop().create_future()
                 took.append((time.perf_counter() - start) * 1000)
                 cpu.append((time.thread_time() - cpu_start) * 1000)
+            if profile is not None:
+                profile.disable()
             await asyncio.sleep(0.06)  # a person's pace between presses: settles, fetches
         await pilot.pause(1.0)
         stats = screen.query_one(DetailPane).thumbnail_stats
@@ -152,12 +158,30 @@ async def _session(db: Path, root: str, keys: list[str], *, thumbnails: bool) ->
     }
 
 
+def _profile(db: Path, root: str, keys: list[str], out: str) -> None:
+    """Run the thumbnails-on session under cProfile (UI thread CPU time); print the top."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile(time.thread_time)
+    figures = asyncio.run(_session(db, root, keys, thumbnails=True, profile=profile))
+    print("cursor_cpu_ms (profiled, inflated):", figures["cursor_cpu_ms"])
+    profile.dump_stats(out)
+    pstats.Stats(out).sort_stats("cumulative").print_stats(40)
+
+
 def main() -> None:
     """Run the scripted session and save the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--moves", type=int, default=300)
     parser.add_argument("--delay-ms", type=float, default=150)
     parser.add_argument("--seed", type=int, default=20261201)
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="profile the UI thread's CPU over the timed spans (thumbnails on) into FILE "
+        "(pstats; nothing saved to bench/results)",
+    )
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="momentum-thumbs-"))
     os.environ["MOMENTUM_HOME"] = str(home)
@@ -171,6 +195,9 @@ def main() -> None:
         server = _server(args.delay_ms / 1000)
         root = f"http://127.0.0.1:{server.server_address[1]}"
         keys = _script(args.moves, random.Random(args.seed))
+        if args.profile:
+            _profile(db, root, keys, args.profile)
+            return
         # The reference: the same session with thumbnails off, in the same run.
         reference = asyncio.run(_session(db, root, keys, thumbnails=False))
         figures = asyncio.run(_session(db, root, keys, thumbnails=True))

@@ -13,6 +13,7 @@ and needs no layout pass of the screen.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from momentum_tui.storage import Store
 from momentum_tui.storage import feed as queries
 from momentum_tui.storage.feed import VideoDetail
 from momentum_tui.widgets.detail_body import DetailBody
-from momentum_tui.widgets.thumbnail import HalfBlocks, Picture, Thumbnail
+from momentum_tui.widgets.thumbnail import HalfBlocks, Picture, PictureMemo, Thumbnail
 from momentum_tui.widgets.thumbnail_graphics import HALFBLOCKS, Graphics
 from momentum_tui.worker_errors import ReportsWorkerErrors
 
@@ -187,6 +188,8 @@ class DetailPane(ReportsWorkerErrors, Widget, can_focus=False):
         self._thumbnails = thumbnails
         """Makes the thumbnail cache on first use (None: thumbnails are off)."""
         self._cache: ThumbnailCache | None = None
+        self._pictures = PictureMemo()
+        """Pictures decoded lately (coming back up the list shows them without decoding)."""
         self._offline = offline
         """Only what the disk cache holds (the demo never goes to the network)."""
         self._box = THUMB_SIZE
@@ -287,13 +290,22 @@ class DetailPane(ReportsWorkerErrors, Widget, can_focus=False):
         if self._cache is None and self._thumbnails is not None:
             self._cache = self._thumbnails()
         path = self._cache.get(video_id, offline=self._offline) if self._cache else None
+        try:
+            data = path.read_bytes() if path is not None else None
+        except OSError:  # evicted meanwhile: no picture, as if it had never been kept
+            data = None
         image: HalfBlocks | Picture | None = None
-        if path is not None and self._protocol == HALFBLOCKS:
-            image = load_halfblocks(path, *box)
-        elif path is not None:
-            picture = load_picture(path)
-            if picture is not None:
-                image = Picture(picture, fit_cells(picture.size, box))
+        if data is not None:
+            key = (video_id, box, self._protocol, hashlib.blake2b(data, digest_size=16).digest())
+            image = self._pictures.get(key)
+            if image is None and self._protocol == HALFBLOCKS:
+                image = load_halfblocks(data, *box)
+            elif image is None:
+                picture = load_picture(data)
+                if picture is not None:
+                    image = Picture(picture, fit_cells(picture.size, box))
+            if image is not None:
+                self._pictures.put(key, image)
         self.post_message(ThumbnailLoaded(video_id, image, box))
 
     def on_thumbnail_loaded(self, message: ThumbnailLoaded) -> None:

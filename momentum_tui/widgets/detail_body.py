@@ -18,13 +18,15 @@ from textual import events
 from textual.strip import Strip
 from textual.widget import Widget
 
+from momentum_tui.widgets.direct_lines import DirectLines
+
 MORE_BELOW = "↓ more below (mouse wheel)"
 """The last line's hint when the text goes on past the pane."""
 WHEEL_LINES = 2
 """Lines one notch of the mouse wheel scrolls."""
 
 
-class DetailBody(Widget, can_focus=False):
+class DetailBody(DirectLines, Widget, can_focus=False):
     """Rich content drawn as strips at the widget's width, scrolled by the mouse wheel."""
 
     DEFAULT_CSS = """
@@ -41,6 +43,9 @@ class DetailBody(Widget, can_focus=False):
         """The whole content rendered at `_width` (None: render again)."""
         self._width = -1
         self._base = Style()
+        self._more: Strip | None = None
+        self._blank: Strip | None = None
+        """The hint line and an empty line at `_width` (kept, like the content's lines)."""
         self.top_line = 0
         """The first content line on screen (the mouse wheel moves it)."""
 
@@ -71,6 +76,7 @@ class DetailBody(Widget, can_focus=False):
                     self._content, options, style=self._base, pad=True
                 )
                 self._strips = [Strip(line, width) for line in rendered]
+            self._more = self._blank = None
         return self._strips
 
     @property
@@ -83,12 +89,18 @@ class DetailBody(Widget, can_focus=False):
         lines = self.lines
         height = self.size.height
         if y == height - 1 and self.top_line + height < len(lines):
-            style = self._base + self.get_component_rich_style("detail-body--more")
-            return Strip([Segment(MORE_BELOW, style)]).adjust_cell_length(self._width, self._base)
+            if self._more is None:
+                style = self._base + self.get_component_rich_style("detail-body--more")
+                self._more = Strip([Segment(MORE_BELOW, style)]).adjust_cell_length(
+                    self._width, self._base
+                )
+            return self._more
         index = self.top_line + y
         if index < len(lines):
             return lines[index]
-        return Strip.blank(max(0, self._width), self._base)
+        if self._blank is None:
+            self._blank = Strip.blank(max(0, self._width), self._base)
+        return self._blank
 
     def scroll_lines(self, lines: int) -> None:
         """Move the text by `lines` (positive: further down), within its ends."""
@@ -114,4 +126,4 @@ class DetailBody(Widget, can_focus=False):
     def notify_style_update(self) -> None:
         """The theme or CSS changed: the rendered strips are stale."""
         super().notify_style_update()
-        self._strips = None
+        self._strips = self._more = self._blank = None

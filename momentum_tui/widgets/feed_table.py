@@ -34,6 +34,7 @@ from momentum_tui.models import (
     format_duration,
 )
 from momentum_tui.tabs.source import FeedSource
+from momentum_tui.widgets.direct_lines import DirectLines
 from momentum_tui.widgets.feed_columns import (
     CHIP,
     HEADER_LINES,
@@ -45,7 +46,7 @@ from momentum_tui.widgets.feed_columns import (
 )
 
 
-class FeedTable(ScrollView, can_focus=True):
+class FeedTable(DirectLines, ScrollView, can_focus=True):
     """A virtual table of videos with a keyboard cursor."""
 
     BINDINGS = [key.binding() for key in NAVIGATION]

@@ -14,9 +14,12 @@ only lays out cells.
 
 from __future__ import annotations
 
+import io
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +27,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
+
+from momentum_tui.widgets.direct_lines import DirectLines
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -77,6 +82,27 @@ class HalfBlocks:
             for row in self.rows
         ]
 
+    @cached_property
+    def _drawn(self) -> dict[tuple[int, Style], list[Strip]]:
+        return {}
+
+    def strips(self, width: int, base: Style) -> list[Strip]:
+        """The rows as strips `width` cells wide on `base`, made once per width and look.
+
+        The same strips every time the picture is drawn, so what the compositor derives
+        from them (the colour filter, the cuts at column edges) is kept with them too: a
+        repaint of a picture already shown costs lookups, not a new render.
+        """
+        key = (width, base)
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            if len(self._drawn) >= 2:  # a resize or a theme change: the old look goes
+                self._drawn.clear()
+            drawn = self._drawn[key] = [
+                Strip(line).adjust_cell_length(width, base) for line in self.lines
+            ]
+        return drawn
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         """Render as `▀` cells, row by row."""
         for line in self.lines:
@@ -84,16 +110,16 @@ class HalfBlocks:
             yield Segment.line()
 
 
-def load_halfblocks(path: Path, columns: int, rows: int) -> HalfBlocks | None:
-    """Decode and scale an image to `columns` × `rows` cells; None if it isn't an image.
+def load_halfblocks(source: Path | bytes, columns: int, rows: int) -> HalfBlocks | None:
+    """Decode and scale an image (a file, or its bytes) to `columns` × `rows` cells.
 
-    Blocking (Pillow decodes): call from a worker. The image keeps its aspect ratio
-    (cells are about twice as tall as wide) inside the box.
+    None if it isn't an image. Blocking (Pillow decodes): call from a worker. The image
+    keeps its aspect ratio (cells are about twice as tall as wide) inside the box.
     """
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as opened:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as opened:
             image = opened.convert("RGB")
     except (OSError, UnidentifiedImageError, ValueError):
         return None
@@ -123,7 +149,40 @@ class Picture:
     cells: tuple[int, int]
 
 
-class Thumbnail(Widget):
+class PictureMemo:
+    """The last few decoded pictures, by video, box and the file's content (thread-safe).
+
+    Coming back up the list shows a picture decoded minutes ago: the worker finds it
+    here instead of decoding again (Pillow holds the interpreter while the cursor moves),
+    and the widget gets the very same object, whose drawn strips it kept. The key holds
+    a digest of the file's bytes, so a new picture for the same video (fetched again
+    after an eviction) is decoded, never hidden behind the old one; and the box, so a
+    resize decodes at the new size.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], HalfBlocks | Picture] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> HalfBlocks | Picture | None:
+        """The picture kept under `key` (now the most recently used), or None."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], picture: HalfBlocks | Picture) -> None:
+        """Keep `picture` under `key`, dropping the least recently used beyond `size`."""
+        with self._lock:
+            self._items[key] = picture
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+class Thumbnail(DirectLines, Widget):
     """The thumbnail's box: a fixed size once reserved, so a new picture repaints only it.
 
     The detail pane reserves the box when the first picture arrives (the text beside or
@@ -141,7 +200,8 @@ class Thumbnail(Widget):
         self.protocol = protocol
         """`halfblocks` (drawn here), or `kitty`/`sixel` (a textual-image widget inside)."""
         self._image: HalfBlocks | None = None
-        self._strips: list[Strip] = []
+        self._base: Style | None = None
+        """The widget's own style under the picture, kept until the look changes."""
         self.video_id: str | None = None
         """The video whose picture is in the box (None: the box is empty)."""
         self.box: tuple[int, int] | None = None
@@ -172,14 +232,28 @@ class Thumbnail(Widget):
         if self.protocol != "halfblocks":
             self.query_one("#picture").show_picture(None, None)  # type: ignore[attr-defined]
             return
+        if image is self._image:
+            return  # the same picture (shown again from memory): nothing to repaint
         self._image = image
-        self._strips = [Strip(line) for line in image.lines] if image is not None else []
-        self.refresh()
+        self.refresh()  # this box only: no layout, no parent
 
     def render_line(self, y: int) -> Strip:
         """Row `y` of the picture (blank below it, or while there is none)."""
         width = self.size.width
-        base = self.rich_style
-        if y < len(self._strips):
-            return self._strips[y].adjust_cell_length(width, base)
-        return Strip.blank(width, base)
+        if self._base is None:
+            self._base = self.rich_style
+        strips = self._image.strips(width, self._base) if self._image is not None else []
+        if y < len(strips):
+            return strips[y]
+        return _blank(width, self._base)
+
+    def notify_style_update(self) -> None:
+        """The theme or CSS changed: the picture's strips are drawn again on the new look."""
+        super().notify_style_update()
+        self._base = None
+
+
+@lru_cache(maxsize=16)
+def _blank(width: int, style: Style) -> Strip:
+    """An empty row (one strip per width and look, so its filtered copy is kept too)."""
+    return Strip.blank(width, style)

@@ -81,12 +81,17 @@ def fit_cells(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
     )
 
 
-def load_picture(path: Path) -> PILImage | None:
-    """Decode a thumbnail for textual-image (None if it isn't an image). Blocking: a worker."""
+def load_picture(source: Path | bytes) -> PILImage | None:
+    """Decode a thumbnail (a file or its bytes) for textual-image; None if it isn't an image.
+
+    Blocking: call from a worker.
+    """
+    import io
+
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as opened:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as opened:
             return opened.convert("RGB")
     except (OSError, UnidentifiedImageError, ValueError):
         return None
