@@ -15,6 +15,7 @@ from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -43,6 +44,8 @@ class DetailBody(DirectLines, Widget, can_focus=False):
         """The whole content rendered at `_width` (None: render again)."""
         self._width = -1
         self._base = Style()
+        self._drawing: tuple[list[Strip], int] | None = None
+        """(the content's lines, the height) during a drawing pass."""
         self._more: Strip | None = None
         self._blank: Strip | None = None
         """The hint line and an empty line at `_width` (kept, like the content's lines)."""
@@ -84,10 +87,17 @@ class DetailBody(DirectLines, Widget, can_focus=False):
         """The first line that shows the content's last line at the bottom."""
         return max(0, len(self.lines) - self.size.height)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw the lines in `crop`, finding the content and the size once for all of them."""
+        self._drawing = (self.lines, self.size.height)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
+
     def render_line(self, y: int) -> Strip:
         """Line `y` on screen: content from `top_line`, or the hint on the last line."""
-        lines = self.lines
-        height = self.size.height
+        lines, height = self._drawing or (self.lines, self.size.height)
         if y == height - 1 and self.top_line + height < len(lines):
             if self._more is None:
                 style = self._base + self.get_component_rich_style("detail-body--more")

@@ -145,9 +145,9 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
         self._empty_message = empty
         self._last_highlight: tuple[int, int | None] | None = None
         self._base: Style | None = None
-        self._drawing: tuple[int, int, bool] | None = None
-        """(width, top line, focused) during a drawing pass."""
         """The widget's own style (colours, background), kept until the look changes."""
+        self._drawing: tuple[int, int, bool, int, int] | None = None
+        """(width, top line, focused, lines per row, rows) during a drawing pass."""
 
     # -- data -------------------------------------------------------------------------
 
@@ -303,7 +303,7 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
             self._request_visible_pages()
         # What every line needs, looked up once per pass rather than once per line.
         self._drawing = (self.scrollable_content_region.width, round(self.scroll_y),
-                         self.has_focus)  # fmt: skip
+                         self.has_focus, self.row_lines, len(self.source))  # fmt: skip
         try:
             return super().render_lines(crop)
         finally:
@@ -318,10 +318,12 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         """Draw line `y` of the widget: the header, or a row of the feed."""
-        width, top, focused = self._drawing or (
+        width, top, focused, row_lines, rows = self._drawing or (
             self.scrollable_content_region.width,
             round(self.scroll_y),
             self.has_focus,
+            self.row_lines,
+            len(self.source),
         )
         base = self.base_style
         if y < HEADER_LINES:
@@ -331,8 +333,8 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
                     width, base
                 )
             return header
-        index, part = divmod(top + y - HEADER_LINES, self.row_lines)
-        if not len(self.source):
+        index, part = divmod(top + y - HEADER_LINES, row_lines)
+        if not rows:
             lines = Text(self._empty_message).wrap(self.app.console, max(10, width - 4))
             line_number = y - HEADER_LINES - 1
             if 0 <= line_number < len(lines):
@@ -341,7 +343,7 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
                 message.stylize_before(base)
                 return Strip(message.render(self.app.console)).adjust_cell_length(width, base)
             return Strip.blank(width, base)
-        if index >= len(self.source):
+        if index >= rows:
             return Strip.blank(width, base)
         key = (index, part, width, index == self.cursor, focused)
         line = self._lines.get(key)
