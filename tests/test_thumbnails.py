@@ -103,3 +103,16 @@ def test_the_cap_evicts_the_least_recently_shown_first(
 def test_a_zero_cap_turns_the_cache_off(tmp_path: Path, host: ThumbnailServer) -> None:
     cache = ThumbnailCache(tmp_path / "thumbs", max_mb=0, root=host.root)
     assert cache.get("dQw4w9WgXcQ") is None and host.requests == []
+
+
+def test_fetches_share_one_client_and_a_closed_cache_fetches_again(
+    tmp_path: Path, host: ThumbnailServer
+) -> None:
+    cache = ThumbnailCache(tmp_path / "thumbs", max_mb=1, root=host.root)
+    assert cache.get("aaaaaaaaaaa") is not None
+    client = cache._http()
+    assert cache.get("bbbbbbbbbbb") is not None and cache._http() is client
+    cache.close()  # the detail pane went away
+    assert cache.get("ccccccccccc") is not None  # a new client, the same behaviour
+    assert len(host.requests) == 3 and cache.stats.fetched == 3
+    cache.close()

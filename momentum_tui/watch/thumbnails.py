@@ -16,6 +16,10 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_BYTES_ONE = 2 * 1024 * 1024
 """A thumbnail larger than this isn't one (the host sent something else)."""
@@ -50,6 +54,7 @@ class ThumbnailCache:
         self.timeout = timeout
         self.stats = CacheStats()
         self._lock = threading.Lock()
+        self._client: httpx.Client | None = None
 
     def url_for(self, video_id: str) -> str:
         """Where a video's medium-size thumbnail is fetched from."""
@@ -88,13 +93,33 @@ class ThumbnailCache:
         self.evict()
         return path
 
+    def _http(self) -> httpx.Client:
+        """The one HTTP client, made on the first fetch.
+
+        A new client builds a TLS context from the CA bundle — tens of milliseconds of
+        CPU, most of it holding the interpreter, which the cursor then waits for — so
+        every fetch shares this one (and its kept-alive connection to the host).
+        """
+        import httpx
+
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(timeout=self.timeout, follow_redirects=True)
+            return self._client
+
+    def close(self) -> None:
+        """Close the HTTP client (a later fetch makes another)."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
     def _fetch(self, video_id: str) -> bytes | None:
         import httpx
 
         try:
-            with httpx.Client(timeout=self.timeout, follow_redirects=True) as client:
-                response = client.get(self.url_for(video_id))
-        except httpx.HTTPError:
+            response = self._http().get(self.url_for(video_id))
+        except (httpx.HTTPError, RuntimeError):  # RuntimeError: closed meanwhile (app exit)
             return None
         if response.status_code != 200 or not response.content:
             return None

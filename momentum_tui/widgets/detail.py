@@ -318,6 +318,11 @@ class DetailPane(ReportsWorkerErrors, Widget, can_focus=False):
             thumbnail.reserve(*message.box)  # the first picture: the text moves, once
         thumbnail.show(message.video_id, message.image)
 
+    def on_unmount(self) -> None:
+        """Close the thumbnail cache's HTTP client with the pane."""
+        if self._cache is not None:
+            self._cache.close()
+
     @property
     def thumbnail_stats(self) -> Any:
         """The thumbnail cache's hits and fetches so far (None before the first)."""
