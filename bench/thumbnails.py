@@ -1,6 +1,7 @@
 """The cursor while thumbnails load, and the thumbnail cache's hit rate (issue 13).
 
     .venv/bin/python bench/thumbnails.py [--moves 300] [--delay-ms 150] [--seed 20261201]
+    .venv/bin/python bench/thumbnails.py --profile /tmp/thumbs.prof   # where the CPU goes
 
 The real app (in-process, headless, 160×48, the demo profile's videos but not in demo
 mode, so thumbnails are fetched) with its thumbnail host pointed at a loopback server
@@ -16,7 +17,10 @@ the same for the UI thread's own CPU time over that span (`cursor_cpu_ms`: the w
 move cost, without the waiting for a core on a loaded machine — `load_average` says how
 loaded it was); and the cache's hits, fetches and hit rate (a hit: a picture shown from
 disk), beside the same session with thumbnails off in the same run, as the reference.
-Writes bench/results/thumbnails.json.
+Writes bench/results/thumbnails.json. With `--profile FILE` it runs only the session
+with thumbnails, under cProfile timed by the UI thread's CPU clock and switched on only
+over the timed spans, prints the top of it and saves the stats to FILE (the figures it
+prints are inflated by the profiler; nothing goes to bench/results).
 """
 
 from __future__ import annotations
