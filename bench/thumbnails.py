@@ -106,10 +106,10 @@ async def _session(
 
     base = Settings()
     settings = base.replace(
-        cache=base.cache.model_copy(update={"thumbnail_root": root}),
-        ui=base.ui.model_copy(
-            update={"thumbnails": thumbnails, "thumbnail_protocol": "halfblocks"}
-        ),
+        cache=base.cache.replace(thumbnail_root=root),
+        # Half-blocks whatever terminal runs the benchmark (headless: kitty or Sixel
+        # output would go to that terminal).
+        ui=base.ui.replace(thumbnails=thumbnails, thumbnail_protocol="halfblocks"),
     )
     store = Store.open(db)
     app = MomentumApp(store, settings, demo=False)
