@@ -48,6 +48,11 @@ class CorruptCacheError(CacheError):
         self.path = path
 
 
+class CacheUnavailableError(CacheError):
+    """The cache can't be opened right now (a disk, lock or permission problem), though
+    nothing says it is damaged: it is never offered to be moved aside."""
+
+
 class SchemaTooNewError(CacheError):
     """The cache was written by a newer Momentum; it is refused, never changed."""
 

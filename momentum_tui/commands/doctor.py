@@ -17,13 +17,21 @@ import click
 
 from momentum_tui import __version__, locations, secrets
 from momentum_tui.commands.common import Context, emit_json, json_option, pass_context
-from momentum_tui.errors import CacheError, DataDirError, MomentumError, SchemaTooNewError
+from momentum_tui.errors import (
+    CorruptCacheError,
+    DataDirError,
+    MomentumError,
+    SchemaTooNewError,
+)
 from momentum_tui.storage import Store
+from momentum_tui.storage.cache_errors import is_damage, open_error
 from momentum_tui.storage.db import move_aside
 from momentum_tui.storage.migrations import known_names
 
-BROKEN = ("damaged", "unusable")
-"""Cache states `--move-aside` moves out of the way (never "newer": that cache is fine)."""
+BROKEN = ("damaged",)
+"""Cache states `--move-aside` moves out of the way: never "newer" (that cache is fine),
+nor "unavailable" (it can't be read right now — a disk error, a lock, its permissions —
+which says nothing about its bytes; moving it aside would only hide the person's data)."""
 
 
 def _cache_report(path: Path) -> dict[str, Any]:
@@ -41,9 +49,16 @@ def _cache_report(path: Path) -> dict[str, Any]:
     except SchemaTooNewError as error:
         report["status"] = "newer"
         report["error"] = error.title
-    except (CacheError, sqlite3.DatabaseError) as error:
-        report["status"] = "damaged" if not isinstance(error, CacheError) else "unusable"
-        report["error"] = error.title if isinstance(error, MomentumError) else str(error)
+    except CorruptCacheError as error:
+        report["status"] = "damaged"
+        report["error"] = error.title
+    except MomentumError as error:
+        report["status"] = "unavailable"
+        report["error"] = f"{error.title} {error.hint}".strip()
+    except sqlite3.DatabaseError as error:  # while checking it, past the opening
+        report["status"] = "damaged" if is_damage(error) else "unavailable"
+        failure = open_error(path, error)
+        report["error"] = f"{failure.title} {'' if is_damage(error) else failure.hint}".strip()
     return report
 
 
@@ -122,7 +137,7 @@ def doctor(state: Context, as_json: bool, move_aside_cache: bool) -> None:
             f"{cache['error']} `--move-aside` leaves it alone: it is not damaged.",
             "Upgrade Momentum (`pip install -U momentum-tui`) to use it.",
         )
-    if cache["status"] in BROKEN and not moved_to:
+    if cache["status"] in (*BROKEN, "unavailable") and not moved_to:
         raise SystemExit(1)
 
 
@@ -171,6 +186,8 @@ def _print_report(report: dict[str, Any]) -> None:
             "  Run `momentum doctor --move-aside` to move it out of the way and start "
             "fresh (nothing is deleted)."
         )
+    elif cache["status"] == "unavailable":
+        click.echo("  It is not known to be damaged, so `--move-aside` leaves it where it is.")
     click.echo("Keys")
     keyring = report["keyring"]
     line("keyring", keyring["name"], keyring["available"])

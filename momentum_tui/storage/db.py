@@ -13,14 +13,16 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 from queue import Empty, SimpleQueue
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from momentum_tui import locations
-from momentum_tui.errors import CacheError, CorruptCacheError
+from momentum_tui.errors import CacheError
 from momentum_tui.storage import migrations
+from momentum_tui.storage.cache_errors import open_error
 from momentum_tui.storage.files import identity
 
 if TYPE_CHECKING:
@@ -31,8 +33,6 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 5000
 """How long a connection waits for another writer before giving up."""
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
 WRITER_CACHE_KIB = 32_000
 """SQLite's page cache for the one writer (bulk loads and syncs index a lot at once)."""
 READER_CACHE_KIB = 8_000
@@ -41,36 +41,36 @@ channel list); at 32 MB each they added about 60 MB at 100,000 videos for no mea
 speed, since pages they miss still come from the operating system's file cache."""
 
 
-def corrupt_hint(path: Path) -> str:
-    """What to do about a corrupt cache (shared by the CLI and the app)."""
-    return (
-        f"Nothing was deleted. Run `momentum doctor --move-aside` to move it to "
-        f"{path.name}.corrupt-<time> and start with a fresh cache."
-    )
+def _is_database(path: Path) -> bool:
+    """Whether `path` reads as a SQLite database, asked of SQLite itself.
 
-
-def _check_header(path: Path) -> None:
+    Never with a descriptor of our own: closing one drops every POSIX lock this process
+    holds on the file, its SQLite connections' included, after which another process
+    quitting takes itself for the last one and deletes the `-wal` and `-shm` in use here.
+    A read-only connection can't write, and closing it never removes the log.
+    """
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(_SQLITE_HEADER))
-    except OSError as error:
-        raise CacheError(
-            f"The cache {path} can't be read ({error.strerror or error}).",
-            "Fix its permissions, or point MOMENTUM_HOME at another directory.",
-        ) from error
-    if header and header != _SQLITE_HEADER:
-        raise CorruptCacheError(
-            f"The cache {path} is not a SQLite database.", corrupt_hint(path), path=str(path)
-        )
+        with closing(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
+            conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return True
 
 
 def _connect(path: Path, cache_kib: int) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute(f"PRAGMA cache_size = -{cache_kib}")
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute(f"PRAGMA cache_size = -{cache_kib}")
+    except BaseException:
+        # Closed here, not whenever the traceback that holds it goes: an open connection
+        # keeps this process's hold on the file (its locks, its view of the -shm).
+        conn.close()
+        raise
     return conn
 
 
@@ -103,17 +103,15 @@ class Store:
         """
         path = path or locations.cache_db()
         locations.ensure_dir(path.parent)
-        if path.exists():
-            _check_header(path)
+        # No look at the file before SQLite's: a descriptor of our own, closed, would drop
+        # the locks of any connection this process already has on it (see `_is_database`).
         store = cls(path)
         try:
             with store._write_lock:
                 store._open_file(migrate=migrate, backups=backups)
         except sqlite3.DatabaseError as error:
             store.close()
-            raise CorruptCacheError(
-                f"The cache {path} is damaged ({error}).", corrupt_hint(path), path=str(path)
-            ) from error
+            raise open_error(path, error) from error
         except BaseException:
             store.close()
             raise
@@ -254,11 +252,8 @@ class Store:
             return False
         if now == self._identity:
             return False
-        try:
-            _check_header(self.path)
-        except CacheError:
-            return False  # being written, or not a database: the next real read says so
-        return True
+        # Being written, or not a database: the next real read says so.
+        return _is_database(self.path)
 
     def _reopen(self) -> None:
         """Close every connection to the old file and open the new one (write lock held)."""
@@ -277,11 +272,7 @@ class Store:
         try:
             self._open_file(migrate=True, backups=0)
         except sqlite3.DatabaseError as error:
-            raise CorruptCacheError(
-                f"The cache {self.path} was replaced by a damaged file ({error}).",
-                corrupt_hint(self.path),
-                path=str(self.path),
-            ) from error
+            raise open_error(self.path, error, "was replaced by a file that is") from error
         row = self._writer_connection().execute("PRAGMA data_version").fetchone()
         self._data_version = int(row[0])
 

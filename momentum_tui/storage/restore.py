@@ -35,6 +35,7 @@ from momentum_tui.storage.backup import (
     make_backup,
     open_read_only,
 )
+from momentum_tui.storage.cache_errors import is_damage
 from momentum_tui.storage.compression import (
     DamagedStreamError,
     decompress_into,
@@ -214,17 +215,23 @@ def restore(checked: CheckedBackup, cache: Path, now: float | None = None) -> Re
 
 
 def _healthy(cache: Path) -> bool:
-    """A cache that exists, opens, and passes SQLite's quick check."""
+    """A cache that exists, opens, and passes SQLite's quick check.
+
+    Only SQLite's verdict on its bytes makes it unhealthy (and swapped out): one that
+    can't be read right now — a disk I/O error, a lock — raises, and nothing is changed.
+    """
     if not cache.exists():
         return False
     try:
-        with cache.open("rb") as handle:
+        with cache.open("rb") as handle:  # this process holds no connection to it yet
             if sniff(handle.read(16)) != "sqlite":
                 return False
         with closing(open_read_only(cache)) as conn:
             return [row[0] for row in conn.execute("PRAGMA quick_check")] == ["ok"]
-    except sqlite3.DatabaseError:
-        return False
+    except sqlite3.DatabaseError as error:
+        if is_damage(error):
+            return False
+        raise
 
 
 def _restore_in_place(checked: CheckedBackup, cache: Path) -> RestoreResult:
