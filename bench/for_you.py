@@ -30,6 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -47,24 +48,42 @@ from momentum_tui.storage import Store  # noqa: E402
 
 
 def _forget_order(db: Path) -> None:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:  # `with conn` alone never closes it
         conn.execute("DELETE FROM preferences WHERE key = ?", (SAVED_ORDER_PREF,))
 
 
 def launches(db: Path, home: Path, runs: int) -> dict[str, Any]:
-    """Median seconds from exec to the first videos, per way of launching."""
-    seconds: dict[str, list[float]] = {k: [] for k in ("bare", "warm", "cold", "subscriptions")}
+    """Median seconds from exec to the first videos, per way of launching (and p95, the
+    process's CPU seconds to that frame, and the load average around the launches)."""
+    kinds = ("bare", "warm", "cold", "subscriptions")
+    seconds: dict[str, list[float]] = {k: [] for k in kinds}
+    cpu: dict[str, list[float]] = {k: [] for k in kinds}
+    load_before = os.getloadavg()[0]
     for _ in range(runs):
-        seconds["bare"].append(time_reference("bare").seconds)
         _forget_order(db)
-        seconds["cold"].append(time_momentum(db, home).seconds)  # ranks, remembers the order
-        seconds["warm"].append(time_momentum(db, home).seconds)
-        seconds["subscriptions"].append(time_momentum(db, home, "subscriptions").seconds)
+        for kind, launch in (
+            ("bare", lambda: time_reference("bare")),
+            ("cold", lambda: time_momentum(db, home)),  # ranks, remembers the order
+            ("warm", lambda: time_momentum(db, home)),
+            ("subscriptions", lambda: time_momentum(db, home, "subscriptions")),
+        ):
+            timed = launch()
+            seconds[kind].append(timed.seconds)
+            cpu[kind].append(timed.cpu_s)
     medians = {kind: round(statistics.median(values), 3) for kind, values in seconds.items()}
-    bare = medians["bare"]
+    p95 = {kind: percentiles(values)["p95_ms"] for kind, values in seconds.items()}
+    cpu_medians = {kind: round(statistics.median(values), 3) for kind, values in cpu.items()}
+    bare, bare_cpu = medians["bare"], cpu_medians["bare"]
     return {
         "median_s": medians,
+        "p95_s": {kind: round(value, 3) for kind, value in p95.items()},
+        "cpu_median_s": cpu_medians,
         "ratio_to_bare": {k: round(v / bare, 2) for k, v in medians.items() if k != "bare"},
+        "cpu_ratio_to_bare": {
+            k: round(v / bare_cpu, 2) for k, v in cpu_medians.items() if k != "bare"
+        },
+        "runs": runs,
+        "load_average": {"before": load_before, "after": os.getloadavg()[0]},
     }
 
 
@@ -196,7 +215,7 @@ def main() -> None:
             marks = seed_marks(store, int(time.time()), random.Random(5))
             store.close()
             print(f"built {written:,} videos in {seconds:.1f} s (+ labels), {marks:,} marks")
-        with sqlite3.connect(db) as conn:
+        with closing(sqlite3.connect(db)) as conn:
             videos = conn.execute("SELECT count(*) FROM videos").fetchone()[0]
         # Launches first: each is its own process, on a cache no other connection holds.
         load_before = os.getloadavg()[0]
@@ -204,6 +223,7 @@ def main() -> None:
         for kind, value in launch.get("median_s", {}).items():
             ratio = launch["ratio_to_bare"].get(kind)
             print(f"launch {kind:<20} {value:.3f} s" + (f"  ({ratio}× bare)" if ratio else ""))
+            print(f"  p95 {launch['p95_s'][kind]:.3f} s, CPU {launch['cpu_median_s'][kind]:.3f} s")
         alone = recommender_alone(db, args.runs)
         for name, row in alone.items():
             print(f"recommender {name:<28} p50 {row['p50_ms']:>7.1f}  p95 {row['p95_ms']:>7.1f} ms")
