@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from momentum_tui.errors import NotFoundError
 from momentum_tui.models import Mark
 from momentum_tui.storage import Store
-from momentum_tui.storage.marks import mark_video, toggle_mark, undo_last
-from tests.factories import add, make_video
+from momentum_tui.storage.marks import (
+    HistoryEntry,
+    MergedMarks,
+    forget_marks,
+    mark_video,
+    merge_marks,
+    toggle_mark,
+    undo_last,
+)
+from tests.factories import add, channel_id, make_video, video_id
 
 
 @pytest.fixture
@@ -165,3 +176,98 @@ def test_a_toggle_of_a_hidden_video_shows_it_in_the_feed_again(one: Store) -> No
     assert visible() == []
     toggle_mark(one, "v0000000001", Mark.HIDDEN)
     assert visible() == ["v0000000001"]
+
+
+# Marks from elsewhere (`import-data`) and forgetting them (`forget`).
+
+NOTHING = {"watched_at": None, "rating": 0, "rated_at": None, "hidden_at": None, "saved_at": None}
+
+
+def interactions(store: Store) -> list[tuple[object, ...]]:
+    with store.read() as conn:
+        return conn.execute(
+            "SELECT video_id, mark, at, previous, undone_at, origin FROM interactions "
+            "ORDER BY video_id, at, id"
+        ).fetchall()
+
+
+def merge(store: Store, states: list[Any], history: list[HistoryEntry]) -> MergedMarks:
+    with store.write() as db:
+        return merge_marks(db, states, history)
+
+
+def test_an_imported_state_wins_only_where_it_is_newer(store: Store) -> None:
+    add(store, *(make_video(n) for n in range(1, 5)))
+    for n in (2, 3, 4):  # the cache's own marks, all at time 100
+        mark_video(store, video_id(n), Mark.WATCHED, now=100)
+    liked = {**NOTHING, "rating": 1, "rated_at": 90}
+    merged = merge(
+        store,
+        [
+            (video_id(1), liked, 100),  # never marked here: taken
+            (video_id(2), liked, 200),  # newer than the cache's: wins
+            (video_id(3), liked, 100),  # a tie: the cache's own stays
+            (video_id(4), liked, 50),  # older: the cache's own stays
+        ],
+        [],
+    )
+    assert merged == MergedMarks(states=2, history=0)
+    with store.read() as conn:
+        rows = conn.execute(
+            "SELECT video_id, watched_at, rating, updated_at FROM video_state ORDER BY video_id"
+        ).fetchall()
+    assert rows == [
+        (video_id(1), None, 1, 100),
+        (video_id(2), None, 1, 200),
+        (video_id(3), 100, 0, 100),
+        (video_id(4), 100, 0, 100),
+    ]
+
+
+def test_imported_history_is_merged_as_a_multiset_and_never_undone(store: Store) -> None:
+    add(store, make_video(1), make_video(2))
+    one, two = video_id(1), video_id(2)
+    mark_video(store, one, Mark.WATCHED, now=10)  # the cache has this entry twice
+    undo_last(store, now=11)
+    mark_video(store, one, Mark.WATCHED, now=10)
+    here = interactions(store)
+    # The state an entry replaced is compared field by field; a field left out is unset.
+    watched = HistoryEntry(one, "watched", 10, {"rating": 0})
+    saved = HistoryEntry(two, "saved", 20, {"watched_at": 5}, undone_at=30)
+    hidden = HistoryEntry(two, "hidden", 40, {})
+    history = [watched] * 3 + [saved] * 2 + [hidden]
+    merged = merge(store, [], history)
+    assert merged == MergedMarks(states=0, history=4)  # one more watched, two saved, hidden
+    unmarked, unset = json.dumps(NOTHING), json.dumps(dict.fromkeys(NOTHING))
+    was_watched = json.dumps({**dict.fromkeys(NOTHING), "watched_at": 5})
+    assert interactions(store) == [
+        *here,
+        (one, "watched", 10, unmarked, None, "import"),
+        (two, "saved", 20, was_watched, 30, "import"),
+        (two, "saved", 20, was_watched, 30, "import"),
+        (two, "hidden", 40, unset, None, "import"),
+    ]
+    assert merge(store, [], history) == MergedMarks()  # the same file again: nothing new
+    assert len(interactions(store)) == len(here) + 4
+    undone = undo_last(store, now=50)  # undo takes back what was done here, not the import
+    assert undone is not None
+    assert (undone.video_id, undone.mark) == (one, "watched")
+
+
+def test_forget_removes_all_marks_or_one_channels_and_says_how_many(store: Store) -> None:
+    add(store, make_video(1), make_video(2, channel_id=channel_id(7), channel_title="Seven"))
+    with store.write() as db:
+        assert forget_marks(db) == 0  # nothing marked yet: nothing forgotten
+    for n in (1, 2):
+        mark_video(store, video_id(n), Mark.WATCHED, now=10)
+        mark_video(store, video_id(n), Mark.SAVED, now=11)
+    with store.write() as db:
+        assert forget_marks(db, channel_id(7)) == 2
+    with store.read() as conn:
+        assert conn.execute("SELECT video_id FROM video_state").fetchall() == [(video_id(1),)]
+    assert {row[0] for row in interactions(store)} == {video_id(1)}
+    with store.write() as db:
+        assert forget_marks(db) == 2
+    assert interactions(store) == []
+    with store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM video_state").fetchone() == (0,)

@@ -225,4 +225,4 @@ def forget_marks(db: Database, channel_id: str | None = None) -> int:
     )  # fmt: skip
     history = db.conn.execute(f"DELETE FROM interactions{where}", params).rowcount
     db.conn.execute(f"DELETE FROM video_state{where}", params)
-    return max(0, history)
+    return history  # a DELETE's rowcount is the number of rows it deleted, never -1
