@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from momentum_tui.config import YouTubeSettings
 from momentum_tui.errors import QuotaExhaustedError
 from momentum_tui.storage import Store
 from momentum_tui.youtube.quota import QuotaLedger, describe_wait, quota_day, reset_at
@@ -180,3 +181,90 @@ def test_refusals_say_when_the_quota_resets(store: Store) -> None:
     assert "1 of 1 units" in refused.value.title
     error = ledger.mark_exhausted()
     assert "(in 20 h 0 min)" in error.hint
+
+
+def test_each_method_momentum_calls_costs_one_unit(store: Store) -> None:
+    ledger = QuotaLedger(store, clock=lambda: utc("2026-11-22T12:00:00"))
+    methods = ("channels.list", "playlistItems.list", "videos.list", "subscriptions.list")
+    for method in methods:
+        ledger.spend(method)
+    assert ledger.status().by_method == dict.fromkeys(methods, 1)
+    assert ledger.spent == dict.fromkeys(methods, 1)
+
+
+def test_a_wait_of_a_minute_or_more_is_counted_and_a_past_reset_is_not() -> None:
+    assert describe_wait(60) == "1 min"
+    assert describe_wait(59) == "under a minute"
+    # A status read just before the reset and shown just after it: never a negative wait.
+    assert describe_wait(-90) == "under a minute"
+    assert describe_wait(-7200) == "under a minute"
+
+
+def test_a_ledger_without_settings_has_the_default_budget_and_warns_at_80_percent(
+    store: Store,
+) -> None:
+    ledger = QuotaLedger(store, clock=lambda: utc("2026-11-22T12:00:00"))
+    assert (ledger.status().budget, ledger.status().warn_at) == (10_000, 0.8)
+    small = QuotaLedger(store, budget=10, clock=lambda: utc("2026-11-23T12:00:00"))
+    for _ in range(7):
+        small.spend("videos.list")
+    assert not small.status().warn
+    small.spend("videos.list")
+    assert small.status().warn
+
+
+def test_the_ledger_takes_its_budget_and_warning_from_the_settings(store: Store) -> None:
+    settings = YouTubeSettings(daily_quota=4, warn_at=0.5)
+    ledger = QuotaLedger.for_settings(store, settings, clock=lambda: utc("2026-11-22T12:00:00"))
+    ledger.spend("videos.list")
+    assert not ledger.status().warn
+    ledger.spend("videos.list")
+    assert ledger.status().warn
+    ledger.spend("videos.list")
+    ledger.spend("videos.list")
+    with pytest.raises(QuotaExhaustedError, match="4 of 4 units"):
+        ledger.spend("videos.list")
+
+
+def test_a_call_that_never_reached_youtube_is_refunded_once(store: Store) -> None:
+    now = utc("2026-11-22T12:00:00")
+    ledger = QuotaLedger(store, budget=2, clock=lambda: now)
+    kept, refunded = ledger.spend("videos.list"), ledger.spend("videos.list")
+    ledger.refund(refunded, "videos.list")
+    assert (ledger.status().used, dict(ledger.spent)) == (1, {"videos.list": 1})
+    ledger.refund(refunded, "videos.list")  # already taken back: nothing changes
+    assert (ledger.status().used, dict(ledger.spent)) == (1, {"videos.list": 1})
+    ledger.spend("channels.list")  # the refunded unit can be spent again
+    ledger.refund(kept, "videos.list")
+    # This sync's summary lists only what it spent: no method at zero units.
+    assert dict(ledger.spent) == {"channels.list": 1}
+    assert ledger.status().by_method == {"channels.list": 1}
+
+
+def test_a_refund_of_a_method_without_a_listed_price_gives_back_one_unit(store: Store) -> None:
+    ledger = QuotaLedger(store, clock=lambda: utc("2026-11-22T12:00:00"))
+    first, second = ledger.spend("commentThreads.list"), ledger.spend("commentThreads.list")
+    ledger.refund(first, "commentThreads.list")
+    assert dict(ledger.spent) == {"commentThreads.list": 1}
+    ledger.refund(second, "commentThreads.list")
+    assert dict(ledger.spent) == {}
+    assert ledger.status().used == 0
+
+
+def test_a_refund_of_another_syncs_call_never_shows_as_negative_spending(store: Store) -> None:
+    now = utc("2026-11-22T12:00:00")
+    mine, other = QuotaLedger(store, clock=lambda: now), QuotaLedger(store, clock=lambda: now)
+    row = other.spend("videos.list")
+    mine.refund(row, "videos.list")
+    assert dict(mine.spent) == {}
+    assert mine.status().used == 0
+
+
+def test_history_reaches_back_exactly_seven_quota_days_just_before_midnight(
+    store: Store,
+) -> None:
+    now = utc("2026-11-23T07:59:55")  # 23:59:55 Pacific on the 22nd
+    for back in range(8):
+        QuotaLedger(store, clock=lambda back=back: now - back * 86400).spend("videos.list")
+    days = [day for day, *_ in QuotaLedger(store, clock=lambda: now).history()]
+    assert days == [f"2026-11-{d}" for d in range(22, 15, -1)]  # 22nd back to the 16th

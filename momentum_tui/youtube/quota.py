@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -71,10 +71,11 @@ class QuotaStatus:
     used: int
     budget: int
     warn_at: float
-    by_method: dict[str, int] = field(default_factory=dict)
-    exhausted: bool = False
+    by_method: dict[str, int]
+    exhausted: bool
     """YouTube itself said `quotaExceeded` today."""
-    reset_at: int = 0
+    reset_at: int
+    """Unix time of the next reset (midnight Pacific)."""
 
     @property
     def remaining(self) -> int:
