@@ -110,13 +110,13 @@ def clean_tags(values: object, limit: int = 50) -> list[str]:
     seen: set[str] = set()
     tags: list[str] = []
     for item in items:
+        if len(tags) >= limit:  # before the first item too: a limit of 0 keeps none
+            break
         tag = clean_line(item, max_len=TAG_MAX)
         key = tag.casefold()
         if tag and key not in seen and tag != "[None]":
             seen.add(key)
             tags.append(tag)
-        if len(tags) >= limit:
-            break
     return tags
 
 

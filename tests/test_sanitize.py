@@ -174,6 +174,36 @@ def test_tags_are_capped_in_length_and_in_number() -> None:
     assert sanitize.clean_tags(many) == many[:50]
     assert sanitize.clean_tags(many, limit=3) == many[:3]
     assert sanitize.clean_tags(("a", "b")) == ["a", "b"]  # tuples too
+    assert sanitize.clean_tags(many, limit=0) == sanitize.clean_tags(many, limit=-1) == []
+    lots = [f"tag{n}" for n in range(400)]  # past the integers Python keeps one copy of
+    assert sanitize.clean_tags(lots, limit=300) == lots[:300]
+
+
+def test_tags_keep_their_case_and_only_the_exact_none_marker_is_dropped() -> None:
+    # Capitals sort before "[", lower case after: neither side of the marker is dropped.
+    raw = ["Apple", "[None]", "Zebra", "apple", "[none]", "@home", "~tilde"]
+    assert sanitize.clean_tags(raw) == ["Apple", "Zebra", "[none]", "@home", "~tilde"]
+
+
+def test_values_that_are_not_text_are_read_as_their_text() -> None:
+    # A JSON import can hold a number where a title belongs.
+    assert sanitize.clean_text(2024) == "2024"
+    assert sanitize.clean_line(3.5) == "3.5"
+    assert sanitize.clean_text(0) == "0"
+
+
+def test_a_line_padded_with_whitespace_keeps_its_words_when_they_fit() -> None:
+    # Up to twice the cap is read before whitespace runs collapse to one space.
+    assert sanitize.clean_line("a" + " " * 300 + "b") == "a b"
+    assert sanitize.clean_line("a" + "\n" * 390 + "b") == "a b"
+    assert sanitize.clean_line("one" + " " * 25 + "two", max_len=20) == "one two"
+
+
+def test_a_line_is_read_no_further_than_twice_its_cap() -> None:
+    # So a title padded with a megabyte of spaces costs what a short one does; it shows cut.
+    assert sanitize.clean_line("a" + " " * 450 + "b") == "a…"
+    assert sanitize.clean_line("a" + " " * 10**6 + "b") == "a…"
+    assert sanitize.clean_line("one" + " " * 40 + "two", max_len=20) == "one…"
 
 
 @pytest.mark.parametrize(
