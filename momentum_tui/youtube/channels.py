@@ -56,7 +56,10 @@ def parse_channel_ref(text: str) -> ChannelRef:
     if _HANDLE.match(value):
         return ChannelRef("handle", value)
     candidate = value if "://" in value else f"https://{value}"
-    parts = urlsplit(candidate)
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:  # an unbalanced [ or ] in the host: no URL at all
+        raise _not_a_channel(value) from None
     host = (parts.hostname or "").casefold()
     if host in _YOUTUBE_HOSTS:
         segments = [unquote(s) for s in parts.path.split("/") if s]
@@ -78,7 +81,11 @@ def parse_channel_ref(text: str) -> ChannelRef:
             )
     if host == "youtu.be":
         raise NotFoundError(f"{value[:80]} is a video link, not a channel.", _REF_HINT)
-    raise NotFoundError(f"{value[:80]!r} is not a channel URL, @handle or channel id.", _REF_HINT)
+    raise _not_a_channel(value)
+
+
+def _not_a_channel(value: str) -> NotFoundError:
+    return NotFoundError(f"{value[:80]!r} is not a channel URL, @handle or channel id.", _REF_HINT)
 
 
 def resolve(client: YouTubeClient, ref: ChannelRef) -> Channel:

@@ -114,7 +114,10 @@ def channel_id_in(text: str) -> str | None:
     if CHANNEL_ID.match(text):
         return text
     if "://" in text or text.startswith(("www.", "youtube.com")):
-        parts = urlsplit(text if "://" in text else "https://" + text)
+        try:  # (the id is in the query or the path, never in the host)
+            parts = urlsplit(text)
+        except ValueError:  # an unbalanced [ or ] in the host: no URL that names a channel
+            return None
         query_id = parse_qs(parts.query).get("channel_id", [""])[0]
         if CHANNEL_ID.match(query_id):
             return query_id
@@ -203,7 +206,7 @@ def _read_opml(text: str, result: ImportedList) -> ImportedList:
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError as error:
-        line, column = getattr(error, "position", (0, 0))
+        line, column = error.position
         raise ImportFormatError(
             f"{name}, line {line}: not valid XML (column {column}).",
             "Nothing was imported. Export the list again; a feed reader's OPML export is "
@@ -292,7 +295,7 @@ def _read_takeout_json(data: list[Any], result: ImportedList) -> ImportedList:
 
 def _read_nedb(text: str, result: ImportedList) -> ImportedList:
     profiles: dict[str, dict[str, Any]] = {}
-    documents = 0
+    any_document = False  # (until a line with an _id: whether this is NeDB at all)
     for line_number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -300,7 +303,7 @@ def _read_nedb(text: str, result: ImportedList) -> ImportedList:
         try:
             document = json.loads(line)
         except ValueError as error:
-            if not documents and line_number == 1:
+            if not any_document and line_number == 1:
                 raise _unknown(result.name, "JSON, but not a list this version knows") from None
             result.reject(where, f"not JSON ({error}).")
             continue
@@ -311,11 +314,11 @@ def _read_nedb(text: str, result: ImportedList) -> ImportedList:
             continue
         doc_id = document.get("_id")
         if not isinstance(doc_id, str):
-            if not documents:
+            if not any_document:
                 raise _unknown(result.name, "JSON, but not a FreeTube profiles.db: no _id")
             result.reject(f"{where}, field _id", "missing.")
             continue
-        documents += 1
+        any_document = True
         if document.get("$$deleted"):
             profiles.pop(doc_id, None)
             continue
