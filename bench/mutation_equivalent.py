@@ -27,6 +27,11 @@ _PLANE_TAIL = (
     "for plane in range(0x10000, 0x110000, 0x10000)"
 )
 
+_FROZEN = ("-@dataclass(frozen=True)", "+@dataclass(frozen=False)")
+_TYPE_CHECKING = ("-if TYPE_CHECKING:", "+if not TYPE_CHECKING:")
+_ROW_CELLS = "a row gets here only with a non-empty cell, so it has one cell at least"
+_CHAR = "CPython keeps one object for each one-character Latin-1 string, and indexing returns it"
+
 EQUIVALENT: dict[str, dict[tuple[str, ...], str]] = {
     "sanitize": {
         ("-" + _NONCHARACTERS.format("+"), "+" + _NONCHARACTERS.format("|")): _PLANE,
@@ -62,6 +67,12 @@ EQUIVALENT: dict[str, dict[tuple[str, ...], str]] = {
         },
     },
     "marks": {
+        _FROZEN: "nothing assigns to a HistoryEntry (and its dict field makes it unhashable "
+        "either way), so frozen changes nothing",
+        (
+            "-        if row is None or updated_at > row[0]:",
+            "+        if row is None or updated_at > row[ -1]:",
+        ): "the SELECT returns one column, so row[-1] is row[0]",
         (
             '-            Mark.LIKED: (state["rating"] == 1, Mark.UNRATED),',
             '+            Mark.LIKED: (state["rating"] >= 1, Mark.UNRATED),',
@@ -84,7 +95,54 @@ EQUIVALENT: dict[str, dict[tuple[str, ...], str]] = {
             "+    return dict(zip(_STATE_FIELDS, row, strict=False))",
         ): "the row comes from a SELECT of exactly _STATE_FIELDS, so the lengths always match",
     },
+    "importers": {
+        _FROZEN: "nothing assigns to an ImportedChannel or an InvalidEntry, or hashes one "
+        "(the import and its report only read their fields), so frozen changes nothing",
+        (
+            "-    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)",
+            "+    _index: dict[str, int] = field(default_factory=dict, repr=True, compare=False)",
+        ): "no ImportedList is ever shown by its repr (every sentence is built from its fields)",
+        (
+            "-    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)",
+            "+    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=True)",
+        ): "the index is derived from `channels` (add() writes both), so equal channels mean "
+        "equal indexes",
+        (
+            '-    if value is None or value == "":',
+            '+    if value is None or value is "":',
+        ): "CPython keeps one empty string, and every empty str (csv, json, strip) is that one",
+        (
+            '-                or "youtube.com/" in (cells[1] if len(cells) > 1 else "")',
+            '+                or "youtube.com/" in (cells[1] if len(cells) != 1 else "")',
+        ): _ROW_CELLS,
+        (
+            "-                channel_id_in(cells[1]) if len(cells) > 1 else None",
+            "+                channel_id_in(cells[1]) if len(cells) != 1 else None",
+        ): _ROW_CELLS,
+        (
+            "-            if not any_document and line_number == 1:",
+            "+            if not any_document and line_number <= 1:",
+        ): "line numbers start at 1 (enumerate(start=1)), so `<= 1` is `== 1`",
+        (
+            '-        if stripped[0] == "{":',
+            '+        if stripped[0] >= "{":',
+        ): 'here the text starts with "[" or "{", and "[" sorts before "{"',
+        ('-        if stripped[0] == "{":', '+        if stripped[0] is "{":'): _CHAR,
+    },
     "quota": {
+        _TYPE_CHECKING: "quota.py is loaded only by code that has loaded momentum_tui.config "
+        "first (every ledger is built from the settings), so importing it at run time too "
+        "loads nothing new",
+        _FROZEN: "nothing assigns to a QuotaStatus (and its dict field makes it unhashable "
+        "either way), so frozen changes nothing",
+        (
+            "-        return self._refusal(0, True, now)",
+            "+        return self._refusal( 1, True, now)",
+        ): "when YouTube said the quota is spent, the refusal's sentence doesn't use `used`",
+        (
+            "-        return self._refusal(0, True, now)",
+            "+        return self._refusal( -1, True, now)",
+        ): "when YouTube said the quota is spent, the refusal's sentence doesn't use `used`",
         (
             "-        wait = describe_wait(reset_at(now) - now)",
             "+        wait = describe_wait(reset_at(now) % now)",
