@@ -54,6 +54,9 @@ EQUIVALENT: dict[str, dict[tuple[str, ...], str]] = {
         ): _RANGE_END,
         ("-    re.VERBOSE | re.DOTALL,", "+    re.VERBOSE + re.DOTALL,"): _FLAGS,
         ("-    re.VERBOSE | re.DOTALL,", "+    re.VERBOSE ^ re.DOTALL,"): _FLAGS,
+        ("-            break", "+            continue"): "clean_tags checks its limit before "
+        "any work on an item, so `continue` passes over each later item as `break` stops at "
+        "it: the same tags",
     },
     "prefsync_merge": {
         (
