@@ -58,6 +58,8 @@ class ChannelsLoaded(Message):
     channels: list[ChannelSummary]
     tags: list[tuple[str, int]]
     unwatched: int
+    generation: int = 0
+    """Which of the list's loads this is (an older one is dropped)."""
 
 
 @dataclass

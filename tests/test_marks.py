@@ -271,3 +271,27 @@ def test_forget_removes_all_marks_or_one_channels_and_says_how_many(store: Store
     assert interactions(store) == []
     with store.read() as conn:
         assert conn.execute("SELECT count(*) FROM video_state").fetchone() == (0,)
+
+
+def test_a_result_says_what_it_changed_and_how_it_moved_the_unwatched_count(one: Store) -> None:
+    video = "v0000000001"
+    liked = toggle_mark(one, video, Mark.LIKED)
+    assert liked.channel_id == make_video(1).channel_id
+    assert liked.changed("rating") and not liked.changed("watched_at")
+    assert liked.unwatched_change == 0  # a like moves no unwatched count
+    watched = toggle_mark(one, video, Mark.WATCHED)
+    assert watched.unwatched_change == -1
+    assert toggle_mark(one, video, Mark.HIDDEN).unwatched_change == 0  # already not unwatched
+    assert toggle_mark(one, video, Mark.WATCHED).unwatched_change == 0  # still hidden
+    undone = undo_last(one)
+    assert undone is not None and undone.unwatched_change == 0
+    assert undone.changed("watched_at") and not undone.changed("hidden_at")
+    toggle_mark(one, video, Mark.HIDDEN)  # shown again, but watched
+    assert toggle_mark(one, video, Mark.WATCHED).unwatched_change == 1
+
+
+def test_an_unlisted_video_moves_no_count(one: Store) -> None:
+    with one.transaction() as conn:
+        conn.execute("UPDATE videos SET status = 'private' WHERE id = 'v0000000001'")
+    result = toggle_mark(one, "v0000000001", Mark.WATCHED)
+    assert result.channel_id is None and result.unwatched_change == 0

@@ -31,6 +31,30 @@ class MarkResult:
     mark: str
     state: dict[str, int | None]
     interaction_id: int | None = None
+    before: dict[str, int | None] | None = None
+    """The state the mark replaced (None: not known, so anything may have changed)."""
+    channel_id: str | None = None
+    """The video's channel, when the video is listed (not deleted or private)."""
+
+    def changed(self, field: str) -> bool:
+        """Whether the mark changed this `video_state` field (True when not known)."""
+        return self.before is None or self.before.get(field) != self.state.get(field)
+
+    @property
+    def unwatched_change(self) -> int | None:
+        """How the mark moved its channel's unwatched count: -1, 0 or +1 (None: not known).
+
+        Unwatched is neither watched nor hidden, as the channel list counts it.
+        """
+        if self.before is None:
+            return None
+        if self.channel_id is None:
+            return 0  # an unlisted video is in no count
+
+        def unwatched(state: dict[str, int | None]) -> bool:
+            return state.get("watched_at") is None and state.get("hidden_at") is None
+
+        return int(unwatched(self.state)) - int(unwatched(self.before))
 
 
 def current_state(conn: sqlite3.Connection, video_id: str) -> dict[str, int | None]:
@@ -95,11 +119,7 @@ def mark_video(store: Store, video_id: str, mark: Mark | str, now: int | None = 
     mark = Mark(mark)
     now = int(time.time()) if now is None else now
     with store.transaction() as conn:
-        if conn.execute("SELECT 1 FROM videos WHERE id = ?", (video_id,)).fetchone() is None:
-            raise NotFoundError(
-                f"No video {video_id!r} in the cache.",
-                "Check the id with `momentum search` or `momentum feed --json`.",
-            )
+        channel_id = _listed_channel(conn, video_id)
         previous = current_state(conn, video_id)
         state = _apply(previous, mark, now)
         _write_state(conn, video_id, state, now)
@@ -107,7 +127,19 @@ def mark_video(store: Store, video_id: str, mark: Mark | str, now: int | None = 
             "INSERT INTO interactions (video_id, mark, at, previous) VALUES (?, ?, ?, ?)",
             (video_id, mark.value, now, json.dumps(previous)),
         )
-    return MarkResult(video_id, mark.value, state, cursor.lastrowid)
+    return MarkResult(video_id, mark.value, state, cursor.lastrowid, previous, channel_id)
+
+
+def _listed_channel(conn: sqlite3.Connection, video_id: str) -> str | None:
+    """The video's channel if the video is listed (None: deleted or private); raises if the
+    cache doesn't have the video."""
+    row = conn.execute("SELECT channel_id, status FROM videos WHERE id = ?", (video_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(
+            f"No video {video_id!r} in the cache.",
+            "Check the id with `momentum search` or `momentum feed --json`.",
+        )
+    return str(row[0]) if row[1] == "ok" else None
 
 
 def undo_last(store: Store, now: int | None = None) -> MarkResult | None:
@@ -125,9 +157,14 @@ def undo_last(store: Store, now: int | None = None) -> MarkResult | None:
             return None
         interaction_id, video_id, mark, previous_json = row
         previous = json.loads(previous_json)
+        before = current_state(conn, video_id)
+        listed = conn.execute(
+            "SELECT channel_id FROM videos WHERE id = ? AND status = 'ok'", (video_id,)
+        ).fetchone()
         _write_state(conn, video_id, previous, now)
         conn.execute("UPDATE interactions SET undone_at = ? WHERE id = ?", (now, interaction_id))
-    return MarkResult(video_id, mark, previous, interaction_id)
+    channel_id = str(listed[0]) if listed else None
+    return MarkResult(video_id, mark, previous, interaction_id, before, channel_id)
 
 
 def toggle_mark(store: Store, video_id: str, mark: Mark, now: int | None = None) -> MarkResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from momentum_tui.models import FeedRow
 
@@ -85,6 +85,19 @@ class FeedSource:
             cursor = min(keep_index, max(0, len(self) - 1))
         pages = self.missing_pages(max(0, cursor - height), cursor + height)
         return cursor, pages, [rowid for page in pages for rowid in self.page_rowids(page)]
+
+    def restate(self, video_id: str, state: Mapping[str, int | None]) -> bool:
+        """Give the loaded row of `video_id` these marks (`video_state` fields); False when
+        no loaded row is that video."""
+        found = False
+        for row in self._rows.values():
+            if row.id == video_id:
+                row.watched = state.get("watched_at") is not None
+                row.rating = state.get("rating") or 0
+                row.hidden = state.get("hidden_at") is not None
+                row.saved = state.get("saved_at") is not None
+                found = True
+        return found
 
     def index_of(self, rowid: int) -> int | None:
         """Where `rowid` is in the feed, or None."""

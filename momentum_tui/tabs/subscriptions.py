@@ -13,6 +13,7 @@ from textual.worker import get_current_worker
 from momentum_tui import words
 from momentum_tui.messages import FeedLoaded
 from momentum_tui.storage import feed as queries
+from momentum_tui.storage.marks import MarkResult
 from momentum_tui.tabs import SUBSCRIPTIONS
 from momentum_tui.tabs.source import PAGE_SIZE, FeedSource
 from momentum_tui.tabs.tab import FeedTab, LoadRequest
@@ -60,6 +61,16 @@ class SubscriptionsTab(FeedTab):
             self.post_message(
                 FeedLoaded(generation, source, cursor, totals, by_relevance=relevance)
             )
+
+    def mark_moves_rows(self, result: MarkResult) -> bool:
+        """Only a mark the filters test adds or removes a row (a like never does: the order
+        doesn't depend on marks), so a like or a save is shown without querying again."""
+        filters = self.request.filters
+        return (
+            (result.changed("hidden_at") and not filters.include_hidden)
+            or (result.changed("watched_at") and filters.unwatched_only)
+            or (result.changed("saved_at") and filters.saved_only)
+        )
 
     def took(self, message: FeedLoaded) -> None:
         """Remember whether the feed is a search ranked by relevance (the status bar says so)."""

@@ -203,11 +203,13 @@ class FeedTab(ReportsWorkerErrors, Widget):
         self.post_message(Marked(result, undo=True, title=title, tab=self))
 
     def on_marked(self, message: Marked) -> None:
-        """Take the mark, and show the tab again without (or with) the video; then the
-        message goes on up to the screen, which tells the other tabs."""
+        """Take the mark, and show the tab again without (or with) the video if the mark
+        can change what it lists; then the message goes on up to the screen, which tells
+        the other tabs."""
         if message.tab is self and message.result is not None:
             self.marked(message.result)
-            self.reload(self.request.filters)
+            if self.stale:
+                self.reload(self.request.filters)
 
     def cache_changed(self) -> None:
         """The cache changed under the tab: load (and count) again when shown."""
@@ -215,8 +217,17 @@ class FeedTab(ReportsWorkerErrors, Widget):
         self.totals = None
 
     def marked(self, result: MarkResult) -> None:
-        """A mark was written: load again when shown (For you also re-ranks in memory)."""
-        self.stale = True
+        """A mark was written: load again when shown if it can change what the tab lists
+        (For you also re-ranks in memory); else the video's row just shows its new marks."""
+        loading = not self.complete  # what is still being read may hold the old marks
+        if self.stale or loading or self.mark_moves_rows(result):
+            self.stale = True
+        elif self.table.source.restate(result.video_id, result.state):
+            self.table.rows_changed()
+
+    def mark_moves_rows(self, result: MarkResult) -> bool:
+        """Whether the mark can add, remove or move rows of this tab (here: always)."""
+        return True
 
     def on_feed_loaded(self, message: FeedLoaded) -> None:
         """Put the new feed in the table (unless a newer load was asked for meanwhile)."""

@@ -174,6 +174,11 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
         self.cursor = max(0, min(cursor, len(source) - 1)) if len(source) else 0
         self.refresh()
 
+    def rows_changed(self) -> None:
+        """Loaded rows changed in place (a mark): draw them again."""
+        self._lines.clear()
+        self.refresh()
+
     def rows_loaded(self) -> None:
         """Rows arrived for the current source: redraw, and re-announce the highlight."""
         self._lines.clear()
