@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from momentum_tui.models import FeedRow
-from momentum_tui.storage.feed import ChannelSummary, Totals, VideoDetail
+from momentum_tui.storage.feed import Totals, VideoDetail
 from momentum_tui.storage.marks import MarkResult
 from momentum_tui.tabs import SUBSCRIPTIONS
 from momentum_tui.tabs.source import FeedSource
@@ -49,17 +49,6 @@ class DetailLoaded(Message):
 
     video_id: str
     detail: VideoDetail | None
-
-
-@dataclass
-class ChannelsLoaded(Message):
-    """Channel list entries with their unwatched counts."""
-
-    channels: list[ChannelSummary]
-    tags: list[tuple[str, int]]
-    unwatched: int
-    generation: int = 0
-    """Which of the list's loads this is (an older one is dropped)."""
 
 
 @dataclass

@@ -95,8 +95,8 @@ async def test_wide_terminals_show_more_reasons_on_the_line(demo_store: Store) -
         screen = await settle(pilot)
         table = screen.table
         row = next(r for r in rows(table, 100) if len(r.reasons) == 3)
-        wide = table._render_reasons(row, 160, False).plain
-        narrow = table._render_reasons(row, 60, False).plain
+        wide = table.painter(focused=True).paint_reasons(row, 160, False).plain
+        narrow = table.painter(focused=True).paint_reasons(row, 60, False).plain
         assert all(reason in wide for reason in row.reasons)
         assert row.reasons[0] in narrow and row.reasons[2] not in narrow
         assert len(narrow.rstrip()) <= 60

@@ -19,8 +19,11 @@ from momentum_tui.config import Settings, UISettings
 from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as queries
+from momentum_tui.storage.channels import channel_list_counts
 from momentum_tui.tabs import FOR_YOU, SUBSCRIPTIONS
 from momentum_tui.widgets.channel_list import ChannelList
+from momentum_tui.widgets.feed_rows import RowPainter
+from momentum_tui.widgets.feed_table import FeedTable
 from tests.app_support import make_app, settle, state_of, until
 from tests.factories import add, make_video
 
@@ -77,6 +80,7 @@ def fresh_counts(statements: Statements) -> tuple[dict[str, int], int]:
     test, so not among the app's statements)."""
     with statements.unrecorded() as conn:
         summaries = {f"ch:{c.id}": c.unwatched for c in queries.channel_summaries(conn)}
+        assert summaries == {f"ch:{id}": n for id, _, n in channel_list_counts(conn)}
         return summaries, queries.totals(conn).unwatched
 
 
@@ -114,7 +118,7 @@ async def test_a_like_counts_nothing_again_and_watched_moves_one_count(demo_stor
             await settle(pilot)
             assert counts(channels) == before
             assert in_list_order(channels)
-            assert not statements.ran(queries.channel_summaries)
+            assert not statements.ran(channel_list_counts)
 
 
 async def test_a_like_shows_in_subscriptions_without_querying_it_again(
@@ -194,3 +198,43 @@ def rowid_of(store: Store, video_id: str) -> int:
 
 def ids(tab: Any) -> list[int]:
     return list(tab.table.source.ids)
+
+
+async def test_a_switch_back_redraws_no_row_but_a_new_theme_redraws_them(
+    demo_store: Store,
+) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 34)) as pilot:
+        screen = await settle(pilot)
+        table = screen.for_you.table
+        painted: list[bool] = []
+        painter = table.painter
+
+        def counting(focused: bool) -> RowPainter:
+            painted.append(focused)
+            return painter(focused)
+
+        table.painter = counting  # type: ignore[method-assign]
+        first = styles_of(table, 2)  # the first video's line, under the cursor
+        await pilot.press("2")
+        await settle(pilot)
+        painted.clear()
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.pause()
+        assert painted == []  # every line on screen was drawn before, in this look
+        assert styles_of(table, 2) == first
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        await settle(pilot)
+        assert painted  # the look changed: the rows are drawn again…
+        focused = styles_of(table, 2)
+        assert focused != first  # …in the new colours
+        screen.query_one("#search").focus()  # the cursor's row turns its blurred colour
+        await pilot.pause()
+        assert styles_of(table, 2) != focused
+
+
+def styles_of(table: FeedTable, y: int) -> list[str]:
+    """The styles of line `y` as drawn (what the terminal would be told)."""
+    return [str(segment.style) for segment in table.render_line(y)]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 
-from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -26,24 +25,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from momentum_tui.bindings import NAVIGATION
-from momentum_tui.models import (
-    UNKNOWN_LENGTH,
-    FeedRow,
-    format_age_short,
-    format_count,
-    format_duration,
-)
+from momentum_tui.models import FeedRow
 from momentum_tui.tabs.source import FeedSource
 from momentum_tui.widgets.direct_lines import DirectLines
-from momentum_tui.widgets.feed_columns import (
-    CHIP,
-    HEADER_LINES,
-    PARTIAL_REASON_MIN,
-    REASON_GAP,
-    Columns,
-    cell,
-    glyph_of,
-)
+from momentum_tui.widgets.feed_columns import HEADER_LINES, Columns, cell
+from momentum_tui.widgets.feed_rows import RowPainter
 
 
 class FeedTable(DirectLines, ScrollView, can_focus=True):
@@ -148,6 +134,9 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
         """The widget's own style (colours, background), kept until the look changes."""
         self._drawing: tuple[int, int, bool, int, int] | None = None
         """(width, top line, focused, lines per row, rows) during a drawing pass."""
+        self._look: tuple[Style, ...] = ()
+        """The styles the drawn lines were drawn with."""
+        self._look_checked = False
 
     # -- data -------------------------------------------------------------------------
 
@@ -323,6 +312,8 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         """Draw line `y` of the widget: the header, or a row of the feed."""
+        if not self._look_checked:
+            self._check_look()
         width, top, focused, row_lines, rows = self._drawing or (
             self.scrollable_content_region.width,
             round(self.scroll_y),
@@ -354,15 +345,20 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
         line = self._lines.get(key)
         if line is None:
             row = self.source.row(index)
+            paint = self.painter(focused)
             if part:
-                text = self._render_reasons(row, width, index == self.cursor)
+                text = paint.paint_reasons(row, width, index == self.cursor)
             else:
-                text = self._render_row(row, width, index == self.cursor)
+                text = paint.paint_row(row, width, index == self.cursor)
             text.stylize_before(base)
             line = Strip(list(text.render(self.app.console)), width)
             if row is not None:
                 self._lines[key] = line
         return line
+
+    def painter(self, focused: bool) -> RowPainter:
+        """How this table paints rows now (its styles and settings; `focused` or not)."""
+        return RowPainter(self.get_component_rich_style, self.plain_titles, self.now, focused)
 
     def _request_visible_pages(self) -> None:
         top = round(self.scroll_y) // self.row_lines
@@ -388,100 +384,6 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
         text.stylize_before(base)
         return Strip(list(text.render(self.app.console))).adjust_cell_length(width, base)
 
-    def _render_row(self, row: FeedRow | None, width: int, is_cursor: bool) -> Text:
-        columns = Columns.for_width(width)
-        style = self.get_component_rich_style
-        if row is None:
-            text = Text.assemble(cell("", columns.glyph), cell("…", columns.title))
-            text.stylize(style("feed-table--placeholder"))
-            return text
-        meta = style("feed-table--meta")
-        glyph, kind = glyph_of(row)
-        glyph_style = (
-            style(f"feed-table--{kind}")
-            if kind in ("live", "upcoming")
-            else style("feed-table--glyph")
-        )
-        title = row.plain_title if (self.plain_titles and row.plain_title) else row.title
-        parts = [cell(glyph, columns.glyph, glyph_style), cell(title, columns.title)]
-        if columns.channel:
-            parts += [
-                Text(" "),
-                cell(row.channel_title, columns.channel, style("feed-table--channel")),
-            ]
-        if columns.labels:
-            parts += [Text(" "), cell(self._chips(row, columns.labels), columns.labels)]
-        parts += [
-            Text(" "),
-            cell(format_age_short(row.published_at, self.now), columns.age, meta, right=True),
-        ]
-        if row.live_state == "live":
-            length, length_style = "LIVE", style("feed-table--live")
-        elif row.live_state == "upcoming":
-            length, length_style = "SOON", style("feed-table--upcoming")
-        elif row.is_short:
-            length, length_style = (
-                f"S {format_duration(row.duration_s) or UNKNOWN_LENGTH}",
-                style("feed-table--short"),
-            )
-        else:
-            length, length_style = format_duration(row.duration_s) or UNKNOWN_LENGTH, meta
-        parts += [Text(" "), cell(length, columns.length, length_style, right=True)]
-        if columns.views:
-            parts += [
-                Text(" "),
-                cell(format_count(row.view_count), columns.views, meta, right=True),
-            ]
-        text = Text.assemble(*parts, no_wrap=True)
-        if row.watched or row.hidden:
-            text.stylize(style("feed-table--watched"))
-        if is_cursor:
-            text.stylize(
-                style("feed-table--cursor" if self.has_focus else "feed-table--cursor-blurred")
-            )
-        return text
-
-    def _render_reasons(self, row: FeedRow | None, width: int, is_cursor: bool) -> Text:
-        """The second line of a For-you row: its reasons, whole ones while they fit."""
-        style = self.get_component_rich_style
-        glyph = Columns.for_width(width).glyph
-        room = max(1, width - glyph)
-        line = Text("")
-        for reason in row.reasons if row is not None else ():
-            gap = REASON_GAP if line.plain else ""
-            left = room - cell_len(line.plain + gap)
-            if line.plain and cell_len(reason) > left:
-                # Whole reasons read best; a cut one is worth it only with room to say something.
-                if left >= PARTIAL_REASON_MIN:
-                    line.append(gap + reason)
-                break
-            line.append(gap + reason)
-        text = Text.assemble(cell("", glyph), cell(line, room), no_wrap=True)
-        text.stylize(style("feed-table--reason"))
-        if row is not None and (row.watched or row.hidden):
-            text.stylize(style("feed-table--watched"))
-        if is_cursor:
-            text.stylize(
-                style("feed-table--cursor" if self.has_focus else "feed-table--cursor-blurred")
-            )
-        return text
-
-    def _chips(self, row: FeedRow, width: int) -> Text:
-        """Topic, then format, then mood, as far as `width` allows (`CHIP` cells each).
-
-        The labels' own names, as the detail pane, the filters and rules say them (the
-        three longer than a chip are cut: `interview-…`).
-        """
-        if row.topic is None:
-            return Text("")
-        style = self.get_component_rich_style
-        chips = [(row.topic, style("feed-table--topic"))]
-        if width >= 2 * CHIP + 1 and row.format:
-            chips.append((row.format, style("feed-table--format")))
-        if width >= 3 * CHIP + 2 and row.mood:
-            chips.append((row.mood, style("feed-table--meta")))
-        return Text(" ").join(cell(name, CHIP, chip_style) for name, chip_style in chips)
-
     def on_focus(self) -> None:
         """Redraw the cursor in its focused colour."""
         self.refresh()
@@ -491,7 +393,21 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
         self.refresh()
 
     def notify_style_update(self) -> None:
-        """The theme or CSS changed: drawn lines are stale."""
+        """The styles were applied again: drawn lines are stale if the look changed.
+
+        Focus moving to or from the table applies them too (twice per tab switch), though
+        nothing it draws changes but the cursor, whose colour is part of each line's key:
+        redrawing every visible row for that cost a tab switch tens of milliseconds.
+        """
         super().notify_style_update()
-        self._lines.clear()
         self._base = None
+        self._look_checked = False
+
+    def _check_look(self) -> None:
+        """Forget the drawn lines if the styles they were drawn with changed."""
+        self._look_checked = True
+        components = sorted(self.COMPONENT_CLASSES)
+        look = (self.base_style, *map(self.get_component_rich_style, components))
+        if look != self._look:
+            self._look = look
+            self._lines.clear()
