@@ -4,7 +4,8 @@ App-wide work and state live in the controllers the app is built from: `app_sync
 (syncing, the sync state and quota, "the cache changed", outside changes),
 `app_labels.py` (classifying, Claude spending), `app_prefsync.py` (preference sync
 with your other machines), `app_watch.py` (playing in the background) and
-`app_backup.py` (the daily backup). Screens and
+`app_backup.py` (the daily backup); `app_memory.py` keeps what launch built out of the
+garbage collector's walks. Screens and
 widgets watch their reactive state; screens post `CacheChanged` when they changed the
 cache.
 """
@@ -22,6 +23,7 @@ from textual.screen import Screen
 
 from momentum_tui.app_backup import BackupApp
 from momentum_tui.app_labels import LabelsApp
+from momentum_tui.app_memory import MemoryApp
 from momentum_tui.app_prefsync import PrefsyncApp
 from momentum_tui.app_sync import SyncApp, SyncUpdate
 from momentum_tui.app_watch import WatchApp
@@ -35,10 +37,10 @@ from momentum_tui.widgets.thumbnail_graphics import prepare_graphics
 log = logging.getLogger(__name__)
 
 
-class MomentumApp(SyncApp, LabelsApp, PrefsyncApp, WatchApp, BackupApp):
+class MomentumApp(SyncApp, LabelsApp, PrefsyncApp, WatchApp, BackupApp, MemoryApp):
     """Momentum's terminal app (syncing from `SyncApp`, labelling from `LabelsApp`,
     preference sync from `PrefsyncApp`, playing from `WatchApp`, the daily backup from
-    `BackupApp`)."""
+    `BackupApp`, garbage collection from `MemoryApp`)."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
     TITLE = "Momentum"

@@ -69,6 +69,11 @@ class FeedReady(Message):
 
 
 @dataclass
+class FeedSettled(Message):
+    """The main screen's launch work is in: every tab and the channel list loaded."""
+
+
+@dataclass
 class Explained(Message):
     """The breakdown of one video's For-you score is ready (None: the ranker can't see it)."""
 

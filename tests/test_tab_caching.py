@@ -11,6 +11,7 @@ what its widgets show, never through timing.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -238,3 +239,17 @@ async def test_a_switch_back_redraws_no_row_but_a_new_theme_redraws_them(
 def styles_of(table: FeedTable, y: int) -> list[str]:
     """The styles of line `y` as drawn (what the terminal would be told)."""
     return [str(segment.style) for segment in table.render_line(y)]
+
+
+async def test_launch_objects_are_frozen_once_everything_loaded_and_given_back_at_exit(
+    demo_store: Store,
+) -> None:
+    gc.unfreeze()
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 34)) as pilot:
+        screen = await settle(pilot)
+        channels = screen.query_one(ChannelList)
+        await until(pilot, lambda: gc.get_freeze_count() > 0)
+        # Not before every tab and the channel list were in.
+        assert channels.loaded and all(tab.complete for tab in screen.tabs.values())
+    assert gc.get_freeze_count() == 0

@@ -31,6 +31,7 @@ from momentum_tui.config import Settings
 from momentum_tui.messages import (
     CacheChanged,
     FeedReady,
+    FeedSettled,
     JumpReady,
     Marked,
     VisitRecorded,
@@ -94,6 +95,7 @@ class FeedScreen(WatchKeys):
         """The latest cache-wide counts any tab read (the status bar's totals)."""
         self._channels_stale = False
         self._rest_loaded = False
+        self._settled = False
         self.status = FeedStatus(sort=words.SORT_WORDS[self.filters.sort], demo=demo)
         self.feed_ready = False
         self.visit_since: int | None = None
@@ -239,6 +241,7 @@ class FeedScreen(WatchKeys):
         if message.totals is not None:
             self.totals = message.totals
         if tab is not self.tab:
+            self._check_settled()
             return  # a tab loaded in the background: ready for when it is shown
         self._show_status()
         if message.totals is None:
@@ -253,6 +256,7 @@ class FeedScreen(WatchKeys):
             self.load_channels()
         self._first_feed_shown()
         self._first_feed_complete()
+        self._check_settled()
 
     def _first_feed_shown(self) -> None:
         """Once videos are on screen: tell the app (benchmarks) and note the visit."""
@@ -275,6 +279,15 @@ class FeedScreen(WatchKeys):
             self._channels_stale = False
             self.load_channels()
             self.call_after_refresh(self._load_in_background)
+
+    @on(ChannelList.Read)
+    def _check_settled(self) -> None:
+        """Once launch's loads are all in (every tab, the channel list), tell the app."""
+        if self._settled or not self._rest_loaded or not self.query_one(ChannelList).loaded:
+            return
+        if all(tab.complete for tab in self.tabs.values()):
+            self._settled = True
+            self.app.post_message(FeedSettled())
 
     def _load_in_background(self) -> None:
         """Load the tabs not shown, so that switching to them is instant."""

@@ -91,8 +91,8 @@ class ChannelList(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     @on(Read)
     def _take(self, message: Read) -> None:
-        """Show what was read (unless a newer load is on its way)."""
-        message.stop()
+        """Show what was read (unless a newer load is on its way); the message goes on to
+        the screen."""
         if message.generation == self._asked:
             self._shown = message.generation
             self.show(message.entries)
