@@ -86,9 +86,9 @@ def test_the_command_serves_sqlite_and_logs_json_without_secrets(tmp_path: Path)
         token = sign_up(api, "frank", "laptop")
         with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {token}"}) as http:
             assert push(http, 0, {"kw:rust": "+1"}).json() == {"revision": 1}
-        lines = server.log_lines()
-    requests = [line for line in lines if line.get("message") == "request"]
-    assert {line["route"] for line in requests} >= {"/api/v1/records", "/api/v1/sessions"}
+        wanted = {"/api/v1/records", "/api/v1/sessions"}
+        lines = server.log_lines_once(lambda lines: routes_logged(lines) >= wanted)
+    assert routes_logged(lines) >= wanted
     text = (tmp_path / "server.log").read_text()
     assert token not in text and PASSWORD not in text and "frank" not in text
 
@@ -119,3 +119,8 @@ def test_two_workers_share_one_postgresql(postgres_url: str, tmp_path: Path) -> 
     ]
     # Multi-process metrics: whichever worker answered counted every worker's pushes.
     assert sum(float(line.rsplit(" ", 1)[1]) for line in pushes) == 6
+
+
+def routes_logged(lines: list[dict[str, object]]) -> set[object]:
+    """The routes of the requests in the server's log."""
+    return {line["route"] for line in lines if line.get("message") == "request"}

@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,19 @@ class ServerProcess:
         for line in self.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
             with contextlib.suppress(json.JSONDecodeError):
                 lines.append(json.loads(line))
+        return lines
+
+    def log_lines_once(
+        self, condition: Callable[[list[dict[str, object]]], bool], timeout: float = 30
+    ) -> list[dict[str, object]]:
+        """Its log once `condition` holds for it (or as it is after `timeout` seconds).
+
+        A request's line is written after its answer went out, so a client that just
+        got the answer may read the log before the line is there.
+        """
+        deadline = time.monotonic() + timeout
+        while not condition(lines := self.log_lines()) and time.monotonic() < deadline:
+            time.sleep(0.02)
         return lines
 
 
