@@ -134,7 +134,7 @@ async def test_a_failing_rules_worker_is_a_sentence(store: Store, monkeypatch: A
 
     async with make_app(store).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(rule_store, "list_rules", broken)
+        monkeypatch.setattr(rule_store, "read_rules", broken)
         await pilot.press("H")
         await wait_for_screen(pilot, RulesScreen)
         await until(pilot, lambda: any("database is locked" in n for n in notes(pilot)))

@@ -155,8 +155,7 @@ def rules_list(state: Context, as_json: bool) -> None:
     """List the rules."""
     store = state.open_store()
     with store.read() as conn:
-        stored = rule_store.list_rules(conn)
-        unreadable = rule_store.unreadable_rules(conn)
+        stored, unreadable = rule_store.read_rules(conn)
     for rule_id in unreadable:
         click.echo(rule_store.unreadable_words(rule_id), err=True)
     if as_json:

@@ -7,7 +7,7 @@
   is never announced), which hand them to `rules.sql`;
 * `add_rule` / `update_rule` / `remove_rule` / `get_rule` — `momentum rules …` and the
   rules screen;
-* `unreadable_rules` — rules whose stored spec this version can't read (written by a
+* `read_rules` — also names the rules whose stored spec this version can't read (written by a
   newer Momentum, or changed by hand): every reader above skips them rather than fail,
   and `momentum rules list` and the rules screen say how to remove them;
 * `resolve_channels` — names a person wrote (a sentence read by `rules.claude`, or
@@ -72,17 +72,26 @@ def _rule(row: tuple[object, ...]) -> Rule | None:
     )
 
 
-def list_rules(conn: sqlite3.Connection, *, enabled_only: bool = False) -> list[Rule]:
-    """Stored rules this version can read, oldest first (see `unreadable_rules`)."""
+def read_rules(
+    conn: sqlite3.Connection, *, enabled_only: bool = False
+) -> tuple[list[Rule], list[int]]:
+    """Stored rules this version can read, oldest first, and the ids of those it can't."""
     where = " WHERE enabled = 1" if enabled_only else ""
     rows = conn.execute(f"SELECT {_COLUMNS} FROM rules{where} ORDER BY id").fetchall()
-    return [rule for row in rows if (rule := _rule(row)) is not None]
+    rules: list[Rule] = []
+    unreadable: list[int] = []
+    for row in rows:
+        rule = _rule(row)
+        if rule is None:
+            unreadable.append(int(str(row[0])))
+        else:
+            rules.append(rule)
+    return rules, unreadable
 
 
-def unreadable_rules(conn: sqlite3.Connection) -> list[int]:
-    """The ids of stored rules whose spec this version can't read."""
-    rows = conn.execute("SELECT id, spec FROM rules ORDER BY id").fetchall()
-    return [int(row[0]) for row in rows if _spec(row[1]) is None]
+def list_rules(conn: sqlite3.Connection, *, enabled_only: bool = False) -> list[Rule]:
+    """Stored rules this version can read, oldest first (the others: `read_rules`)."""
+    return read_rules(conn, enabled_only=enabled_only)[0]
 
 
 def get_rule(conn: sqlite3.Connection, rule_id: int) -> Rule:

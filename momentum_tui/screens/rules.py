@@ -153,7 +153,7 @@ class RulesScreen(ReportsWorkerErrors, ModalScreen[bool]):
     def load_rules(self) -> None:
         """Read the rules."""
         with self.store.read() as conn:
-            rules, unreadable = rule_store.list_rules(conn), rule_store.unreadable_rules(conn)
+            rules, unreadable = rule_store.read_rules(conn)
         self.post_message(RulesLoaded(rules, unreadable))
 
     @work(thread=True, exclusive=True, group="rules-key", exit_on_error=False)
