@@ -209,12 +209,11 @@ def test_a_batch_claude_never_got_frees_its_videos_after_a_while(
     assert classifier(store, claude).run().labelled == 30  # the videos are free again
 
 
-def test_waiting_sends_what_a_batch_claude_never_got_held_back(
+def _rerun_after_a_lost_create(
     store: Store, claude: ClaudeEmulator
-) -> None:
-    # A run killed after writing its batch down, before Claude got it (crash harness,
-    # classify-batch): the rerun with --wait used to free the videos after the grace
-    # and stop there, saying nothing was left to send.
+) -> tuple[BatchRunner, BatchReport, list[float]]:
+    """A batch written down whose create Claude never got, then a rerun's collect and
+    (held back) submit: the runner, the rerun's report and its clock (seconds, settable)."""
     seed(store, corpus_videos()[:30])
     claude.fail("lost_request")
     now = [1_800_000_000.0]
@@ -229,6 +228,16 @@ def test_waiting_sends_what_a_batch_claude_never_got_held_back(
         batches.submit()
     rerun = batches.collect()
     rerun.held_back = batches.submit().held_back
+    return batches, rerun, now
+
+
+def test_waiting_sends_what_a_batch_claude_never_got_held_back(
+    store: Store, claude: ClaudeEmulator
+) -> None:
+    # A run killed after writing its batch down, before Claude got it (crash harness,
+    # classify-batch): the rerun with --wait used to free the videos after the grace
+    # and stop there, saying nothing was left to send.
+    batches, rerun, now = _rerun_after_a_lost_create(store, claude)
     assert rerun.held_back and claude.batches == {}
     wait_for_every_batch(batches, rerun, limit=None, budget_usd=None)
     assert [info.videos for info in rerun.submitted] == [30]
@@ -241,21 +250,8 @@ def test_waiting_sends_what_a_batch_claude_never_got_held_back(
 def test_waiting_on_an_unconfirmed_batch_says_why_and_for_how_long(
     store: Store, claude: ClaudeEmulator
 ) -> None:
-    seed(store, corpus_videos()[:30])
-    claude.fail("lost_request")
-    now = [1_800_000_000.0]
+    batches, report, now = _rerun_after_a_lost_create(store, claude)
     said: list[str] = []
-    settings = settings_for(claude, batch_poll_seconds=60)
-
-    def sleep(seconds: float) -> None:
-        now[0] += seconds
-
-    batches = BatchRunner(store, settings, make_client(settings), sleep=sleep,
-                          clock=lambda: now[0])  # fmt: skip
-    with pytest.raises(ClaudeUnavailableError):
-        batches.submit()
-    report = batches.collect()
-    report.held_back = batches.submit().held_back
 
     def on_poll(polled: BatchReport) -> None:
         said.append(progress_words(polled, now[0]))
