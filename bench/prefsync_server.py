@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import base64
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -39,7 +40,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.common import percentiles, save  # noqa: E402
+from bench.common import RESULTS, percentiles, save  # noqa: E402
 
 PASSWORD = "bench password 1"
 SHARED_KEYS = 5
@@ -358,10 +359,17 @@ def main() -> None:
     parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
-    results: dict[str, Any] = {"cores": os.cpu_count(), "load_average": os.getloadavg()[0]}
+    # A run of one engine keeps the other engine's last figures: each engine's entry
+    # carries its own time and load, so the file always holds both engines' latest runs.
+    results = previous_runs()
+    results["cores"] = os.cpu_count()
     for engine in engines:
         print(f"{engine}: {args.users * 2} devices x {args.changes} changes…", flush=True)
+        load_before = os.getloadavg()[0]
         figures = bench_engine(engine, args.users, args.changes, args.concurrency)
+        figures["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        figures["load_average"] = round(load_before, 2)
+        figures["load_average_after"] = round(os.getloadavg()[0], 2)
         results[engine] = figures
         print(
             f"  {figures['seconds']} s, {figures['requests_per_second']} requests/s, "
@@ -375,8 +383,20 @@ def main() -> None:
         )
         if figures["errors"]:
             print("  errors:", figures["errors"])
-    results["load_average_after"] = os.getloadavg()[0]
     print("wrote", save("prefsync_server", results))
+
+
+def previous_runs() -> dict[str, Any]:
+    """The engines' entries of the last results file, so one engine's run keeps the other's."""
+    try:
+        previous = json.loads((RESULTS / "prefsync_server.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return {
+        engine: previous[engine]
+        for engine in ("sqlite", "postgres")
+        if isinstance(previous.get(engine), dict) and "devices" in previous[engine]
+    }
 
 
 if __name__ == "__main__":

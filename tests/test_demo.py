@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
+
+import pytest
 
 from momentum_tui.demo import synth
 from momentum_tui.demo.corpus import iter_corpus, load_records
@@ -52,3 +58,45 @@ def test_demo_store_is_built_with_history(demo_store: Store) -> None:
     from tests.conftest import DEMO_NOW
 
     assert DEMO_NOW - 3 * 3600 < newest <= DEMO_NOW
+
+
+def test_reset_refuses_while_another_process_has_the_demo_open(
+    demo_template: Path, tmp_path: Path
+) -> None:
+    """`demo --reset` deleting the files under an open demo would make that app's marks
+    vanish: it says so and changes nothing; once the other app is gone it may rebuild."""
+    from momentum_tui.demo.build import open_demo
+    from momentum_tui.demo.queries import open_elsewhere
+    from momentum_tui.errors import CacheUnavailableError
+
+    path = tmp_path / "demo.db"
+    source, copy = sqlite3.connect(demo_template), sqlite3.connect(path)
+    source.backup(copy)
+    source.close()
+    copy.close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(CacheUnavailableError, match="open in another window"):
+            open_demo(path, rebuild=True)
+        check = sqlite3.connect(path)
+        assert check.execute("SELECT count(*) FROM videos").fetchone()[0] == 3136
+        check.close()
+    finally:
+        holder.communicate("quit\n", timeout=30)
+    assert not open_elsewhere(path)
+
+
+HOLD_OPEN = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("PRAGMA journal_mode=WAL")
+conn.execute("SELECT count(*) FROM videos").fetchone()
+print("open", flush=True)
+sys.stdin.readline()
+"""

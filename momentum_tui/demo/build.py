@@ -12,7 +12,7 @@ from momentum_tui import locations
 from momentum_tui.ai.local import label_store
 from momentum_tui.demo import queries
 from momentum_tui.demo.corpus import iter_corpus, newest_published
-from momentum_tui.errors import CorruptCacheError, SchemaTooNewError
+from momentum_tui.errors import CacheUnavailableError, CorruptCacheError, SchemaTooNewError
 from momentum_tui.recommend.memory import LAST_VISIT_PREF
 from momentum_tui.storage import Store
 from momentum_tui.storage.bulk import bulk_load
@@ -107,6 +107,11 @@ def open_demo(
     """
     path = path or locations.demo_db()
     if rebuild and path.exists():
+        if queries.open_elsewhere(path):
+            raise CacheUnavailableError(
+                "The demo is open in another window, so it was not rebuilt.",
+                "Quit that demo (q), then run `momentum demo --reset` again.",
+            )
         for suffix in ("", "-wal", "-shm"):
             sidecar = path.with_name(path.name + suffix)
             if sidecar.exists():

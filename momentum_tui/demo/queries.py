@@ -9,10 +9,35 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+
+def open_elsewhere(path: Path) -> bool:
+    """Whether another process has the demo cache open (so deleting it for a rebuild
+    would pull the file out from under that app, whose marks would then vanish).
+
+    Leaving WAL mode needs the only connection to the file; with a zero wait it fails at
+    once when any other is open. The file is about to be deleted, so changing its
+    journal mode costs nothing. Call it before this process opens the file: SQLite's
+    locks are per process, and closing this connection would drop any of ours.
+    """
+    try:
+        conn = sqlite3.connect(path, timeout=0)
+    except sqlite3.Error:
+        return False
+    try:
+        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()
+    except sqlite3.OperationalError:
+        return True
+    except sqlite3.Error:
+        return False  # damaged: nothing can be using it, and the rebuild replaces it
+    finally:
+        conn.close()
+    return mode is None or str(mode[0]).lower() != "delete"
 
 
 def set_last_synced(db: Database, at: int) -> None:
