@@ -116,3 +116,30 @@ def test_fetches_share_one_client_and_a_closed_cache_fetches_again(
     assert cache.get("ccccccccccc") is not None  # a new client, the same behaviour
     assert len(host.requests) == 3 and cache.stats.fetched == 3
     cache.close()
+
+
+def test_the_directory_is_scanned_only_when_the_cap_may_be_passed(
+    tmp_path: Path, host: ThumbnailServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under its cap the cache keeps a running total rather than listing every file it
+    holds after each fetch (thousands, for someone with 300 subscriptions)."""
+    cap_mb = 3.5 * len(JPEG) / (1024 * 1024)  # room for three
+    cache = ThumbnailCache(tmp_path / "thumbs", max_mb=cap_mb, root=host.root)
+    scans: list[str] = []
+    real_scandir = os.scandir
+
+    def counted(path: Path) -> object:
+        scans.append(str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counted)
+    for n in range(3):
+        cache.get(f"video{n:06d}")
+    assert len(scans) == 1  # the first fetch learns the size; the next two add to it
+    cache.get("video000003")  # past the cap: scanned, and the oldest goes
+    assert len(scans) == 2 and cache.stats.evicted == 1
+    assert sorted(p.stem for p in (tmp_path / "thumbs").glob("*.jpg")) == [
+        "video000001",
+        "video000002",
+        "video000003",
+    ]

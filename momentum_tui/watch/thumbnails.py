@@ -55,6 +55,10 @@ class ThumbnailCache:
         self.stats = CacheStats()
         self._lock = threading.Lock()
         self._client: httpx.Client | None = None
+        self._bytes: int | None = None
+        """The cache's size as of the last scan plus what was stored since (None: not
+        scanned yet). Another app window adding files makes it a lower bound, so the
+        cap can be passed by what that window fetched until this one scans again."""
 
     def url_for(self, video_id: str) -> str:
         """Where a video's medium-size thumbnail is fetched from."""
@@ -90,7 +94,11 @@ class ThumbnailCache:
         path = self._store(video_id, data)
         with self._lock:
             self.stats.fetched += 1
-        self.evict()
+            if self._bytes is not None and path is not None:
+                self._bytes += len(data)
+            over = self._bytes is None or self._bytes > self.max_bytes
+        if over:  # a scan of the directory only when the cap may have been passed
+            self.evict()
         return path
 
     def _http(self) -> httpx.Client:
@@ -157,6 +165,8 @@ class ThumbnailCache:
             total -= size
             with self._lock:
                 self.stats.evicted += 1
+        with self._lock:
+            self._bytes = total
 
     def size_bytes(self) -> int:
         """Bytes the cache holds now."""
