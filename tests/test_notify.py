@@ -30,7 +30,7 @@ def test_only_chosen_channels_new_uploads_are_announced_once(
     videos = calls()[0]["videos"]
     assert sorted(v["id"] for v in videos) == sorted(new)
     assert set(videos[0]) == {"id", "url", "title", "channel", "channel_id", "published_at",
-                              "duration_s", "is_short"}  # fmt: skip
+                              "duration_s", "is_short", "why", "rule_id"}  # fmt: skip
     assert all(v["channel_id"] == chosen for v in videos)
 
     assert run_cli("sync", "--force").code == 0

@@ -61,6 +61,12 @@ def test_a_notify_rule_announces_what_it_matches_with_the_channels_once(
     assert "Announced 2 new uploads (command)" in result.err
     assert len(calls()) == 1  # the rule's and the channel's in one announcement
     assert sorted(v["id"] for v in calls()[0]["videos"]) == sorted([match, from_chosen])
+    told = {v["id"]: v for v in calls()[0]["videos"]}  # and why each one is announced
+    assert told[match]["rule_id"] == rule["id"]
+    assert told[match]["why"] == f"Rule {rule['id']}: {rule['description']}"
+    chosen_title = youtube.world.channels[chosen].title
+    assert told[from_chosen]["rule_id"] is None
+    assert told[from_chosen]["why"] == f"{chosen_title} notifies"
 
     assert run_cli("sync", "--force").code == 0
     assert len(calls()) == 1  # never twice

@@ -2,7 +2,7 @@
 
 `notify.command` (e.g. `ntfy publish my-topic`, a mail script) receives
 `{"videos": [{"id", "url", "title", "channel", "channel_id", "published_at",
-"duration_s", "is_short"}]}` on standard input. Otherwise desktop-notifier (the
+"duration_s", "is_short", "why", "rule_id"}]}` on standard input. Otherwise desktop-notifier (the
 `momentum-tui[notify]` extra) shows one notification for the lot. Where neither can work
 — no extra, no session bus (a server, SSH) — the caller gets one sentence, not a crash.
 """
@@ -38,7 +38,8 @@ def payload(videos: Sequence[NewUpload]) -> dict[str, Any]:
         "videos": [
             {"id": v.id, "url": video_url(v.id), "title": v.title, "channel": v.channel,
              "channel_id": v.channel_id, "published_at": iso_utc(v.published_at),
-             "duration_s": v.duration_s, "is_short": v.is_short}
+             "duration_s": v.duration_s, "is_short": v.is_short, "why": v.why,
+             "rule_id": v.rule_id}
             for v in videos
         ]
     }  # fmt: skip

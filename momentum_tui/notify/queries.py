@@ -23,6 +23,10 @@ class NewUpload:
     published_at: int
     duration_s: int | None
     is_short: bool
+    why: str = ""
+    """Why it is announced: "<channel> notifies", or the notify rule that matched it."""
+    rule_id: int | None = None
+    """The notify rule that matched it (the first, when several did), if any."""
 
 
 def set_channel_notify(store: Store, channel_id: str, on: bool, now: int) -> bool:
@@ -54,12 +58,15 @@ def unannounced(conn: sqlite3.Connection, *, published_since: int) -> list[NewUp
     from a notifying channel since it was switched on or matched by an enabled `notify`
     rule since that rule was made."""
     from momentum_tui.rules import store as rule_store
-    from momentum_tui.rules.sql import hide_clause, notify_clause
+    from momentum_tui.rules.sql import hide_clause, notify_clause, notify_rule_case
 
-    wanted = ["(c.notify > 0 AND v.first_seen_at >= c.notify)"]
+    by_channel = "(c.notify > 0 AND v.first_seen_at >= c.notify)"
+    wanted = [by_channel]
     params: list[object] = []
-    by_rule = notify_clause(rule_store.list_rules(conn, enabled_only=True))
-    if by_rule is not None:
+    rules = rule_store.list_rules(conn, enabled_only=True)
+    by_rule = notify_clause(rules)
+    which_rule = notify_rule_case(rules)
+    if by_rule is not None and which_rule is not None:
         wanted.append(by_rule[0])
         params.extend(by_rule[1])
     not_hidden = hide_clause(rule_store.hide_specs(conn))
@@ -67,7 +74,8 @@ def unannounced(conn: sqlite3.Connection, *, published_since: int) -> list[NewUp
     rows = conn.execute(
         f"""
         SELECT v.id, v.title, v.channel_id, COALESCE(NULLIF(c.title, ''), v.channel_title),
-               v.published_at, v.duration_s, v.is_short
+               v.published_at, v.duration_s, v.is_short, {by_channel},
+               {which_rule[0] if which_rule else "NULL"}
         FROM videos v JOIN channels c ON c.id = v.channel_id
         LEFT JOIN video_state s ON s.video_id = v.id
         WHERE c.followed = 1 AND v.status = 'ok' AND v.published_at >= ?
@@ -77,12 +85,18 @@ def unannounced(conn: sqlite3.Connection, *, published_since: int) -> list[NewUp
           {hidden_sql}
         ORDER BY v.published_at
         """,
-        [published_since, *params, *(not_hidden[1] if not_hidden else [])],
-    )
-    return [
-        NewUpload(vid, title, channel_id, channel, published, duration, bool(short))
-        for vid, title, channel_id, channel, published, duration, short in rows
-    ]
+        [*(which_rule[1] if which_rule else []), published_since, *params,
+         *(not_hidden[1] if not_hidden else [])],
+    )  # fmt: skip
+    described = {rule.id: rule.spec.describe() for rule in rules}
+    found = []
+    for vid, title, channel_id, channel, published, duration, short, notifies, rule_id in rows:
+        why = f"{channel} notifies" if notifies else f"Rule {rule_id}: {described.get(rule_id, '')}"
+        found.append(
+            NewUpload(vid, title, channel_id, channel, published, duration, bool(short),
+                      why=why.rstrip(": "), rule_id=rule_id)
+        )  # fmt: skip
+    return found
 
 
 def record_announced(store: Store, video_ids: list[str], now: int) -> None:

@@ -85,12 +85,31 @@ def notify_clause(rules: Sequence[Rule]) -> tuple[str, list[Any]] | None:
     A rule made today announces what comes from now on, never what was already cached —
     the same "from now on" as switching a channel's notify on.
     """
-    notifying = [r for r in rules if r.enabled and r.spec.action == RuleAction.NOTIFY]
-    if not notifying:
+    conditions = _notify_conditions(rules)
+    if not conditions:
         return None
-    sqls, params = [], []
-    for rule in notifying:
-        sql, values = _condition_sql(rule.spec)
-        sqls.append(f"(v.first_seen_at >= ? AND {sql})")
-        params.extend([rule.created_at, *values])
-    return "(" + " OR ".join(sqls) + ")", params
+    params = [value for _, _, values in conditions for value in values]
+    return "(" + " OR ".join(sql for _, sql, _ in conditions) + ")", params
+
+
+def notify_rule_case(rules: Sequence[Rule]) -> tuple[str, list[Any]] | None:
+    """SQL naming the id of the first enabled `notify` rule that matches a video (NULL
+    when none does): what an announcement says it was made for."""
+    conditions = _notify_conditions(rules)
+    if not conditions:
+        return None
+    cases = " ".join(f"WHEN {sql} THEN {int(rule.id)}" for rule, sql, _ in conditions)
+    return f"CASE {cases} END", [value for _, _, values in conditions for value in values]
+
+
+def _notify_conditions(rules: Sequence[Rule]) -> list[tuple[Rule, str, list[Any]]]:
+    """Each enabled notify rule with its SQL condition ("arrived after it was made" and
+    its match) and that condition's parameters, in the rules' order."""
+    conditions = []
+    for rule in rules:
+        if rule.enabled and rule.spec.action == RuleAction.NOTIFY:
+            sql, values = _condition_sql(rule.spec)
+            conditions.append(
+                (rule, f"(v.first_seen_at >= ? AND {sql})", [rule.created_at, *values])
+            )
+    return conditions
