@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from momentum_server import schema as t
 from momentum_server.clock import now_ms
 from momentum_server.credentials import IssuedToken, Passwords, issue_token
-from momentum_server.db import reading, writing
+from momentum_server.db import flush_erased, reading, writing
 from momentum_server.errors import ApiError, not_found, rate_limited
 from momentum_server.settings import RateLimits
 
@@ -221,6 +221,7 @@ def erase(engine: Engine, user_id: int) -> None:
         conn.execute(delete(t.records).where(t.records.c.user_id == user_id))
         conn.execute(delete(t.devices).where(t.devices.c.user_id == user_id))
         conn.execute(delete(t.users).where(t.users.c.id == user_id))
+    flush_erased(engine)
 
 
 def count_users(conn: Connection) -> int:

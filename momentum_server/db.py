@@ -61,6 +61,20 @@ def normalise_url(url: str) -> str:
     )
 
 
+def flush_erased(engine: Engine) -> None:
+    """SQLite: copy the WAL into the database and empty it, so pages from before an
+    erase (the WAL keeps them until a checkpoint) leave the disk now. PostgreSQL frees
+    the space by its own vacuum; nothing to do here. Best effort: a reader still in the
+    WAL keeps it until the next checkpoint (the server checkpoints as it writes)."""
+    if not is_sqlite(engine):
+        return
+    raw = engine.raw_connection()  # outside any transaction: a checkpoint can't run in one
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        raw.close()
+
+
 def is_sqlite(engine: Engine) -> bool:
     """Whether the engine is SQLite (pushes then take the database-wide write lock)."""
     return engine.dialect.name == "sqlite"
@@ -95,6 +109,8 @@ def _sqlite_rules(engine: Engine) -> None:
         dbapi.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         # An acknowledged push must survive a power cut: sync the WAL on every commit.
         dbapi.execute("PRAGMA synchronous=FULL")
+        # An erased account (or a replaced record) must not linger in freed pages.
+        dbapi.execute("PRAGMA secure_delete=ON")
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -301,3 +301,19 @@ def test_a_token_making_too_many_requests_is_slowed(tmp_path: Path) -> None:
             assert other.get("/records").status_code == 200  # per token, not per account
     assert [a.status_code for a in answers] == [200] * 5 + [429]
     assert int(answers[-1].headers["retry-after"]) >= 1
+
+
+def test_an_erased_account_leaves_nothing_in_the_sqlite_files(backend_sqlite: Backend) -> None:
+    """`DELETE /account` is the GDPR erase: once it answers, none of the account's bytes
+    are in the server's SQLite files — not in the freed pages, not in the WAL."""
+    keys = [f"kw:erase-marker-{n}" for n in range(40)]
+    token = backend_sqlite.new_account("erasable-marker-user", "erasable-marker-device")
+    with backend_sqlite.client(token) as http:
+        assert push(http, 0, {key: f"erase-marker-value-{key}" for key in keys}).status_code == 200
+        assert "erasable-marker-user" in backend_sqlite.database_text()  # it was there
+        erase = http.request("DELETE", "/account", json={"password": PASSWORD})
+        assert erase.status_code == 204
+    stored = backend_sqlite.database_text()
+    for private in ("erasable-marker-user", "erasable-marker-device", *(name(k) for k in keys),
+                    *(blob(f"erase-marker-value-{k}") for k in keys)):  # fmt: skip
+        assert private not in stored, private
