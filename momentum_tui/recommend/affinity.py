@@ -17,13 +17,12 @@ counts once it is on two or more marked videos.
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from momentum_tui.config import RecommendSettings
-from momentum_tui.recommend.features import Features, FloatArray, IntArray
+from momentum_tui.recommend.features import BoolArray, Features, FloatArray, IntArray
 from momentum_tui.recommend.signals import DAY
 
 TAG_SUPPORT = 2
@@ -99,11 +98,31 @@ class Table:
     seen: IntArray
 
 
-def _table(
-    codes: np.ndarray, ev: Evidence, size: int, total: float, neutral: int | None = None
-) -> Table:
-    everything = codes[codes >= 0].astype(np.int64)
-    share = np.bincount(everything, minlength=size) / max(1, len(everything))
+@dataclass
+class _Share:
+    """Each code's share of the cache (what picking at random would give it), and the
+    distinct shares: the same for every learning until the features are loaded again."""
+
+    share: FloatArray
+    distinct: FloatArray
+    which: IntArray
+    """Where each code's share is in `distinct`."""
+
+
+def _share(features: Features, name: str, codes: np.ndarray, size: int) -> _Share:
+    key = f"share:{name}"
+    found = features.derived.get(key)
+    if not isinstance(found, _Share):
+        everything = codes[codes >= 0].astype(np.int64)
+        share = np.bincount(everything, minlength=size) / max(1, len(everything))
+        distinct, which = np.unique(share, return_inverse=True)
+        found = features.derived[key] = _Share(share, distinct, which)
+    return found
+
+
+def _table(share: _Share, codes: np.ndarray, ev: Evidence, total: float,
+           neutral: int | None = None) -> Table:  # fmt: skip
+    size = len(share.share)
     values = codes[ev.indexes].astype(np.int64)
     known = values >= 0
     values, weight = values[known], ev.weight[known]
@@ -114,9 +133,15 @@ def _table(
         )
         return result
 
-    positive = np.clip(weight, 0, None)
-    raw = np.bincount(values, weights=weight, minlength=size) - share * positive.sum()
-    affinity = _squash(raw, total)
+    positive = np.clip(weight, 0, None).sum()
+    # A code no marked video has: its raw affinity is 0 - share × positive, the same for
+    # every code of that share, so its tanh is taken once per distinct share (77,000
+    # channels have a few dozen), and only the codes of marked videos one by one.
+    affinity = _squash(0.0 - share.distinct * positive, total)[share.which]
+    marked = np.unique(values)
+    evidence_sum = np.bincount(values, weights=weight, minlength=size)[marked]
+    raw = evidence_sum - share.share[marked] * positive
+    affinity[marked] = _squash(raw, total)
     if neutral is not None:
         affinity[neutral] = 0.0
     return Table(
@@ -129,13 +154,44 @@ def _table(
     )
 
 
+_NO_FLOATS: FloatArray = np.zeros(0)
+_NO_INTS: IntArray = np.zeros(0, dtype=np.int64)
+
+
 @dataclass
 class TagTastes:
-    """Tags on two or more marked videos, their affinity and counts."""
+    """Tags on two or more marked videos, their affinity and counts.
 
-    affinity: dict[str, float] = field(default_factory=dict)
-    liked: Counter[str] = field(default_factory=Counter)
-    seen: Counter[str] = field(default_factory=Counter)
+    Arrays by tag code (`Features.tag_names`; codes given after this was learned are
+    simply not tastes).
+    """
+
+    names: list[str] = field(default_factory=list)
+    codes: dict[str, int] = field(default_factory=dict)
+    affinity_by_code: FloatArray = field(default_factory=lambda: _NO_FLOATS)
+    """The affinity of each tag that is a taste (0 for the others)."""
+    taste: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    liked_by_code: IntArray = field(default_factory=lambda: _NO_INTS)
+    seen_by_code: IntArray = field(default_factory=lambda: _NO_INTS)
+
+    def _code(self, tag: str) -> int | None:
+        code = self.codes.get(tag)
+        return code if code is not None and code < len(self.taste) else None
+
+    def affinity(self, tag: str) -> float | None:
+        """The affinity for `tag`, or None when it is not a taste."""
+        code = self._code(tag)
+        return float(self.affinity_by_code[code]) if code is not None and self.taste[code] else None
+
+    def liked(self, tag: str) -> int:
+        """How many liked videos carry `tag`."""
+        code = self._code(tag)
+        return int(self.liked_by_code[code]) if code is not None else 0
+
+    def seen(self, tag: str) -> int:
+        """How many marked videos carry `tag`."""
+        code = self._code(tag)
+        return int(self.seen_by_code[code]) if code is not None else 0
 
 
 @dataclass
@@ -159,25 +215,31 @@ class Tastes:
 def tag_tastes(
     conn: sqlite3.Connection, features: Features, ev: Evidence, total: float
 ) -> TagTastes:
-    """Affinity for tags carried by at least `TAG_SUPPORT` marked videos."""
-    tastes = TagTastes()
+    """Affinity for tags carried by at least `TAG_SUPPORT` marked videos.
+
+    Each marked video's tags are codes, looked up once per load (a new mark looks up
+    only its own video's), so learning again is a few counts in C over the marked
+    videos' tags rather than a walk through them: the sums come out bit for bit the
+    same however the marks arrived, because each tag's evidence is added in the order
+    of its videos in the features, every time.
+    """
     if not len(ev.indexes):
-        return tastes
-    tags_by_video = features.tags_of(conn, ev.indexes)
-    raw: dict[str, float] = {}
-    for position, index in enumerate(ev.indexes):
-        for tag in tags_by_video.get(int(index), []):
-            tastes.seen[tag] += 1
-            raw[tag] = raw.get(tag, 0.0) + float(ev.weight[position])
-            if ev.liked[position]:
-                tastes.liked[tag] += 1
-    scale = _scale(total)
-    tastes.affinity = {
-        tag: float(np.tanh(value / scale))
-        for tag, value in raw.items()
-        if tastes.seen[tag] >= TAG_SUPPORT and value != 0
-    }
-    return tastes
+        return TagTastes()
+    flat, lengths = features.tag_codes_of(conn, ev.indexes)
+    size = len(features.tag_names)
+    raw = np.bincount(flat, weights=np.repeat(ev.weight, lengths), minlength=size)
+    seen = np.bincount(flat, minlength=size).astype(np.int64)
+    liked = np.bincount(flat, weights=np.repeat(ev.liked, lengths), minlength=size)
+    taste = (seen >= TAG_SUPPORT) & (raw != 0)
+    affinity = np.where(taste, np.tanh(raw / _scale(total)), 0.0)
+    return TagTastes(
+        names=features.tag_names,
+        codes=features.tag_code,
+        affinity_by_code=affinity,
+        taste=taste,
+        liked_by_code=liked.astype(np.int64),
+        seen_by_code=seen,
+    )
 
 
 def learn(
@@ -188,12 +250,17 @@ def learn(
 
     ev = evidence(features, settings, now)
     total = float(np.abs(ev.weight).sum())
+    f = features
+
+    def table(name: str, codes: np.ndarray, size: int, neutral: int | None = None) -> Table:
+        return _table(_share(f, name, codes, size), codes, ev, total, neutral)
+
     return Tastes(
-        topic=_table(features.topic, ev, len(TOPICS), total, TOPICS.index("other")),
-        mood=_table(features.mood, ev, len(MOODS), total),
-        format=_table(features.format, ev, len(FORMATS), total, FORMATS.index("other")),
-        length=_table(features.length, ev, len(LENGTHS), total),
-        channel=_table(features.channel, ev, len(features.channel_ids), total),
+        topic=table("topic", f.topic, len(TOPICS), TOPICS.index("other")),
+        mood=table("mood", f.mood, len(MOODS)),
+        format=table("format", f.format, len(FORMATS), FORMATS.index("other")),
+        length=table("length", f.length, len(LENGTHS)),
+        channel=table("channel", f.channel, len(f.channel_ids)),
         tags=tag_tastes(conn, features, ev, total),
         marked=len(ev.indexes),
     )

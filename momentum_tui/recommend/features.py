@@ -145,8 +145,15 @@ class Features:
     confidence: FloatArray
     length: npt.NDArray[np.int8]
     state: State
+    derived: dict[str, object] = field(default_factory=dict)
+    """Values computed from these columns alone, kept until the next load (by name)."""
+    tag_names: list[str] = field(default_factory=list)
+    """Label tags met so far (the marked videos', the explained picks'), by code."""
+    tag_code: dict[str, int] = field(default_factory=dict)
+    """The code of each tag in `tag_names`."""
     _postings: dict[str, IntArray] = field(default_factory=dict)
     _video_tags: dict[int, list[str]] = field(default_factory=dict)
+    _video_tag_codes: dict[int, IntArray] = field(default_factory=dict)
     _haystacks: tuple[list[str], list[str]] | None = None
     _titles: list[str] | None = None
     _positions: dict[str, int] | None = None
@@ -199,6 +206,28 @@ class Features:
         for index in indexes:
             result[int(index)] = self._video_tags[int(index)]
         return result
+
+    def tag_codes_of(
+        self, conn: sqlite3.Connection, indexes: IntArray
+    ) -> tuple[IntArray, IntArray]:
+        """The label tags of some videos as codes into `tag_names`, one flat array (the
+        videos in the order given, each one's tags by name), and how many each video has.
+
+        Only videos not looked up before are read (after a mark: that one video).
+        """
+        wanted = [index for index in indexes.tolist() if index not in self._video_tag_codes]
+        if wanted:
+            names, codes = self.tag_names, self.tag_code
+            for index, tags in self.tags_of(conn, np.array(wanted, dtype=np.int64)).items():
+                for tag in tags:
+                    if tag not in codes:
+                        codes[tag] = len(names)
+                        names.append(tag)
+                self._video_tag_codes[index] = np.array([codes[t] for t in tags], dtype=np.int64)
+        arrays = [self._video_tag_codes[index] for index in indexes.tolist()]
+        lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+        flat = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+        return flat, lengths
 
     def titles(self, conn: sqlite3.Connection) -> list[str]:
         """Every video's original title, as title-word rules test it (loaded once)."""

@@ -2,7 +2,7 @@
 
 A video's score is a plain sum: for each signal, `recommend.w_<signal>` (config) times
 the signal's value for that video. `Ranking.terms` keeps every term for every video, so
-`why` shows a breakdown that adds up to the score exactly, and reasons quote the terms
+`why` shows a breakdown that adds up to the score, and reasons quote the terms
 that lifted a pick most.
 
 `Ranker` is the in-memory model: features are loaded once per refresh (after a sync or
@@ -128,7 +128,15 @@ class Ranker:
     keyword_masks: dict[str, BoolArray]
     tastes: Tastes
     conn: sqlite3.Connection
+    channel_titles: dict[str, str] = field(default_factory=dict, repr=False)
+    """Channel names reasons quoted (read once per load)."""
     _tag_term: FloatArray | None = field(default=None, repr=False)
+    _tags_laid_out: tuple[bytes, IntArray, IntArray, IntArray] | None = field(
+        default=None, repr=False
+    )
+    _static_terms: tuple[dict[str, float], dict[str, FloatArray], FloatArray] | None = field(
+        default=None, repr=False
+    )
 
     @classmethod
     def load(
@@ -207,41 +215,80 @@ class Ranker:
 
     def _tags(self) -> FloatArray:
         if self._tag_term is None:
-            term = np.zeros(len(self.features))
-            affinity = self.tastes.tags.affinity
-            postings = self.features.tag_postings(self.conn, sorted(affinity))
-            for tag, indexes in postings.items():
-                term[indexes] += affinity[tag]
+            codes, videos, lengths = self._tag_layout()
+            n = len(self.features)
+            term: FloatArray
+            if len(codes):
+                # Each video's tags are added in tag-name order (bincount adds in the order
+                # given), so the term is the same however the tastes were learned.
+                weights = np.repeat(self.tastes.tags.affinity_by_code[codes], lengths)
+                counted = np.bincount(videos, weights=weights, minlength=n)
+                term = counted.astype(np.float64, copy=False)  # floats already (weights)
+            else:
+                term = np.zeros(n)
             self._tag_term = np.clip(term, -1.0, 1.0)
         return self._tag_term
 
-    def _explore(self) -> FloatArray:
-        topic = self.features.topic
+    def _tag_layout(self) -> tuple[IntArray, IntArray, IntArray]:
+        """The tags that are tastes by name (as codes), the videos carrying each one after
+        the other, and how many each has: kept while the tags that are tastes stay the
+        same (a mark usually changes their affinities, not which they are)."""
+        tastes = self.tastes.tags
+        codes = np.flatnonzero(tastes.taste)
+        key = codes.tobytes()
+        if self._tags_laid_out is None or self._tags_laid_out[0] != key:
+            names = [tastes.names[code] for code in codes.tolist()]
+            order = sorted(range(len(names)), key=names.__getitem__)
+            by_name = [names[i] for i in order]
+            postings = self.features.tag_postings(self.conn, by_name)
+            carried = [postings[name] for name in by_name]
+            lengths = np.fromiter(map(len, carried), dtype=np.int64, count=len(carried))
+            videos = np.concatenate(carried) if carried else np.zeros(0, dtype=np.int64)
+            self._tags_laid_out = (key, codes[order], videos, lengths)
+        return self._tags_laid_out[1:]
+
+    def _novelty(self) -> FloatArray:
+        """How new each topic is to the person (0 for the tried ones and those they avoid)."""
         if self.tastes.cold:
-            return np.zeros(len(topic))
+            return np.zeros(len(TOPICS))
         table = self.tastes.topic
         familiar = np.minimum(1.0, table.seen / EXPLORE_FAMILIAR)
-        novelty = np.where(table.affinity >= 0, 1.0 - familiar, 0.0)
-        result: FloatArray = np.where(topic >= 0, novelty[np.maximum(topic, 0)], 0.0)
+        result: FloatArray = np.where(table.affinity >= 0, 1.0 - familiar, 0.0)
         return result
 
     def signal_values(self) -> dict[str, FloatArray]:
         """Each signal's value for every video (before weights)."""
+        ones = dict.fromkeys(self.weights(), 1.0)
+        return {**self._static_values(), **self._learned_terms(ones)}
+
+    def _learned_terms(self, weights: dict[str, float]) -> dict[str, FloatArray]:
+        """Weight times value of the signals that change with the tastes (after every mark).
+
+        The categorical ones are a table per code: it is weighted (a few dozen numbers, or
+        one per channel) and then looked up for every video, one gather in C.
+        """
         f = self.features
         t = self.tastes
 
-        def lookup(table: FloatArray, codes: np.ndarray) -> FloatArray:
-            result: FloatArray = np.where(codes >= 0, table[np.maximum(codes, 0)], 0.0)
+        def lookup(name: str, table: FloatArray, codes: np.ndarray) -> FloatArray:
+            # A 0 after the last code: the unknown code -1 picks it.
+            result: FloatArray = (weights[name] * np.append(table, 0.0))[codes]
             return result
 
-        zero = np.zeros(len(f))
         return {
-            "topic": lookup(t.topic.affinity, f.topic),
-            "tag": self._tags(),
-            "channel": lookup(t.channel.affinity, f.channel),
-            "mood": lookup(t.mood.affinity, f.mood),
-            "format": lookup(t.format.affinity, f.format),
-            "length": lookup(t.length.affinity, f.length),
+            "topic": lookup("topic", t.topic.affinity, f.topic),
+            "tag": weights["tag"] * self._tags(),
+            "channel": lookup("channel", t.channel.affinity, f.channel),
+            "mood": lookup("mood", t.mood.affinity, f.mood),
+            "format": lookup("format", t.format.affinity, f.format),
+            "length": lookup("length", t.length.affinity, f.length),
+            "explore": lookup("explore", self._novelty(), f.topic),
+        }
+
+    def _static_values(self) -> dict[str, FloatArray]:
+        """The signals a mark never moves (fixed until the next load)."""
+        zero = np.zeros(len(self.features))
+        return {
             "keyword": self.keyword_weight if self.keyword_weight is not None else zero,
             "freshness": self.static.freshness,
             "momentum": self.static.momentum,
@@ -249,8 +296,33 @@ class Ranker:
             "clickbait": self.static.clickbait,
             "rare": self.static.rare,
             "rules": self.rule_weight,
-            "explore": self._explore(),
         }
+
+    def _terms(self) -> tuple[dict[str, FloatArray], FloatArray]:
+        """Weight times value for every signal, in `SIGNALS` order, and their sum (the
+        score). The terms a mark never moves, and their sum, are made once per set of
+        weights, not at every ranking."""
+        weights = self.weights()
+        cached = self._static_terms
+        if cached is None or cached[0] != weights:
+            static = {name: weights[name] * value for name, value in self._static_values().items()}
+            total = np.zeros(len(self.features))
+            for term in static.values():
+                total += term
+            for term in (*static.values(), total):
+                term.flags.writeable = False  # shared by every ranking until the next load
+            cached = self._static_terms = (weights, static, total)
+        learned = self._learned_terms(weights)
+        terms = {name: cached[1][name] if name in cached[1] else learned[name]
+                 for name, _ in SIGNALS}  # fmt: skip
+        # The learned terms in order, then what a mark never moves, then exploring: the
+        # same sum in the same order at every ranking, however the tastes were learned.
+        score = np.zeros(len(self.features))
+        for name in ("topic", "tag", "channel", "mood", "format", "length"):
+            score += learned[name]
+        score += cached[2]
+        score += learned["explore"]
+        return terms, score
 
     def weights(self) -> dict[str, float]:
         """The weight of each signal (clickbait is a penalty, so its weight is negative)."""
@@ -276,12 +348,7 @@ class Ranker:
         self, ask: Ask = Ask(), *, limit: int = LIST_LENGTH, diversify_top: int | None = None
     ) -> Ranking:
         """Score every video; order the best `limit` candidates, the top ones diversified."""
-        values = self.signal_values()
-        weights = self.weights()
-        terms = {name: weights[name] * values[name] for name, _ in SIGNALS}
-        score = np.zeros(len(self.features))
-        for term in terms.values():
-            score += term
+        terms, score = self._terms()
         candidates = self.candidates(ask)
         pool_size = self.settings.diversify if diversify_top is None else diversify_top
         indexes = np.flatnonzero(candidates)

@@ -8,13 +8,21 @@ every non-zero term, for `momentum why`.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from momentum_tui.recommend import queries
 from momentum_tui.recommend.affinity import Table
-from momentum_tui.recommend.features import FORMATS, LENGTH_WORDS, MOODS, TOPICS
+from momentum_tui.recommend.features import (
+    FORMATS,
+    LENGTH_WORDS,
+    MOODS,
+    TOPICS,
+    Features,
+    IntArray,
+)
 from momentum_tui.recommend.ranker import Ranker, Ranking, Term
 from momentum_tui.recommend.signals import DAY, HOUR
 
@@ -39,6 +47,16 @@ _FORMAT_WORDS = {
     "live-stream": "live streams",
     "short-clip": "short clips",
 }
+
+
+def _channel_sizes(features: Features) -> IntArray:
+    """How many loaded videos each channel code has (counted once per load)."""
+    sizes = features.derived.get("channel_sizes")
+    if not isinstance(sizes, np.ndarray):
+        sizes = np.bincount(features.channel, minlength=len(features.channel_ids))
+        features.derived["channel_sizes"] = sizes
+    result: IntArray = sizes
+    return result
 
 
 def _plural(count: int, word: str) -> str:
@@ -91,23 +109,30 @@ class Explainer:
 
     ranker: Ranker
     ranking: Ranking
-    _channel_titles: dict[str, str] = field(default_factory=dict)
+    _weekly: set[int] | None = field(default=None, repr=False)
 
     def channel_title(self, code: int) -> str:
         """The channel's name (or its id when the cache has no title)."""
         channel_id = self.ranker.features.channel_ids[code]
-        if channel_id not in self._channel_titles:
+        titles = self.ranker.channel_titles  # names don't change until the next load
+        if channel_id not in titles:
             title = queries.channel_title(self.ranker.conn, channel_id)
-            self._channel_titles[channel_id] = title or channel_id
-        return self._channel_titles[channel_id]
+            titles[channel_id] = title or channel_id
+        return titles[channel_id]
 
     def weekly(self, code: int) -> bool:
         """Whether the person watched this channel in at least 4 of the last 8 weeks."""
-        f = self.ranker.features
-        watched = f.state.watched_at
-        recent = (f.channel == code) & (watched > self.ranker.now - 56 * DAY)
-        weeks = {int((self.ranker.now - at) // (7 * DAY)) for at in watched[recent]}
-        return len(weeks) >= 4
+        if self._weekly is None:
+            # Every channel at once, the first time a reason asks (the marks are fixed
+            # for as long as this ranking is shown).
+            f, now = self.ranker.features, self.ranker.now
+            watched = f.state.watched_at
+            recent = watched > now - 56 * DAY
+            weeks = (now - watched[recent]) // (7 * DAY)
+            pairs = set(zip(f.channel[recent].tolist(), weeks.tolist(), strict=True))
+            counted = Counter(channel for channel, _ in pairs)
+            self._weekly = {channel for channel, count in counted.items() if count >= 4}
+        return code in self._weekly
 
     def sentence(self, signal: str, index: int) -> str:
         """The plain-words reason for one signal of one video."""
@@ -121,16 +146,16 @@ class Explainer:
                 return _evidence(t.topic, code, f"about {TOPICS[code]}")
             case "tag":
                 tags = f.tags_of(r.conn, np.array([index]))[index]
-                known = [tag for tag in tags if tag in t.tags.affinity]
+                known = {tag: a for tag in tags if (a := t.tags.affinity(tag)) is not None}
                 if not known:
                     return "Tags you like"
-                tag = max(known, key=lambda name: abs(t.tags.affinity[name]))
+                tag = max(known, key=lambda name: abs(known[name]))
                 if contribution < 0:
                     return f"Tagged “{tag}”, which you pass on"
-                liked = t.tags.liked[tag]
+                liked = t.tags.liked(tag)
                 if liked:
                     return f"You liked {_plural(liked, 'video')} tagged “{tag}”"
-                return f"You watched {_plural(t.tags.seen[tag], 'video')} tagged “{tag}”"
+                return f"You watched {_plural(t.tags.seen(tag), 'video')} tagged “{tag}”"
             case "channel":
                 code = int(f.channel[index])
                 name = self.channel_title(code)
@@ -167,7 +192,7 @@ class Explainer:
                 ratio = float(r.static.momentum_ratio[index])
                 code = int(f.channel[index])
                 name = self.channel_title(code)
-                own = int((f.channel == code).sum()) >= MOMENTUM_OWN_BASELINE
+                own = int(_channel_sizes(f)[code]) >= MOMENTUM_OWN_BASELINE
                 if contribution < 0:
                     return f"Slower than {name}'s usual" if own else "Fewer views than usual"
                 pace = "over 10×" if ratio > 10 else f"{ratio:.1f}×"
@@ -195,18 +220,32 @@ class Explainer:
 
     def reasons(self, index: int, count: int = TOP_REASONS) -> list[str]:
         """The strongest reasons a pick is recommended (at least one)."""
+        return self.reasons_of([index], count)[0]
+
+    def reasons_of(self, indexes: list[int], count: int = TOP_REASONS) -> list[list[str]]:
+        """`reasons` of many picks, their terms read in one go (a page of the feed)."""
+        if not indexes:
+            return []
+        names = list(self.ranking.terms)
+        at = np.array(indexes, dtype=np.int64)
+        # One row per pick, one column per signal, as Python floats.
+        table = np.stack([self.ranking.terms[name][at] for name in names], axis=1).tolist()
+        tagged = [i for i, values in zip(indexes, table, strict=True)
+                  if values[names.index("tag")] >= REASON_MIN]  # fmt: skip
+        if tagged:  # their tags in one query rather than one each
+            self.ranker.features.tags_of(self.ranker.conn, np.array(tagged, dtype=np.int64))
+        return [self._reasons(index, dict(zip(names, values, strict=True)), count)
+                for index, values in zip(indexes, table, strict=True)]  # fmt: skip
+
+    def _reasons(self, index: int, values: dict[str, float], count: int) -> list[str]:
         lifted = sorted(
-            (
-                (float(term[index]), signal)
-                for signal, term in self.ranking.terms.items()
-                if float(term[index]) >= REASON_MIN
-            ),
+            ((value, signal) for signal, value in values.items() if value >= REASON_MIN),
             reverse=True,
         )
         if not lifted:
             # Nothing stands out: quote the largest lift there is, however small.
-            best = max(self.ranking.terms, key=lambda name: float(self.ranking.terms[name][index]))
-            if float(self.ranking.terms[best][index]) > 0:
+            best = max(values, key=values.__getitem__)
+            if values[best] > 0:
                 lifted = [(0.0, best)]
         sentences = [self.sentence(signal, index) for _, signal in lifted[:count]]
         return sentences or ["From your subscriptions"]

@@ -36,6 +36,7 @@ from momentum_tui.recommend.features import (
     UPCOMING,
     BoolArray,
     Features,
+    IntArray,
     codes_in,
 )
 from momentum_tui.recommend.feeds import smart_feed
@@ -202,7 +203,8 @@ class LiveRecommender:
         self._marks_lock = threading.Lock()
         self._pending: list[tuple[str, dict[str, int | None]]] = []
         self._stale = False
-        self._rowids: dict[str, int] = {}
+        self._rowids: tuple[Features, IntArray] | None = None
+        """The features' rowids, as far as they were looked up (-1: not yet)."""
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -268,8 +270,7 @@ class LiveRecommender:
             ranker.only = filter_mask(ranker.features, filters, self._conn) if filters else None
             self._set_ranking(ranker.rank())
             assert self.ranking is not None
-            order = [int(i) for i in self.ranking.order]
-            return self._listing(order, int(self.ranking.candidates.sum()))
+            return self._listing(self.ranking.order, int(self.ranking.candidates.sum()))
 
     def smart(self, ask: SmartAsk, filters: Filters | None = None) -> Listing:
         """A smart feed (mood, minutes, topics) within the feed's filters."""
@@ -282,7 +283,8 @@ class LiveRecommender:
             )
             ranker.only = None
             self._ranking(ranker)
-            listing = self._listing([p.index for p in feed.picks], feed.candidates)
+            picks = np.array([p.index for p in feed.picks], dtype=np.int64)
+            listing = self._listing(picks, feed.candidates)
             listing.total_seconds = feed.total_seconds
             listing.notes = feed.notes
             return listing
@@ -312,28 +314,35 @@ class LiveRecommender:
         self.ranking = ranking
         self._explainer = Explainer(self.ranker, ranking)
 
-    def _listing(self, order: list[int], candidates: int) -> Listing:
+    def _listing(self, order: IntArray, candidates: int) -> Listing:
         assert self.ranker is not None
         assert self._explainer is not None
-        features = self.ranker.features
-        ids = [features.ids[i] for i in order]
-        rowids = self._rowids_of(ids)
-        found = [(index, rowids[video_id]) for index, video_id in zip(order, ids, strict=True)
-                 if video_id in rowids]  # fmt: skip
-        reasons = {
-            rowid: tuple(self._explainer.reasons(index, ROW_REASONS))
-            for index, rowid in found[:SAVED_ROWS]
-        }
-        return Listing(
-            array("q", (rowid for _, rowid in found)), reasons, candidates, self.ranker.tastes.cold
-        )
+        rowids = self._rowids_at(order)
+        listed = rowids > 0  # a video deleted from the cache since the load has none
+        order, rowids = order[listed], rowids[listed]
+        explained = self._explainer.reasons_of(order[:SAVED_ROWS].tolist(), ROW_REASONS)
+        head = rowids[:SAVED_ROWS].tolist()
+        reasons = {rowid: tuple(why) for rowid, why in zip(head, explained, strict=True)}
+        shown: array[int] = array("q")
+        shown.frombytes(rowids.astype(np.int64).tobytes())
+        return Listing(shown, reasons, candidates, self.ranker.tastes.cold)
 
-    def _rowids_of(self, video_ids: list[str]) -> dict[str, int]:
+    def _rowids_at(self, indexes: IntArray) -> IntArray:
+        """The cache rowids of the videos at `indexes` of the features (0: none), each read
+        once per load."""
+        assert self.ranker is not None
         assert self._conn is not None
-        missing = [video_id for video_id in video_ids if video_id not in self._rowids]
-        self._rowids.update(feed_queries.rowids_by_id(self._conn, missing))
-        known = self._rowids
-        return {video_id: known[video_id] for video_id in video_ids if video_id in known}
+        features = self.ranker.features
+        if self._rowids is None or self._rowids[0] is not features:
+            self._rowids = (features, np.full(len(features), -1, dtype=np.int64))
+        known = self._rowids[1]
+        wanted = indexes[known[indexes] < 0]
+        if len(wanted):
+            ids = [features.ids[index] for index in wanted.tolist()]
+            found = feed_queries.rowids_by_id(self._conn, ids)
+            known[wanted] = [found.get(video_id, 0) for video_id in ids]
+        result: IntArray = known[indexes]
+        return result
 
     def explain_rows(self, rows: Iterable[FeedRow]) -> None:
         """Give rows their reasons (rows of videos the ranker does not know keep none)."""
@@ -341,10 +350,10 @@ class LiveRecommender:
             if self.ranker is None or self._explainer is None:
                 return
             features = self.ranker.features
-            for row in rows:
-                index = features.index_of(row.id)
-                if index is not None:
-                    row.reasons = tuple(self._explainer.reasons(index, ROW_REASONS))
+            known = [(row, at) for row in rows if (at := features.index_of(row.id)) is not None]
+            explained = self._explainer.reasons_of([index for _, index in known], ROW_REASONS)
+            for (row, _), why in zip(known, explained, strict=True):
+                row.reasons = tuple(why)
 
     def save_order(self, listing: Listing) -> None:
         """Remember the top of a plain ranking for the next launch."""
@@ -372,5 +381,4 @@ class LiveRecommender:
     def rowid_of(self, video_id: str) -> int | None:
         """The cache rowid of a video (for jumping to it)."""
         with self._lock:
-            self._connection()
-            return self._rowids_of([video_id]).get(video_id)
+            return feed_queries.rowids_by_id(self._connection(), [video_id]).get(video_id)
