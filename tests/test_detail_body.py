@@ -3,6 +3,7 @@ scrolls with the mouse wheel within its ends, and the thumbnail box fits the pan
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
@@ -64,3 +65,35 @@ def test_the_thumbnail_box_fits_the_pane() -> None:
     columns, rows = thumbnail_box(78, 8, beside=True)  # the 80×24 layout: beside the text
     assert rows <= 8 and columns <= 78 // 3
     assert abs(columns / rows - THUMB_SIZE[0] / THUMB_SIZE[1]) < 0.4
+
+
+async def test_parts_drawn_before_keep_their_lines_and_the_same_content_draws_nothing() -> None:
+    app = BodyApp()
+    async with app.run_test(size=(30, 5)) as pilot:
+        body = app.query_one(DetailBody)
+        description = Text("a long description " * 8, style="dim")
+        body.update(Group(Text("Title", style="bold"), Text("♥ liked"), description))
+        await pilot.pause()
+        first = list(body.lines)
+        whole = app.console.render_lines(
+            Group(Text("Title", style="bold"), Text("♥ liked"), description),
+            app.console_options.update(width=30, height=None, highlight=False),
+            style=body.rich_style,
+            pad=True,
+        )
+        assert [s.text for s in first] == ["".join(seg.text for seg in line) for line in whole]
+        # A mark: only the flags line differs, so only it is laid out again.
+        copy = Text(description.plain, style="dim")  # the same words: the same part
+        body.update(Group(Text("Title", style="bold"), Text("★ saved"), copy))
+        await pilot.pause()
+        again = body.lines
+        assert again[0] is first[0] and again[2:] == first[2:]
+        assert all(a is b for a, b in zip(again[2:], first[2:], strict=True))
+        assert "★ saved" in again[1].text and again[1] is not first[1]
+        # Scrolled down, the same content again (a reload that found nothing new) keeps
+        # the place and draws nothing.
+        body.scroll_lines(2)
+        body.update(Group(Text("Title", style="bold"), Text("★ saved"), description))
+        assert body.top_line == 2 and body.lines is again
+        body.update(Group(Text("Another video", style="bold"), description))  # starts at the top
+        assert body.top_line == 0 and "Another video" in body.lines[0].text

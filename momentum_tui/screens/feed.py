@@ -367,7 +367,7 @@ class FeedScreen(WatchKeys):
             self.notify(f"{words.MARK_WORDS.get(result.mark, result.mark)}: {title}  (u undoes)",
                         timeout=3)  # fmt: skip
         self._count_mark(result)
-        self.query_one(DetailPane).reload()
+        self.query_one(DetailPane).marked(result)
 
     def _count_mark(self, result: MarkResult) -> None:
         """Move the channel list's unwatched counts by what the mark changed (a like moves

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
@@ -37,6 +37,7 @@ from momentum_tui.widgets.thumbnail_graphics import HALFBLOCKS, Graphics
 from momentum_tui.worker_errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
+    from momentum_tui.storage.marks import MarkResult
     from momentum_tui.watch.thumbnails import ThumbnailCache
 
 SETTLE_S = 0.05
@@ -240,9 +241,23 @@ class DetailPane(ReportsWorkerErrors, Widget, can_focus=False):
             self._timer = self.set_timer(SETTLE_S, lambda: self._load(video_id))
 
     def reload(self) -> None:
-        """Read the shown video again (after a mark)."""
+        """Read the shown video again."""
         if self._video_id is not None:
             self._load(self._video_id)
+
+    def marked(self, result: MarkResult) -> None:
+        """Show a mark just written: the result is the video's whole new state, so the
+        shown video takes it in place, no read (only its flags line is drawn again).
+
+        A watched mark reads the video again (it leaves the queue, which renumbers the
+        others); a mark on another video leaves this one as it is.
+        """
+        detail = self.detail
+        shown = detail.video["id"] if detail is not None else None
+        if shown != self._video_id or result.changed("watched_at"):
+            self.reload()
+        elif detail is not None and shown == result.video_id:
+            self.show(replace(detail, state=dict(result.state)))
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _load(self, video_id: str) -> None:

@@ -7,13 +7,20 @@ This widget keeps its size: it renders its content to strips at its own width (a
 only when the width or the look changes), draws the lines that fit, and scrolls with
 the mouse wheel by an offset of its own, saying "more below" on its last line instead
 of showing a scrollbar.
+
+Content made of parts (a `Group` of texts, as the detail pane makes it) is drawn part by
+part, and a part the same as one drawn before keeps its lines: a mark changes one line
+of the pane (its flags), so the title and a long description are not laid out again.
 """
 
 from __future__ import annotations
 
-from rich.console import RenderableType
+from collections.abc import Hashable
+
+from rich.console import Group, RenderableType
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.geometry import Region
 from textual.strip import Strip
@@ -51,6 +58,9 @@ class DetailBody(DirectLines, Widget, can_focus=False):
         """The hint line and an empty line at `_width` (kept, like the content's lines)."""
         self.top_line = 0
         """The first content line on screen (the mouse wheel moves it)."""
+        self._parts: list[tuple[Hashable | None, RenderableType]] = [(None, content)]
+        self._drawn: dict[Hashable, list[Strip]] = {}
+        """The lines of each part drawn at `_width` (by what the part says)."""
 
     @property
     def content(self) -> RenderableType:
@@ -58,8 +68,14 @@ class DetailBody(DirectLines, Widget, can_focus=False):
         return self._content
 
     def update(self, content: RenderableType) -> None:
-        """Show `content` from its first line; only this widget repaints."""
-        self._content = content
+        """Show `content` from its first line; only this widget repaints (nothing does when
+        it says what is shown already)."""
+        renderables = content.renderables if isinstance(content, Group) else [content]
+        parts = [(_part_key(part), part) for part in renderables]
+        same = [key for key, _ in parts] == [key for key, _ in self._parts]
+        self._content, self._parts = content, parts
+        if same and None not in (key for key, _ in parts):
+            return
         self._strips = None
         self.top_line = 0
         self.refresh()
@@ -69,18 +85,30 @@ class DetailBody(DirectLines, Widget, can_focus=False):
         """Every line of the content at the current width."""
         width = self.size.width
         if self._strips is None or width != self._width:
-            self._width = width
-            self._base = self.rich_style
-            if width <= 0:
-                self._strips = []
-            else:
-                options = self.app.console_options.update(width=width, height=None, highlight=False)
-                rendered = self.app.console.render_lines(
-                    self._content, options, style=self._base, pad=True
-                )
-                self._strips = [Strip(line, width) for line in rendered]
+            base = self.rich_style
+            if width != self._width or base != self._base:
+                self._drawn = {}
+            self._width, self._base = width, base
+            self._strips = [] if width <= 0 else self._draw(width)
             self._more = self._blank = None
         return self._strips
+
+    def _draw(self, width: int) -> list[Strip]:
+        """Every part's lines (one after the other, as a `Group` draws them), parts drawn
+        before taken as they were."""
+        options = self.app.console_options.update(width=width, height=None, highlight=False)
+        drawn: dict[Hashable, list[Strip]] = {}
+        strips: list[Strip] = []
+        for key, part in self._parts:
+            lines = self._drawn.get(key) if key is not None else None
+            if lines is None:
+                rendered = self.app.console.render_lines(part, options, style=self._base, pad=True)
+                lines = [Strip(line, width) for line in rendered]
+            if key is not None:
+                drawn[key] = lines
+            strips.extend(lines)
+        self._drawn = drawn
+        return strips
 
     @property
     def max_top_line(self) -> int:
@@ -137,3 +165,12 @@ class DetailBody(DirectLines, Widget, can_focus=False):
         """The theme or CSS changed: the rendered strips are stale."""
         super().notify_style_update()
         self._strips = self._more = self._blank = None
+        self._drawn = {}
+
+
+def _part_key(part: RenderableType) -> Hashable | None:
+    """What a part says, to tell it from another (None: not a text, always drawn again)."""
+    if not isinstance(part, Text):
+        return None
+    return (part.plain, tuple(part.spans), str(part.style), part.justify, part.overflow,
+            part.no_wrap, part.end)  # fmt: skip
