@@ -23,6 +23,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
+from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static, Tab, Tabs
 
 from momentum_tui import words
@@ -51,6 +53,7 @@ from momentum_tui.widgets.detail import DetailPane
 from momentum_tui.widgets.feed_table import FeedTable
 from momentum_tui.widgets.key_footer import KeyFooter
 from momentum_tui.widgets.status_bar import FeedStatus, StatusBar
+from momentum_tui.widgets.tab_line import TabLine
 from momentum_tui.widgets.sync_progress import SyncProgress
 
 if TYPE_CHECKING:
@@ -65,6 +68,11 @@ class FeedScreen(WatchKeys):
     """Browse, filter, search and mark the feed (see the module docstring)."""
 
     BINDINGS = [key.binding() for key in (*VIDEO, *QUEUE, *FILTERS, *AI, *VIEWS)]
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """The focused widget. Textual's `Screen.focused` repaints the whole screen when it
+    changes (a full 160×48 frame per tab switch); the widgets gaining and losing the
+    focus repaint themselves, and nothing else on this screen looks at the focus."""
 
     def __init__(
         self,
@@ -113,7 +121,7 @@ class FeedScreen(WatchKeys):
             yield ChannelList(self.store, id="channels")
             with Vertical(id="center"):
                 with Horizontal(id="view-bar"):
-                    tabs = Tabs(
+                    tabs = TabLine(
                         *(Tab(tab.TITLE, id=tab.ID) for tab in self.tabs.values()),
                         active=self.view,
                         id="tabs",
@@ -231,8 +239,12 @@ class FeedScreen(WatchKeys):
 
     @on(Tabs.TabActivated, "#tabs")
     def _tab_clicked(self, event: Tabs.TabActivated) -> None:
-        if event.tab.id is not None:
-            self.action_show_tab(event.tab.id)
+        # Setting `Tabs.active` (show_view does, for every switch) announces it too, after
+        # the switch: only a title activated by a click (still the active one, and not
+        # yet shown) switches. A key pressed since would otherwise be undone.
+        tab_id = event.tab.id
+        if tab_id is not None and tab_id == event.tabs.active and tab_id != self.view:
+            self.action_show_tab(tab_id)
 
     @on(FeedTab.Loaded)
     def _tab_loaded(self, message: FeedTab.Loaded) -> None:

@@ -23,10 +23,11 @@ from momentum_tui.storage import Store
 from momentum_tui.storage import feed as queries
 from momentum_tui.storage.channels import channel_list_counts
 from momentum_tui.widgets.channel_entries import ALL, Entries, Entry, build_entries
+from momentum_tui.widgets.steady_scrollbars import SteadyScrollbars
 from momentum_tui.worker_errors import ReportsWorkerErrors
 
 
-class ChannelList(ReportsWorkerErrors, ScrollView, can_focus=True):
+class ChannelList(ReportsWorkerErrors, SteadyScrollbars, ScrollView, can_focus=True):
     """Pick everything, saved videos, a channel group, or one channel."""
 
     BINDINGS = [key.binding() for key in (*NAVIGATION, *SELECT)]

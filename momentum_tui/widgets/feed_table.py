@@ -30,9 +30,11 @@ from momentum_tui.tabs.source import FeedSource
 from momentum_tui.widgets.direct_lines import DirectLines
 from momentum_tui.widgets.feed_columns import HEADER_LINES, Columns, cell
 from momentum_tui.widgets.feed_rows import RowPainter
+from momentum_tui.widgets.focus_styles import focus_styled
+from momentum_tui.widgets.steady_scrollbars import SteadyScrollbars
 
 
-class FeedTable(DirectLines, ScrollView, can_focus=True):
+class FeedTable(DirectLines, SteadyScrollbars, ScrollView, can_focus=True):
     """A virtual table of videos with a keyboard cursor."""
 
     BINDINGS = [key.binding() for key in NAVIGATION]
@@ -384,6 +386,12 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
         text.stylize_before(base)
         return Strip(list(text.render(self.app.console))).adjust_cell_length(width, base)
 
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Apply the styles again only if a rule tests this table's focus (focus_styles.py):
+        the cursor's colour is drawn from `has_focus`, and `on_focus`/`on_blur` redraw it."""
+        if focus_styled(self):
+            super().watch_has_focus(has_focus)
+
     def on_focus(self) -> None:
         """Redraw the cursor in its focused colour."""
         self.refresh()
@@ -395,9 +403,9 @@ class FeedTable(DirectLines, ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         """The styles were applied again: drawn lines are stale if the look changed.
 
-        Focus moving to or from the table applies them too (twice per tab switch), though
-        nothing it draws changes but the cursor, whose colour is part of each line's key:
-        redrawing every visible row for that cost a tab switch tens of milliseconds.
+        Focus moving to or from the table applies them too when a rule tests its focus,
+        though nothing it draws may change but the cursor, whose colour is part of each
+        line's key: redrawing every visible row for that cost a tab switch tens of ms.
         """
         super().notify_style_update()
         self._base = None
