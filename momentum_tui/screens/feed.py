@@ -53,8 +53,8 @@ from momentum_tui.widgets.detail import DetailPane
 from momentum_tui.widgets.feed_table import FeedTable
 from momentum_tui.widgets.key_footer import KeyFooter
 from momentum_tui.widgets.status_bar import FeedStatus, StatusBar
-from momentum_tui.widgets.tab_line import TabLine
 from momentum_tui.widgets.sync_progress import SyncProgress
+from momentum_tui.widgets.tab_line import TabLine
 
 if TYPE_CHECKING:
     from momentum_tui.recommend.session import SmartAsk

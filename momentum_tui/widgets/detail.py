@@ -9,6 +9,11 @@ thumbnail host; decoded and scaled there too), so the cursor never waits for it.
 Nothing in the pane changes size when the video changes (`DetailBody` draws the text in
 a fixed box; the thumbnail's box is reserved once), so showing a video repaints the pane
 and needs no layout pass of the screen.
+
+The last few videos read are remembered: a tab switch (`follow(…, at_once=True)`) shows
+the other tab's video as it was last read in the same frame as the tab, instead of the
+previous tab's video until a read in a worker comes back, and reads it again once the
+cursor settles (the text is only repainted if that changed anything).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import work
+from textual.cache import LRUCache
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
@@ -47,6 +53,8 @@ THUMB_SIZE = (32, 9)
 """The thumbnail's box in cells (columns, rows): 16:9 in half-blocks."""
 MIN_TEXT_LINES = 6
 """A pane shorter than the picture and this many lines puts the picture beside the text."""
+KEPT_DETAILS = 16
+"""Videos last read that a tab switch shows at once (a few per tab)."""
 
 
 @dataclass
@@ -186,6 +194,8 @@ class DetailPane(ReportsWorkerErrors, Widget, can_focus=False):
         self._body = DetailBody(id="detail-body")
         self._video_id: str | None = None
         self._timer: Timer | None = None
+        self._recent: LRUCache[str, VideoDetail] = LRUCache(KEPT_DETAILS)
+        """What the last videos read said, by id (a tab switch shows it at once)."""
         self._thumbnails = thumbnails
         """Makes the thumbnail cache on first use (None: thumbnails are off)."""
         self._cache: ThumbnailCache | None = None
@@ -229,13 +239,20 @@ class DetailPane(ReportsWorkerErrors, Widget, can_focus=False):
                 self._load_thumbnail(thumbnail.video_id, self._box)
 
     def follow(self, video_id: str | None, *, at_once: bool = False) -> None:
-        """Show `video_id` (None: nothing highlighted) once the cursor settles on it."""
+        """Show `video_id` (None: nothing highlighted) once the cursor settles on it.
+
+        `at_once` (a tab switch): read it now, or if it was read lately show that now
+        and read it again once settled."""
         self._video_id = video_id
         if self._timer is not None:
             self._timer.stop()
         if video_id is None:
             self.show(None)
-        elif at_once:
+            return
+        if at_once and (recent := self._recent.get(video_id)) is not None:
+            self._shown(video_id, recent)
+            at_once = False
+        if at_once:
             self._load(video_id)
         else:
             self._timer = self.set_timer(SETTLE_S, lambda: self._load(video_id))
@@ -278,13 +295,21 @@ class DetailPane(ReportsWorkerErrors, Widget, can_focus=False):
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         """Show what arrived, if that video is still the highlighted one; then its picture."""
         message.stop()
+        if message.detail is not None:
+            self._recent[message.video_id] = message.detail
+        else:
+            self._recent.discard(message.video_id)  # gone from the cache
         if message.video_id == self._video_id:
-            self.show(message.detail)
-            thumbnail = self.query_one(Thumbnail)
-            if self._thumbnails is None or message.detail is None:
-                thumbnail.show(None, None)
-            elif thumbnail.video_id != message.video_id:
-                self._load_thumbnail(message.video_id, self._box)
+            self._shown(message.video_id, message.detail)
+
+    def _shown(self, video_id: str, detail: VideoDetail | None) -> None:
+        """Show the highlighted video's text, then load its picture if it isn't shown."""
+        self.show(detail)
+        thumbnail = self.query_one(Thumbnail)
+        if self._thumbnails is None or detail is None:
+            thumbnail.show(None, None)
+        elif thumbnail.video_id != video_id:
+            self._load_thumbnail(video_id, self._box)
 
     @work(thread=True, exclusive=True, group="thumbnail", exit_on_error=False)
     def _load_thumbnail(self, video_id: str, box: tuple[int, int]) -> None:
@@ -344,8 +369,11 @@ class DetailPane(ReportsWorkerErrors, Widget, can_focus=False):
         return self._cache.stats if self._cache is not None else None
 
     def show(self, detail: VideoDetail | None) -> None:
-        """Show `detail`, or an empty-state hint."""
+        """Show `detail`, or an empty-state hint (a video shown is remembered as shown: a
+        mark shown in place is what a switch back shows)."""
         self.detail = detail
+        if detail is not None:
+            self._recent[detail.video["id"]] = detail
         if detail is None:
             self._body.update(Text("No video selected.", style="dim"))
             self.query_one(Thumbnail).show(None, None)

@@ -11,6 +11,8 @@ of showing a scrollbar.
 Content made of parts (a `Group` of texts, as the detail pane makes it) is drawn part by
 part, and a part the same as one drawn before keeps its lines: a mark changes one line
 of the pane (its flags), so the title and a long description are not laid out again.
+The parts of the last few contents are kept (`KEPT_PARTS`): switching tabs back and
+forth shows each tab's video again without laying its text out again (10–20 ms each).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
@@ -32,6 +35,8 @@ MORE_BELOW = "↓ more below (mouse wheel)"
 """The last line's hint when the text goes on past the pane."""
 WHEEL_LINES = 2
 """Lines one notch of the mouse wheel scrolls."""
+KEPT_PARTS = 160
+"""Parts whose lines are kept: those of the last 16 videos or so (about ten each)."""
 
 
 class DetailBody(DirectLines, Widget, can_focus=False):
@@ -59,8 +64,8 @@ class DetailBody(DirectLines, Widget, can_focus=False):
         self.top_line = 0
         """The first content line on screen (the mouse wheel moves it)."""
         self._parts: list[tuple[Hashable | None, RenderableType]] = [(None, content)]
-        self._drawn: dict[Hashable, list[Strip]] = {}
-        """The lines of each part drawn at `_width` (by what the part says)."""
+        self._drawn: LRUCache[Hashable, list[Strip]] = LRUCache(KEPT_PARTS)
+        """The lines of the parts drawn lately at `_width` (by what each part says)."""
 
     @property
     def content(self) -> RenderableType:
@@ -87,7 +92,7 @@ class DetailBody(DirectLines, Widget, can_focus=False):
         if self._strips is None or width != self._width:
             base = self.rich_style
             if width != self._width or base != self._base:
-                self._drawn = {}
+                self._drawn.clear()
             self._width, self._base = width, base
             self._strips = [] if width <= 0 else self._draw(width)
             self._more = self._blank = None
@@ -97,7 +102,6 @@ class DetailBody(DirectLines, Widget, can_focus=False):
         """Every part's lines (one after the other, as a `Group` draws them), parts drawn
         before taken as they were."""
         options = self.app.console_options.update(width=width, height=None, highlight=False)
-        drawn: dict[Hashable, list[Strip]] = {}
         strips: list[Strip] = []
         for key, part in self._parts:
             lines = self._drawn.get(key) if key is not None else None
@@ -105,9 +109,8 @@ class DetailBody(DirectLines, Widget, can_focus=False):
                 rendered = self.app.console.render_lines(part, options, style=self._base, pad=True)
                 lines = [Strip(line, width) for line in rendered]
             if key is not None:
-                drawn[key] = lines
+                self._drawn[key] = lines
             strips.extend(lines)
-        self._drawn = drawn
         return strips
 
     @property
@@ -165,7 +168,7 @@ class DetailBody(DirectLines, Widget, can_focus=False):
         """The theme or CSS changed: the rendered strips are stale."""
         super().notify_style_update()
         self._strips = self._more = self._blank = None
-        self._drawn = {}
+        self._drawn.clear()
 
 
 def _part_key(part: RenderableType) -> Hashable | None:

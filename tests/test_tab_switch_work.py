@@ -1,0 +1,185 @@
+"""What a tab switch does, and what it no longer does (docs/performance.md, For you).
+
+A switch shows the other tab's table and moves the focus to it. It applies no styles to
+the feed tables (no rule tests their focus; one that does still restyles them), repaints
+no scrollbar that did not move (one whose table changed still moves), shows the other
+tab's video in the detail pane at once when it was read before (and reads it again),
+moves the hidden tab underline in one step, and a click on a title still switches.
+Asserted through what the widgets show and what Textual was asked to do, never timing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
+from textual.scrollbar import ScrollBar
+from textual.widgets import Tabs
+from textual.widgets._tabs import Underline
+
+from momentum_tui.models import Mark
+from momentum_tui.storage import Store
+from momentum_tui.storage.marks import toggle_mark
+from momentum_tui.tabs import FOR_YOU, SUBSCRIPTIONS
+from momentum_tui.widgets.detail import DetailPane
+from momentum_tui.widgets.feed_columns import HEADER_LINES
+from momentum_tui.widgets.feed_table import FeedTable
+from momentum_tui.widgets.focus_styles import focus_styled
+from tests.app_support import make_app, settle, until
+
+
+def restyled(calls: list[list[DOMNode]]) -> Any:
+    """Record the nodes each stylesheet update is given (until the returned undo)."""
+    update_nodes = Stylesheet.update_nodes
+
+    def recording(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        calls.append(nodes)
+        update_nodes(self, nodes, animate=animate)
+
+    Stylesheet.update_nodes = recording  # type: ignore[method-assign]
+    return lambda: setattr(Stylesheet, "update_nodes", update_nodes)
+
+
+async def test_a_switch_restyles_no_table_and_repaints_no_scrollbar_that_stayed(
+    demo_store: Store,
+) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await settle(pilot)
+        await pilot.press("2")  # each tab shown once: what a switch does from then on
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        repainted: list[ScrollBar] = []
+        refresh = ScrollBar.refresh
+
+        def recording(self: ScrollBar, *args: Any, **kwargs: Any) -> Any:
+            repainted.append(self)
+            return refresh(self, *args, **kwargs)
+
+        calls: list[list[DOMNode]] = []
+        undo = restyled(calls)
+        ScrollBar.refresh = recording  # type: ignore[method-assign]
+        try:
+            for key, view in (("2", SUBSCRIPTIONS), ("1", FOR_YOU)):
+                await pilot.press(key)
+                await settle(pilot)
+                assert screen.view == view and screen.focused is screen.table
+        finally:
+            undo()
+            ScrollBar.refresh = refresh  # type: ignore[method-assign]
+        assert calls  # the tab titles changed their look…
+        assert not [node for nodes in calls for node in nodes if isinstance(node, FeedTable)]
+        assert repainted == []  # …and no scrollbar moved, so none was drawn again
+        # The focus still shows: the table on screen draws the focused cursor.
+        assert screen.table.has_focus and not screen.tabs[SUBSCRIPTIONS].table.has_focus
+
+
+async def test_a_scrollbar_follows_a_table_whose_rows_changed(demo_store: Store) -> None:
+    app = make_app(demo_store, start_view=SUBSCRIPTIONS)
+    async with app.run_test(size=(120, 34)) as pilot:
+        screen = await settle(pilot)
+        table = screen.table
+        before = len(table.source)
+        await pilot.press("slash", *"the", "enter")  # fewer rows: a shorter scroll
+        await until(pilot, lambda: table.source.complete and len(table.source) != before,
+                    what="the search's rows")  # fmt: skip
+        await settle(pilot)
+        assert table.vertical_scrollbar.window_virtual_size == table.virtual_size.height
+        assert table.virtual_size.height == len(table.source) * table.row_lines + HEADER_LINES
+
+
+class FocusStyledApp(App[None]):
+    """A feed table under a stylesheet that does test its focus."""
+
+    CSS = "FeedTable:focus > .feed-table--cursor { background: red; }"
+
+    def compose(self) -> ComposeResult:
+        yield FeedTable()
+
+
+async def test_a_rule_that_tests_the_table_focus_still_restyles_it() -> None:
+    app = FocusStyledApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(FeedTable)
+        assert focus_styled(table)
+        table.blur()
+        await pilot.pause()
+        blurred = table.get_component_rich_style("feed-table--cursor").bgcolor
+        table.focus()
+        await pilot.pause()
+        focused = table.get_component_rich_style("feed-table--cursor").bgcolor
+        assert focused is not None and focused != blurred and focused.triplet == (255, 0, 0)
+
+
+async def test_no_rule_of_momentum_tests_a_feed_table_focus(demo_store: Store) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(pilot)
+        assert not focus_styled(screen.table)
+        assert focus_styled(screen.query_one("#channels"))  # its cursor says where focus is
+
+
+async def test_the_detail_pane_shows_the_other_tab_video_at_once_and_reads_it_again(
+    demo_store: Store,
+) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await settle(pilot)
+        pane = screen.query_one(DetailPane)
+        await pilot.press("2")
+        await settle(pilot)
+        subscriptions_video = screen.table.current_row
+        assert subscriptions_video is not None
+        screen.action_show_tab(FOR_YOU)  # what `1` does, the loop given no turn since
+        for_you_video = screen.table.current_row
+        assert for_you_video is not None and for_you_video.id != subscriptions_video.id
+        # Read when For you was first shown: in the same frame as the tab, no read waited for.
+        assert pane.detail is not None and pane.detail.video["id"] == for_you_video.id
+        await settle(pilot)
+        # Changed meanwhile (elsewhere): a switch back shows what it remembered, then
+        # what the cache says once it is read again.
+        toggle_mark(demo_store, subscriptions_video.id, Mark.SAVED)
+        screen.action_show_tab(SUBSCRIPTIONS)
+        assert pane.detail is not None and pane.detail.video["id"] == subscriptions_video.id
+        await until(pilot, lambda: pane.detail is not None and pane.detail.state["saved_at"],
+                    what="the video read again")  # fmt: skip
+        assert "★ saved" in pane_text(pane)
+
+
+def pane_text(pane: DetailPane) -> str:
+    """The detail pane's text as the terminal shows it."""
+    return "\n".join(strip.text for strip in pane.body.lines)
+
+
+async def test_the_hidden_underline_jumps_and_a_click_on_a_title_still_switches(
+    demo_store: Store,
+) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await settle(pilot)
+        underline = screen.query_one(Underline)
+        positions: list[int] = []
+
+        def moved(start: int) -> None:
+            positions.append(start)
+
+        screen.watch(underline, "highlight_start", moved, init=False)
+        await pilot.press("2")
+        await settle(pilot)
+        await until(pilot, lambda: positions, what="the underline moved")
+        await pilot.press("1")
+        await settle(pilot)
+        await until(pilot, lambda: len(positions) == 2, what="the underline moved back")
+        assert positions[1] < positions[0]  # one step each way, no slide between
+        # A late "activated" for a tab no longer active (the keys went on) changes nothing.
+        tabs = screen.query_one(Tabs)
+        tabs.post_message(Tabs.TabActivated(tabs, tabs.query_one(f"#{SUBSCRIPTIONS}")))
+        await pilot.pause()
+        assert screen.view == FOR_YOU
+        await pilot.click(f"#tabs #{SUBSCRIPTIONS}")
+        await until(pilot, lambda: screen.view == SUBSCRIPTIONS, what="the clicked tab")
+        assert screen.focused is screen.table
