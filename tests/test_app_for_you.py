@@ -8,7 +8,7 @@ import json
 
 import pytest
 from rich.console import Console
-from textual.widgets import OptionList, Select, Static, Tabs
+from textual.widgets import OptionList, Select, Static
 
 from momentum_tui.app import MomentumApp
 from momentum_tui.bindings import AI as AI_KEYS
@@ -37,6 +37,7 @@ from momentum_tui.screens.why import WhyScreen
 from momentum_tui.storage import Store
 from momentum_tui.tabs import FOR_YOU, QUEUE, SUBSCRIPTIONS
 from momentum_tui.widgets.feed_table import FeedTable
+from momentum_tui.widgets.tab_line import TabLine
 from tests.app_support import make_app, settle, state_of, until, wait_for_screen
 from tests.conftest import DEMO_NOW
 from tests.factories import add, channel_id, make_video
@@ -72,8 +73,8 @@ async def test_for_you_is_the_first_tab_and_shows_the_ranking_with_reasons(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await settle(pilot)
         table = screen.table
-        tabs = screen.query_one(Tabs)
-        assert [tab.id for tab in tabs.query("Tab")] == [FOR_YOU, SUBSCRIPTIONS, QUEUE]
+        tabs = screen.query_one(TabLine)
+        assert tabs.tab_ids == [FOR_YOU, SUBSCRIPTIONS, QUEUE]
         assert tabs.active == FOR_YOU and screen.view == FOR_YOU
         assert table.reasons and table is screen.for_you.table
         with demo_store.read() as conn:
@@ -112,7 +113,7 @@ async def test_tabs_switch_and_each_keeps_its_cursor(demo_store: Store) -> None:
         assert picked is not None
         await pilot.press("2")
         await settle(pilot)
-        assert screen.view == SUBSCRIPTIONS and screen.query_one(Tabs).active == SUBSCRIPTIONS
+        assert screen.view == SUBSCRIPTIONS and screen.query_one(TabLine).active == SUBSCRIPTIONS
         table = screen.table  # each tab has its own table
         assert not table.reasons
         assert app.focused is table
@@ -127,7 +128,7 @@ async def test_tabs_switch_and_each_keeps_its_cursor(demo_store: Store) -> None:
         await pilot.press("2")
         await settle(pilot)
         assert screen.table.cursor == 3
-        await pilot.click("#for-you")
+        await pilot.click(TabLine, offset=(2, 0))  # on the words "For you"
         await settle(pilot)
         assert screen.view == FOR_YOU
 

@@ -4,7 +4,7 @@ A switch shows the other tab's table and moves the focus to it. It applies no st
 the feed tables (no rule tests their focus; one that does still restyles them), repaints
 no scrollbar that did not move (one whose table changed still moves), shows the other
 tab's video in the detail pane at once when it was read before (and reads it again),
-moves the hidden tab underline in one step, and a click on a title still switches.
+and the tab line (one widget) marks the shown tab; a click on a title still switches.
 Asserted through what the widgets show and what Textual was asked to do, never timing.
 """
 
@@ -16,17 +16,16 @@ from textual.app import App, ComposeResult
 from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 from textual.scrollbar import ScrollBar
-from textual.widgets import Tabs
-from textual.widgets._tabs import Underline
 
 from momentum_tui.models import Mark
 from momentum_tui.storage import Store
 from momentum_tui.storage.marks import toggle_mark
-from momentum_tui.tabs import FOR_YOU, SUBSCRIPTIONS
+from momentum_tui.tabs import FOR_YOU, QUEUE, SUBSCRIPTIONS
 from momentum_tui.widgets.detail import DetailPane
 from momentum_tui.widgets.feed_columns import HEADER_LINES
 from momentum_tui.widgets.feed_table import FeedTable
 from momentum_tui.widgets.focus_styles import focus_styled
+from momentum_tui.widgets.tab_line import TabLine
 from tests.app_support import make_app, settle, until
 
 
@@ -71,8 +70,9 @@ async def test_a_switch_restyles_no_table_and_repaints_no_scrollbar_that_stayed(
         finally:
             undo()
             ScrollBar.refresh = refresh  # type: ignore[method-assign]
-        assert calls  # the tab titles changed their look…
+        # Nothing was styled again (the tab line draws the shown title's look itself)…
         assert not [node for nodes in calls for node in nodes if isinstance(node, FeedTable)]
+        assert calls == []
         assert repainted == []  # …and no scrollbar moved, so none was drawn again
         # The focus still shows: the table on screen draws the focused cursor.
         assert screen.table.has_focus and not screen.tabs[SUBSCRIPTIONS].table.has_focus
@@ -155,31 +155,35 @@ def pane_text(pane: DetailPane) -> str:
     return "\n".join(strip.text for strip in pane.body.lines)
 
 
-async def test_the_hidden_underline_jumps_and_a_click_on_a_title_still_switches(
+async def test_the_tab_line_marks_the_shown_tab_and_a_click_on_a_title_switches(
     demo_store: Store,
 ) -> None:
     app = make_app(demo_store)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await settle(pilot)
-        underline = screen.query_one(Underline)
-        positions: list[int] = []
+        line = screen.query_one(TabLine)
 
-        def moved(start: int) -> None:
-            positions.append(start)
+        def looks() -> dict[str, str]:
+            """Each title as drawn, and its style."""
+            drawn = {segment.text: str(segment.style) for segment in line.render_line(0)}
+            return {tab_id: drawn[title] for tab_id, title in line.titles.items()}
 
-        screen.watch(underline, "highlight_start", moved, init=False)
+        assert line.render_line(0).text.startswith(" For you  Subscriptions  Queue ")
+        before = looks()
+        assert before[SUBSCRIPTIONS] == before[QUEUE] != before[FOR_YOU]
+        assert "bold" in before[FOR_YOU]
         await pilot.press("2")
         await settle(pilot)
-        await until(pilot, lambda: positions, what="the underline moved")
-        await pilot.press("1")
-        await settle(pilot)
-        await until(pilot, lambda: len(positions) == 2, what="the underline moved back")
-        assert positions[1] < positions[0]  # one step each way, no slide between
-        # A late "activated" for a tab no longer active (the keys went on) changes nothing.
-        tabs = screen.query_one(Tabs)
-        tabs.post_message(Tabs.TabActivated(tabs, tabs.query_one(f"#{SUBSCRIPTIONS}")))
+        assert line.active == SUBSCRIPTIONS
+        assert looks() == {FOR_YOU: before[QUEUE], SUBSCRIPTIONS: before[FOR_YOU],
+                           QUEUE: before[QUEUE]}  # fmt: skip
+        _, start, _ = next(span for span in line.spans() if span[0] == QUEUE)
+        await pilot.hover(TabLine, offset=(start + 2, 0))
+        await until(pilot, lambda: line.hovered == QUEUE, what="the hovered title")
+        assert looks()[QUEUE] != before[QUEUE]  # brighter under the mouse
+        await pilot.click(TabLine, offset=(start + 2, 0))
+        await until(pilot, lambda: screen.view == QUEUE, what="the clicked tab")
+        assert line.active == QUEUE and screen.focused is screen.table
+        await pilot.click(TabLine, offset=(line.size.width - 1, 0))  # past the titles
         await pilot.pause()
-        assert screen.view == FOR_YOU
-        await pilot.click(f"#tabs #{SUBSCRIPTIONS}")
-        await until(pilot, lambda: screen.view == SUBSCRIPTIONS, what="the clicked tab")
-        assert screen.focused is screen.table
+        assert screen.view == QUEUE

@@ -25,7 +25,7 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
 from textual.reactive import Reactive
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Input, Static, Tab, Tabs
+from textual.widgets import ContentSwitcher, Input, Static
 
 from momentum_tui import words
 from momentum_tui.bindings import AI, FILTERS, QUEUE, VIDEO, VIEWS
@@ -121,13 +121,9 @@ class FeedScreen(WatchKeys):
             yield ChannelList(self.store, id="channels")
             with Vertical(id="center"):
                 with Horizontal(id="view-bar"):
-                    tabs = TabLine(
-                        *(Tab(tab.TITLE, id=tab.ID) for tab in self.tabs.values()),
-                        active=self.view,
-                        id="tabs",
-                    )
-                    tabs.can_focus = False  # 1 and 2 switch; the table keeps the focus
-                    yield tabs
+                    # 1, 2, 3 switch (or a click on a title); the table keeps the focus.
+                    titles = {tab.ID: tab.TITLE for tab in self.tabs.values()}
+                    yield TabLine(titles, active=self.view, id="tabs")
                     yield Static(words.KEY_HINTS, id="view-note")
                 yield Input(
                     placeholder="Search titles, descriptions, channels, tags  ·  Enter: done  "
@@ -219,7 +215,7 @@ class FeedScreen(WatchKeys):
         if view != self.view:
             table_had_focus = self.focused is self.table
             self.view = view
-            self.query_one(Tabs).active = view
+            self.query_one(TabLine).active = view
             self.query_one(ContentSwitcher).current = tab.id
             self.show_search_box()
             if table_had_focus:
@@ -237,14 +233,9 @@ class FeedScreen(WatchKeys):
         if view in self.tabs:
             self.show_view(view)
 
-    @on(Tabs.TabActivated, "#tabs")
-    def _tab_clicked(self, event: Tabs.TabActivated) -> None:
-        # Setting `Tabs.active` (show_view does, for every switch) announces it too, after
-        # the switch: only a title activated by a click (still the active one, and not
-        # yet shown) switches. A key pressed since would otherwise be undone.
-        tab_id = event.tab.id
-        if tab_id is not None and tab_id == event.tabs.active and tab_id != self.view:
-            self.action_show_tab(tab_id)
+    @on(TabLine.Clicked, "#tabs")
+    def _tab_clicked(self, event: TabLine.Clicked) -> None:
+        self.action_show_tab(event.tab_id)
 
     @on(FeedTab.Loaded)
     def _tab_loaded(self, message: FeedTab.Loaded) -> None:
