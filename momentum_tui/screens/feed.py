@@ -23,8 +23,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
-from textual.reactive import Reactive
-from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
 from momentum_tui import words
@@ -68,11 +66,6 @@ class FeedScreen(WatchKeys):
     """Browse, filter, search and mark the feed (see the module docstring)."""
 
     BINDINGS = [key.binding() for key in (*VIDEO, *QUEUE, *FILTERS, *AI, *VIEWS)]
-
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
-    """The focused widget. Textual's `Screen.focused` repaints the whole screen when it
-    changes (a full 160×48 frame per tab switch); the widgets gaining and losing the
-    focus repaint themselves, and nothing else on this screen looks at the focus."""
 
     def __init__(
         self,
@@ -215,13 +208,13 @@ class FeedScreen(WatchKeys):
         if view != self.view:
             table_had_focus = self.focused is self.table
             self.view = view
-            self.query_one(TabLine).active = view
-            self.query_one(ContentSwitcher).current = tab.id
+            self.one("#tabs", TabLine).active = view
+            self.one("#feed", ContentSwitcher).current = tab.id
             self.show_search_box()
             if table_had_focus:
                 tab.table.focus()
             row = tab.table.current_row
-            self.query_one(DetailPane).follow(row.id if row else None, at_once=True)
+            self.one("#detail", DetailPane).follow(row.id if row else None, at_once=True)
         if fresh:
             tab.load(LoadRequest(self.filters, keep_rowid, 0, tab.totals))
         elif tab.stale:
@@ -304,14 +297,14 @@ class FeedScreen(WatchKeys):
         if self.totals is not None:
             status.total, status.unwatched = self.totals.videos, self.totals.unwatched
         self.tab.describe(status, self.selection_label)
-        self.query_one(StatusBar).show(status)
-        note = self.query_one("#view-note", Static)
+        self.one("#status", StatusBar).show(status)
+        note = self.one("#view-note", Static)
         note.update(self.tab.note(note.content_region.width or 1_000), layout=False)
 
     @on(FeedTable.Highlighted)
     def _highlighted(self, message: FeedTable.Highlighted) -> None:
         if message.table is self.table:
-            self.query_one(DetailPane).follow(message.row.id if message.row else None)
+            self.one("#detail", DetailPane).follow(message.row.id if message.row else None)
 
     @on(FeedTable.Activated)
     def _activated(self, message: FeedTable.Activated) -> None:

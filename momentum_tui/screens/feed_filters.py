@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from textual import on
 from textual.events import Resize
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
 from momentum_tui import words
 from momentum_tui.models import Filters
+from momentum_tui.screens.steady_screen import SteadyScreen
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as queries
 from momentum_tui.tabs import FOR_YOU, SUBSCRIPTIONS
@@ -30,7 +30,7 @@ SEARCH_SETTLE_S = 0.12
 """Search once typing pauses this long (not on every keystroke of a word)."""
 
 
-class FilteredScreen(Screen[None]):
+class FilteredScreen(SteadyScreen):
     """The filters, the search box, the channel list and their keys (see the module docstring)."""
 
     store: Store

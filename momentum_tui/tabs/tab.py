@@ -117,20 +117,22 @@ class FeedTab(ReportsWorkerErrors, Widget):
         self.request = LoadRequest(context.initial_filters)
         """The latest load's request."""
         self.totals: Totals | None = None
-
-    def compose(self) -> ComposeResult:
-        """The tab's own table."""
-        yield FeedTable(
-            now=self.context.fixed_now,
+        self._table = FeedTable(
+            now=context.fixed_now,
             reasons=self.REASONS,
-            plain_titles=self.context.settings.ui.plain_titles,
+            plain_titles=context.settings.ui.plain_titles,
             empty=self.LOADING,
         )
 
+    def compose(self) -> ComposeResult:
+        """The tab's own table."""
+        yield self._table
+
     @property
     def table(self) -> FeedTable:
-        """The tab's table."""
-        return self.query_one(FeedTable)
+        """The tab's table (kept: a query walks the tab's widgets, and the screen asks
+        for the shown table on every key)."""
+        return self._table
 
     @property
     def complete(self) -> bool:
