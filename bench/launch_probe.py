@@ -41,6 +41,22 @@ class Launch:
     """What an app wrote to stderr by the time it had quit (nothing, when all went well)."""
 
 
+def compile_momentum() -> None:
+    """Write Momentum's bytecode beside its modules, as installing it does.
+
+    pip compiles a package's modules when it installs it, and Textual's (installed that
+    way) come compiled. Momentum here is an editable install, whose bytecode is written
+    on first import — unless `PYTHONDONTWRITEBYTECODE` is set, as it is on the
+    development machine: then every launch compiled its ~60 modules from source again,
+    about 0.2 s of CPU that no installed Momentum pays (docs/performance.md, "Start-up").
+    """
+    import compileall
+
+    import momentum_tui
+
+    compileall.compile_dir(Path(momentum_tui.__file__).parent, quiet=1)
+
+
 def time_command(args: list[str], env: dict[str, str] | None = None) -> Launch:
     """Run a command to its end (output discarded); fail loudly if it fails.
 

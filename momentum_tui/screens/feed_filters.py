@@ -16,6 +16,7 @@ from textual.widgets import Input
 from momentum_tui import words
 from momentum_tui.models import Filters
 from momentum_tui.screens.steady_screen import SteadyScreen
+from momentum_tui.screens.styled_once import StyledOnceScreen
 from momentum_tui.storage import Store
 from momentum_tui.storage import feed as queries
 from momentum_tui.tabs import FOR_YOU, SUBSCRIPTIONS
@@ -30,7 +31,7 @@ SEARCH_SETTLE_S = 0.12
 """Search once typing pauses this long (not on every keystroke of a word)."""
 
 
-class FilteredScreen(SteadyScreen):
+class FilteredScreen(StyledOnceScreen, SteadyScreen):
     """The filters, the search box, the channel list and their keys (see the module docstring)."""
 
     store: Store
