@@ -110,6 +110,7 @@ class FeedScreen(WatchKeys):
         # Laid out for the terminal's width before anything is styled: the same classes
         # set at the first resize would restyle every widget on the screen once more.
         self._apply_layout(self.app.size.width)
+        self.tab.load(LoadRequest(self.filters))  # starts as the tab composes (tabs/tab.py)
         with Horizontal(id="body"):
             yield ChannelList(self.store, id="channels")
             with Vertical(id="center"):
@@ -174,9 +175,8 @@ class FeedScreen(WatchKeys):
         return self.context.now()
 
     def on_mount(self) -> None:
-        """Start loading the tab on screen at once; the rest follows once it is complete."""
+        """The table has the focus (its tab started loading in `compose`)."""
         self.table.focus()
-        self.tab.load(LoadRequest(self.filters))
         if hasattr(self.app, "cache_version"):
             self.watch(self.app, "cache_version", self._cache_changed, init=False)
 

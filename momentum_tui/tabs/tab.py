@@ -123,9 +123,13 @@ class FeedTab(ReportsWorkerErrors, Widget):
             plain_titles=context.settings.ui.plain_titles,
             empty=self.LOADING,
         )
+        self._load_when_composed = False
 
     def compose(self) -> ComposeResult:
-        """The tab's own table."""
+        """The tab's own table (and the load asked for before the tab was attached)."""
+        if self._load_when_composed:
+            self._load_when_composed = False
+            self.start_load(self.generation, self.request)
         yield self._table
 
     @property
@@ -151,7 +155,11 @@ class FeedTab(ReportsWorkerErrors, Widget):
         self.generation += 1
         self.stale = False
         self.request = request
-        self.start_load(self.generation, request)
+        if self.is_attached:
+            self.start_load(self.generation, request)
+        else:  # the screen's first load, asked for as it composes: its thread starts (and
+            # can post its result) once the tab is in the DOM, while the rest composes
+            self._load_when_composed = True
 
     def reload(
         self,
