@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, get_origin
 
@@ -97,6 +96,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             f"The config file {path} can't be read ({error}).",
             "Fix its permissions or encoding (UTF-8), or move it aside.",
         ) from error
+    import tomllib  # only when there is a config file (most launches have none)
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -113,6 +113,7 @@ def test_the_apps_first_screen_imports_no_sdk_numpy_or_sqlite_utils(cache: Path)
     assert {"textual", "momentum_tui"} <= names  # the report came from the running app
     heavy = CLAUDE_AND_GOOGLE | READING_ONLY | {"numpy", "sqlite_utils", "httpx", "httpx2"}
     assert names & heavy == set()
+    assert "tomllib" not in names  # no config file here: nothing is parsed as TOML
     # It quit at once, with the fresh ranking still under way: nothing said on the way out
     # (the ranker's read connection, closed with the cache, used to raise at exit).
     assert launch.errors == ""
