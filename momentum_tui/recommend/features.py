@@ -89,6 +89,9 @@ def length_bucket(duration_s: IntArray) -> npt.NDArray[np.int8]:
     return buckets
 
 
+_STATE_COLUMNS = ("watched_at", "rating", "rated_at", "hidden_at", "saved_at")
+
+
 @dataclass
 class State:
     """The person's current marks as columns (0 means not set; rating is -1, 0 or 1)."""
@@ -105,13 +108,18 @@ class State:
         zeros = np.zeros(n, dtype=np.int64)
         return cls(zeros.copy(), np.zeros(n, dtype=np.int8), zeros.copy(), zeros.copy(), zeros)
 
-    def set(self, index: int, values: dict[str, int | None]) -> None:
-        """Replace one video's marks (the dict shape of `storage.marks`)."""
-        self.watched_at[index] = values.get("watched_at") or 0
-        self.rating[index] = values.get("rating") or 0
-        self.rated_at[index] = values.get("rated_at") or 0
-        self.hidden_at[index] = values.get("hidden_at") or 0
-        self.saved_at[index] = values.get("saved_at") or 0
+    def set(self, index: int, values: dict[str, int | None]) -> bool:
+        """Replace one video's marks (the dict shape of `storage.marks`); False when they
+        were these already."""
+        new = tuple(values.get(name) or 0 for name in _STATE_COLUMNS)
+        columns: tuple[np.ndarray, ...] = (
+            self.watched_at, self.rating, self.rated_at, self.hidden_at, self.saved_at
+        )  # fmt: skip
+        if tuple(int(column[index]) for column in columns) == new:
+            return False
+        for column, value in zip(columns, new, strict=True):
+            column[index] = value
+        return True
 
     def marked(self) -> IntArray:
         """Indexes of videos with any mark (the evidence)."""

@@ -203,6 +203,8 @@ class LiveRecommender:
         self._marks_lock = threading.Lock()
         self._pending: list[tuple[str, dict[str, int | None]]] = []
         self._stale = False
+        self._listed: tuple[Ranking, Filters | None, Listing] | None = None
+        """The last `rank`: the ranking it made, for which filters, and its listing."""
         self._rowids: tuple[Features, IntArray] | None = None
         """The features' rowids, as far as they were looked up (-1: not yet)."""
 
@@ -250,12 +252,13 @@ class LiveRecommender:
         assert self.ranker is not None
         with self._marks_lock:
             pending, self._pending = self._pending, []
-        if pending:
-            features = self.ranker.features
-            for video_id, state in pending:
-                index = features.index_of(video_id)
-                if index is not None:  # not loaded: its channel is unfollowed
-                    features.state.set(index, state)
+        features = self.ranker.features
+        changed = False
+        for video_id, state in pending:
+            index = features.index_of(video_id)
+            if index is not None:  # not loaded: its channel is unfollowed
+                changed |= features.state.set(index, state)
+        if changed:  # (a mark noted twice, or one the load read already, changes nothing)
             self.ranker.relearn()
             self.ranking = None
         return self.ranker
@@ -263,14 +266,22 @@ class LiveRecommender:
     # -- lists ------------------------------------------------------------------------
 
     def rank(self, filters: Filters | None = None) -> Listing:
-        """The For-you order within the feed's filters, with reasons for the first rows."""
+        """The For-you order within the feed's filters, with reasons for the first rows.
+
+        Asked again with the same filters and nothing changed since, the same listing.
+        """
         with self._lock:
             ranker = self._ready()
+            listed = self._listed
+            if listed is not None and listed[0] is self.ranking and listed[1] == filters:
+                return listed[2]
             assert self._conn is not None
             ranker.only = filter_mask(ranker.features, filters, self._conn) if filters else None
             self._set_ranking(ranker.rank())
             assert self.ranking is not None
-            return self._listing(self.ranking.order, int(self.ranking.candidates.sum()))
+            listing = self._listing(self.ranking.order, int(self.ranking.candidates.sum()))
+            self._listed = (self.ranking, filters, listing)
+            return listing
 
     def smart(self, ask: SmartAsk, filters: Filters | None = None) -> Listing:
         """A smart feed (mood, minutes, topics) within the feed's filters."""

@@ -196,6 +196,7 @@ class FeedTab(ReportsWorkerErrors, Widget):
     def _write_mark(self, video_id: str, title: str, mark: Mark) -> None:
         result = toggle_mark(self.context.store, video_id, mark)
         self.post_message(Marked(result, title=title, tab=self))
+        self.prepare_for(result)
 
     def undo(self) -> None:
         """Undo the last mark (whichever video it was on)."""
@@ -211,6 +212,12 @@ class FeedTab(ReportsWorkerErrors, Widget):
                 detail = queries.video_detail(conn, result.video_id)
             title = detail.video["title"] if detail else result.video_id
         self.post_message(Marked(result, undo=True, title=title, tab=self))
+        if result is not None:
+            self.prepare_for(result)
+
+    def prepare_for(self, result: MarkResult) -> None:
+        """In the mark's worker, once the mark is posted: get ready for the load it will
+        cause (For you ranks ahead; nothing here)."""
 
     def on_marked(self, message: Marked) -> None:
         """Take the mark, and show the tab again without (or with) the video if the mark
