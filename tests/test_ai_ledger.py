@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,9 @@ class KillingClaude(ClaudeEmulator):
         super().__init__()
         self.victim: subprocess.Popen[bytes] | None = None
         self.billed: list[dict[str, int]] = []
+        self.answered = threading.Event()
+        """Set once the killed request's answer is done and billed (the test's process
+        sees the victim die before this handler, on its own thread, gets that far)."""
 
     def handle(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> Any:
         if path == "/v1/messages" and self.victim is not None:
@@ -150,6 +154,7 @@ class KillingClaude(ClaudeEmulator):
         status, out, body = super().handle(method, path, headers, raw)
         if path == "/v1/messages" and status == 200:
             self.billed.append(json.loads(body)["usage"])  # done: Anthropic bills it
+            self.answered.set()
         return status, out, body
 
 
@@ -169,6 +174,7 @@ def test_classify_killed_mid_request_keeps_the_request_in_the_ledger(tmp_path: P
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         emulator.victim.wait(timeout=120)
+        assert emulator.answered.wait(timeout=60), "classify never sent its request"
         (bill,) = emulator.billed
         with Store.open(path) as store:
             assert store.integrity_check() == ["ok"]
