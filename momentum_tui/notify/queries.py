@@ -88,13 +88,17 @@ def unannounced(conn: sqlite3.Connection, *, published_since: int) -> list[NewUp
         [*(which_rule[1] if which_rule else []), published_since, *params,
          *(not_hidden[1] if not_hidden else [])],
     )  # fmt: skip
-    described = {rule.id: rule.spec.describe() for rule in rules}
+    by_id = {rule.id: rule for rule in rules}
     found = []
     for vid, title, channel_id, channel, published, duration, short, notifies, rule_id in rows:
-        why = f"{channel} notifies" if notifies else f"Rule {rule_id}: {described.get(rule_id, '')}"
+        why = (
+            f"{channel} notifies"
+            if notifies
+            else f"Rule {rule_id}: {by_id[rule_id].spec.describe()}"
+        )
         found.append(
             NewUpload(vid, title, channel_id, channel, published, duration, bool(short),
-                      why=why.rstrip(": "), rule_id=rule_id)
+                      why=why, rule_id=rule_id)
         )  # fmt: skip
     return found
 
