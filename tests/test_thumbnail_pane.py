@@ -3,7 +3,11 @@ but a new file for the same video shows the new picture, and a resize draws it a
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from PIL import Image
+from textual.pilot import Pilot
 
 from momentum_tui import locations
 from momentum_tui.storage import Store
@@ -29,6 +33,20 @@ def _keep_picture(video_id: str, colour: tuple[int, int, int]) -> None:
     Image.new("RGB", (320, 180), colour).save(folder / f"{video_id}.jpg", "JPEG")
 
 
+@asynccontextmanager
+async def _red_picture_kept(
+    store: Store,
+) -> AsyncIterator[tuple[Pilot[None], Thumbnail, str]]:
+    """The app at 160×48 on Subscriptions, a red picture kept for its newest video (the
+    first row), settled: the pilot, the thumbnail and that video's id."""
+    first = _newest(store)
+    _keep_picture(first, RED)
+    app = make_app(store, start_view=SUBSCRIPTIONS)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await settle(pilot)
+        yield pilot, screen.query_one(Thumbnail), first
+
+
 def _top_left(thumbnail: Thumbnail) -> tuple[int, int, int] | None:
     """The colour the box's first cell shows (None: no picture there)."""
     segment = next(iter(thumbnail.render_line(0)))
@@ -45,12 +63,7 @@ def _looks(colour: tuple[int, int, int] | None, like: tuple[int, int, int]) -> b
 async def test_coming_back_shows_the_same_picture_without_decoding_again(
     demo_store: Store,
 ) -> None:
-    first = _newest(demo_store)
-    _keep_picture(first, RED)
-    app = make_app(demo_store, start_view=SUBSCRIPTIONS)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = await settle(pilot)
-        thumbnail = screen.query_one(Thumbnail)
+    async with _red_picture_kept(demo_store) as (pilot, thumbnail, first):
         await until(pilot, lambda: thumbnail.video_id == first, what="the picture")
         assert _looks(_top_left(thumbnail), RED)
         drawn = thumbnail.render_line(0)
@@ -62,12 +75,7 @@ async def test_coming_back_shows_the_same_picture_without_decoding_again(
 
 
 async def test_a_new_picture_for_the_same_video_replaces_the_old_one(demo_store: Store) -> None:
-    first = _newest(demo_store)
-    _keep_picture(first, RED)
-    app = make_app(demo_store, start_view=SUBSCRIPTIONS)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = await settle(pilot)
-        thumbnail = screen.query_one(Thumbnail)
+    async with _red_picture_kept(demo_store) as (pilot, thumbnail, first):
         await until(pilot, lambda: _looks(_top_left(thumbnail), RED), what="the red picture")
         await pilot.press("j")
         await until(pilot, lambda: thumbnail.video_id is None, what="no picture for the next")
@@ -77,12 +85,7 @@ async def test_a_new_picture_for_the_same_video_replaces_the_old_one(demo_store:
 
 
 async def test_a_resize_draws_the_picture_again_at_its_new_size(demo_store: Store) -> None:
-    first = _newest(demo_store)
-    _keep_picture(first, RED)
-    app = make_app(demo_store, start_view=SUBSCRIPTIONS)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = await settle(pilot)
-        thumbnail = screen.query_one(Thumbnail)
+    async with _red_picture_kept(demo_store) as (pilot, thumbnail, first):
         await until(pilot, lambda: thumbnail.video_id == first, what="the picture")
         wide = thumbnail.box
         assert wide is not None
@@ -102,4 +105,4 @@ async def test_a_resize_draws_the_picture_again_at_its_new_size(demo_store: Stor
             )
 
         await until(pilot, drawn_to_the_box, what="the picture at the new size")
-        assert screen.query_one(DetailPane).has_class("-beside")
+        assert pilot.app.screen.query_one(DetailPane).has_class("-beside")
