@@ -11,11 +11,12 @@ The app draws every frame as it would for a terminal (the same compositor and th
 escape sequences); the driver reads the text of each frame instead of sending it to a
 terminal. The first frame showing any of the strings in `FIRST_SCREEN_WAIT_FOR` is the
 first screen: the driver writes one JSON line to the file descriptor
-`FIRST_SCREEN_REPORT_FD` (the modules imported so far, peak memory, CPU time) and asks
-the app to quit. The process that started the app times it up to that line, so the time
-includes the interpreter's start, every import and the first paint. With
-`FIRST_SCREEN_SETTLE=1` the app is left to finish its work instead (no worker running for
-a second), and a second line gives the peak memory after that.
+`FIRST_SCREEN_REPORT_FD` (the modules imported so far, peak memory, CPU time, whether
+the garbage collector is on) and asks the app to quit. The process that started the
+app times it up to that line, so the time includes the interpreter's start, every
+import and the first paint. With `FIRST_SCREEN_SETTLE=1` the app is left to finish its
+work instead (no worker running for a second), and a second line gives the peak memory
+(and the collector's state) after that.
 
 `bench/startup.py` times launches with it and `tests/test_import_hygiene.py` checks what
 the first screen imports.
@@ -23,6 +24,7 @@ the first screen imports.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -86,6 +88,7 @@ class FirstScreenDriver(HeadlessDriver):
             "modules": sorted(sys.modules),
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "cpu_s": round(cpu.ru_utime + cpu.ru_stime, 3),
+            "gc_enabled": gc.isenabled(),
         }
         os.write(self._report_fd, (json.dumps(report) + "\n").encode())
         if os.environ.get(SETTLE_ENV) == "1":
@@ -102,6 +105,6 @@ class FirstScreenDriver(HeadlessDriver):
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since > 1:
                 break
-        report = {"settled_peak_rss_mb": round(peak_rss_mb(), 1)}
+        report = {"settled_peak_rss_mb": round(peak_rss_mb(), 1), "gc_enabled": gc.isenabled()}
         os.write(self._report_fd, (json.dumps(report) + "\n").encode())
         app.call_from_thread(app.exit)

@@ -39,6 +39,10 @@ class Launch:
     """With `settle`: the app's peak once it had finished loading everything."""
     errors: str = ""
     """What an app wrote to stderr by the time it had quit (nothing, when all went well)."""
+    gc_enabled: bool | None = None
+    """Whether the app's garbage collector was on at its first screen (apps only)."""
+    settled_gc_enabled: bool | None = None
+    """With `settle`: whether it was on once the app had finished loading everything."""
 
 
 def compile_momentum() -> None:
@@ -124,10 +128,17 @@ def time_first_screen(
         raise RuntimeError(f"{args} never showed any of {wait_for[:3]}…: {errors[-2000:]}")
     report: dict[str, Any] = json.loads(line)
     launch = Launch(
-        seconds, report["cpu_s"], report["peak_rss_mb"], report["modules"], errors=errors
+        seconds,
+        report["cpu_s"],
+        report["peak_rss_mb"],
+        report["modules"],
+        errors=errors,
+        gc_enabled=report.get("gc_enabled"),
     )
     if settled:
-        launch.settled_peak_rss_mb = json.loads(settled)["settled_peak_rss_mb"]
+        after = json.loads(settled)
+        launch.settled_peak_rss_mb = after["settled_peak_rss_mb"]
+        launch.settled_gc_enabled = after.get("gc_enabled")
     return launch
 
 

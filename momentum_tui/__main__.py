@@ -1,6 +1,6 @@
-"""Allow `python -m momentum_tui`."""
+"""Allow `python -m momentum_tui` (the same start as the `momentum` console script)."""
 
-from momentum_tui.cli import main
+from momentum_tui.entry import main
 
 if __name__ == "__main__":
     main()

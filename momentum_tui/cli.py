@@ -27,6 +27,7 @@ COMMANDS = {
     "demo": LazyCommand(
         f"{_C}.app:demo",
         "Open the app on the bundled demo data (no keys, no network, your cache untouched).",
+        opens_app=True,
     ),
     "feed": LazyCommand(f"{_C}.feed:feed", "List the feed with the same filters as the app."),
     "search": LazyCommand(

@@ -17,6 +17,8 @@ from typing import Any
 
 import click
 
+from momentum_tui import startup_gc
+
 
 @dataclass(frozen=True)
 class LazyCommand:
@@ -25,11 +27,19 @@ class LazyCommand:
     target: str
     summary: str
     hidden: bool = False
+    opens_app: bool = False
+    """The app resumes the garbage collector itself, once its launch is over."""
 
     def load(self) -> click.Command:
-        """Import the command's module and return the command."""
+        """Import the command's module and return the command.
+
+        Start-up is over once it is imported: the collector the console script paused is
+        turned back on (`momentum_tui.startup_gc`), unless the command opens the app.
+        """
         module_name, _, attribute = self.target.partition(":")
         command = getattr(importlib.import_module(module_name), attribute)
+        if not self.opens_app:
+            startup_gc.resume()
         if not isinstance(command, click.Command):
             raise TypeError(f"{self.target} is not a click command")
         return command
