@@ -38,6 +38,7 @@ from momentum_tui.messages import (
 )
 from momentum_tui.models import FeedRow, Filters, Mark, Sort
 from momentum_tui.screens.feed_watch import WatchKeys
+from momentum_tui.screens.first_page import FirstPageScreen
 from momentum_tui.storage import Store
 from momentum_tui.storage.feed import Totals
 from momentum_tui.storage.marks import MarkResult
@@ -62,7 +63,7 @@ TABS: tuple[type[FeedTab], ...] = (ForYouTab, SubscriptionsTab, QueueTab)
 """The tabs, in order (a tab is a `FeedTab` subclass and a `view.*` key in bindings.py)."""
 
 
-class FeedScreen(WatchKeys):
+class FeedScreen(FirstPageScreen, WatchKeys):
     """Browse, filter, search and mark the feed (see the module docstring)."""
 
     BINDINGS = [key.binding() for key in (*VIDEO, *QUEUE, *FILTERS, *AI, *VIEWS)]

@@ -181,6 +181,7 @@ class ForYouTab(FeedTab):
         opened_with = request.filters == self.context.initial_filters
         saved = load_saved_order(store) if opened_with else None
         if saved is None:
+            self.no_quick_page()
             self._rank(generation, request, None, height)
             return
         with store.read() as conn:

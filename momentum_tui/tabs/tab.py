@@ -13,6 +13,7 @@ The cursor stays on the video it was on, or on the one that took its place.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -105,6 +106,9 @@ class FeedTab(ReportsWorkerErrors, Widget):
             """The tab that loaded."""
             return self.tab
 
+    class NoQuickPage(Message):
+        """The first load has no page to show soon (For you ranks afresh): don't wait."""
+
     def __init__(self, context: FeedContext) -> None:
         super().__init__(id=f"{self.ID}-tab")
         self.context = context
@@ -124,6 +128,8 @@ class FeedTab(ReportsWorkerErrors, Widget):
             empty=self.LOADING,
         )
         self._load_when_composed = False
+        self._first_answer = asyncio.Event()
+        """Set once the first load is in the table, or is known to take a while."""
 
     def compose(self) -> ComposeResult:
         """The tab's own table (and the load asked for before the tab was attached)."""
@@ -149,6 +155,25 @@ class FeedTab(ReportsWorkerErrors, Widget):
         return max(self.table.size.height, MIN_ROWS)
 
     # -- loading ------------------------------------------------------------------------
+
+    async def first_page(self, timeout: float) -> bool:
+        """Wait at most `timeout` seconds for the first load to be in the table; whether
+        it is. Returns at once when the first load said it has no quick page."""
+        try:
+            await asyncio.wait_for(self._first_answer.wait(), timeout)
+        except TimeoutError:
+            return False
+        return self.shown_generation >= 0
+
+    def no_quick_page(self) -> None:
+        """From the first load's worker: its result will take a while (nobody waits)."""
+        self.post_message(self.NoQuickPage())
+
+    @on(NoQuickPage)
+    def _no_quick_page(self, message: NoQuickPage) -> None:
+        """Whoever waits for the first page stops waiting."""
+        message.stop()
+        self._first_answer.set()
 
     def load(self, request: LoadRequest) -> None:
         """Start loading (the result replaces the table's feed when it arrives)."""
@@ -263,6 +288,7 @@ class FeedTab(ReportsWorkerErrors, Widget):
         self.took(message)
         table.set_source(message.source, cursor, self.empty_words(message.source))
         self.shown_generation = message.generation
+        self._first_answer.set()
         if message.totals is None:
             # Order and count the whole feed once this first page has been drawn.
             rest = replace(self.request, keep_rowid=None, keep_index=0, preview=False)
