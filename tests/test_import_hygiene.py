@@ -114,6 +114,8 @@ def test_the_apps_first_screen_imports_no_sdk_numpy_or_sqlite_utils(cache: Path)
     heavy = CLAUDE_AND_GOOGLE | READING_ONLY | {"numpy", "sqlite_utils", "httpx", "httpx2"}
     assert names & heavy == set()
     assert "tomllib" not in names  # no config file here: nothing is parsed as TOML
+    # What the first frame doesn't show is built when first shown: the sync line's bar.
+    assert "textual.widgets._progress_bar" not in launch.modules
     # It quit at once, with the fresh ranking still under way: nothing said on the way out
     # (the ranker's read connection, closed with the cache, used to raise at exit).
     assert launch.errors == ""
