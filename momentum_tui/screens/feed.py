@@ -206,6 +206,7 @@ class FeedScreen(FirstPageScreen, WatchKeys):
         `fresh` loads the tab again with the cursor on `keep_rowid` (or at the top).
         """
         tab = self.tabs[view]
+        tab.show_table()  # a switch sooner than the first frame: it has its table now
         if view != self.view:
             table_had_focus = self.focused is self.table
             self.view = view

@@ -9,6 +9,7 @@ when the page came, about 0.1 s of CPU later. So the first resume, before the fi
 layout, waits for that page — at most `FIRST_PAGE_WAIT_S`; while it waits the worker
 has the interpreter to itself and is done in a few milliseconds. A first load with no
 quick page (For you ranking afresh, on the first launch) says so and isn't waited for.
+After that first frame, the tabs not shown mount their tables (composed without them).
 docs/performance.md, "Start-up", has the figures.
 """
 
@@ -30,6 +31,7 @@ FIRST_PAGE_WAIT_S = 0.3
 class FirstPageScreen(Screen[None]):
     """A screen of feed tabs whose first layout waits (briefly) for the first page."""
 
+    tabs: dict[str, FeedTab]
     _first_resumed = False
 
     @property
@@ -49,3 +51,9 @@ class FirstPageScreen(Screen[None]):
             self._first_resumed = True
             if await self.tab.first_page(FIRST_PAGE_WAIT_S):
                 self._show_status()
+            self.call_after_refresh(self._mount_hidden_tables)
+
+    def _mount_hidden_tables(self) -> None:
+        """After the first frame: the tables of the tabs not shown (tabs/tab.py)."""
+        for tab in self.tabs.values():
+            tab.show_table()

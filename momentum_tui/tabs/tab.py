@@ -132,11 +132,23 @@ class FeedTab(ReportsWorkerErrors, Widget):
         """Set once the first load is in the table, or is known to take a while."""
 
     def compose(self) -> ComposeResult:
-        """The tab's own table (and the load asked for before the tab was attached)."""
+        """The tab's own table (and the load asked for before the tab was attached).
+
+        Only the tab the screen opens on has its table from the start; the others mount
+        theirs after the first frame, or when first shown (`show_table`): two tables'
+        widgets and 14 styled component classes each that the first frame doesn't show.
+        """
         if self._load_when_composed:
             self._load_when_composed = False
             self.start_load(self.generation, self.request)
-        yield self._table
+        if self.context.settings.ui.start_view == self.ID:
+            yield self._table
+
+    def show_table(self) -> None:
+        """Mount the table if it isn't yet (before the tab is shown, or after the first
+        frame); until then it is a widget of its own that nothing draws."""
+        if self._table.parent is None and self.is_attached:
+            self.mount(self._table)
 
     @property
     def table(self) -> FeedTable:
