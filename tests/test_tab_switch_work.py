@@ -5,6 +5,9 @@ the feed tables (no rule tests their focus; one that does still restyles them), 
 no scrollbar that did not move (one whose table changed still moves), shows the other
 tab's video in the detail pane at once when it was read before (and reads it again),
 and the tab line (one widget) marks the shown tab; a click on a title still switches.
+A hidden tab's table is drawn ahead once it loads (or a mark changed one of its rows:
+that row only), so a switch draws no row, and a drawing ahead is what a fresh one
+shows.
 Asserted through what the widgets show and what Textual was asked to do, never timing.
 """
 
@@ -23,6 +26,7 @@ from momentum_tui.storage.marks import toggle_mark
 from momentum_tui.tabs import FOR_YOU, QUEUE, SUBSCRIPTIONS
 from momentum_tui.widgets.detail import DetailPane
 from momentum_tui.widgets.feed_columns import HEADER_LINES
+from momentum_tui.widgets.feed_rows import RowPainter
 from momentum_tui.widgets.feed_table import FeedTable
 from momentum_tui.widgets.focus_styles import focus_styled
 from momentum_tui.widgets.tab_line import TabLine
@@ -187,3 +191,95 @@ async def test_the_tab_line_marks_the_shown_tab_and_a_click_on_a_title_switches(
         await pilot.click(TabLine, offset=(line.size.width - 1, 0))  # past the titles
         await pilot.pause()
         assert screen.view == QUEUE
+
+
+def painting(table: FeedTable) -> list[bool]:
+    """Every row `table` paints from now on (the focus it was painted for)."""
+    painted: list[bool] = []
+    painter = table.painter
+
+    def counting(focused: bool) -> RowPainter:
+        painted.append(focused)
+        return painter(focused)
+
+    table.painter = counting  # type: ignore[method-assign]
+    return painted
+
+
+def drawn(table: FeedTable) -> list[list[tuple[str, str]]]:
+    """The table's lines on screen, as the terminal is told them."""
+    lines = (table.render_line(y) for y in range(table.size.height))
+    return [[(segment.text, str(segment.style)) for segment in line] for line in lines]
+
+
+def drawing_ahead(calls: list[FeedTable]) -> Any:
+    """Record the tables that draw ahead (until the returned undo)."""
+    draw_ahead = FeedTable.draw_ahead
+
+    def recording(self: FeedTable, *args: Any) -> None:
+        draw_ahead(self, *args)
+        calls.append(self)
+
+    FeedTable.draw_ahead = recording  # type: ignore[method-assign]
+    return lambda: setattr(FeedTable, "draw_ahead", draw_ahead)
+
+
+async def test_a_tab_is_drawn_ahead_while_hidden_and_shows_what_a_fresh_drawing_shows(
+    demo_store: Store,
+) -> None:
+    app = make_app(demo_store)  # opens on For you; Subscriptions loads hidden
+    calls: list[FeedTable] = []
+    undo = drawing_ahead(calls)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            screen = await settle(pilot)
+            hidden = screen.tabs[SUBSCRIPTIONS].table
+            await until(pilot, lambda: hidden in calls, what="Subscriptions drawn ahead")
+            painted = painting(hidden)
+            await pilot.press("2")
+            await settle(pilot)
+            assert screen.table is hidden and hidden.size.height > 40
+            assert painted == []  # its first time on screen: every line was drawn before
+            shown = drawn(hidden)
+            hidden.rows_changed(range(len(hidden.source)))  # forget them: a fresh drawing
+            assert drawn(hidden) == shown
+            assert painted and all(painted)  # (drawn for the focused table, as shown)
+    finally:
+        undo()
+
+
+async def test_a_like_draws_the_hidden_tab_row_again_and_only_it(demo_store: Store) -> None:
+    app = make_app(demo_store)
+    calls: list[FeedTable] = []
+    undo = drawing_ahead(calls)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            screen = await settle(pilot)
+            subscriptions = screen.tabs[SUBSCRIPTIONS].table
+            await pilot.press("2")
+            await settle(pilot)
+            before = drawn(subscriptions)
+            await pilot.press("1")
+            await settle(pilot)
+            liked = subscriptions.source.row(subscriptions.cursor + 1)  # on screen there
+            assert liked is not None and liked.rating == 0
+            index = screen.table.source.index_of(liked.rowid)
+            assert index is not None
+            screen.table.cursor = index
+            await pilot.pause()
+            painted = painting(subscriptions)
+            calls.clear()
+            await pilot.press("l")
+            await until(pilot, lambda: subscriptions in calls, what="the row drawn ahead")
+            assert len(painted) == 1  # the liked row, not every row on screen
+            await settle(pilot)
+            await pilot.press("2")
+            await settle(pilot)
+            assert len(painted) == 1  # nothing left to draw in the switch
+            after = drawn(subscriptions)
+            changed = [y for y, line in enumerate(after) if line != before[y]]
+            assert changed == [HEADER_LINES + subscriptions.cursor + 1]  # the liked row…
+            subscriptions.rows_changed(range(len(subscriptions.source)))
+            assert drawn(subscriptions) == after  # …as a fresh drawing shows it
+    finally:
+        undo()

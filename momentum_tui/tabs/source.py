@@ -86,17 +86,19 @@ class FeedSource:
         pages = self.missing_pages(max(0, cursor - height), cursor + height)
         return cursor, pages, [rowid for page in pages for rowid in self.page_rowids(page)]
 
-    def restate(self, video_id: str, state: Mapping[str, int | None]) -> bool:
-        """Give the loaded row of `video_id` these marks (`video_state` fields); False when
-        no loaded row is that video."""
-        found = False
+    def restate(self, video_id: str, state: Mapping[str, int | None]) -> list[int]:
+        """Give the loaded row of `video_id` these marks (`video_state` fields); where it is
+        listed (empty when no loaded row is that video), so only its lines are drawn again."""
+        found: list[int] = []
         for row in self._rows.values():
             if row.id == video_id:
                 row.watched = state.get("watched_at") is not None
                 row.rating = state.get("rating") or 0
                 row.hidden = state.get("hidden_at") is not None
                 row.saved = state.get("saved_at") is not None
-                found = True
+                index = self.index_of(row.rowid)
+                if index is not None:
+                    found.append(index)
         return found
 
     def index_of(self, rowid: int) -> int | None:

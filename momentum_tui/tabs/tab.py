@@ -276,8 +276,9 @@ class FeedTab(ReportsWorkerErrors, Widget):
         loading = not self.complete  # what is still being read may hold the old marks
         if self.stale or loading or self.mark_moves_rows(result):
             self.stale = True
-        elif self.table.source.restate(result.video_id, result.state):
-            self.table.rows_changed()
+        elif changed := self.table.source.restate(result.video_id, result.state):
+            self.table.rows_changed(changed)
+            self.draw_ahead_later()
 
     def mark_moves_rows(self, result: MarkResult) -> bool:
         """Whether the mark can add, remove or move rows of this tab (here: always)."""
@@ -306,6 +307,20 @@ class FeedTab(ReportsWorkerErrors, Widget):
             rest = replace(self.request, keep_rowid=None, keep_index=0, preview=False)
             self.call_after_refresh(self._load_the_rest, message.generation, rest)
         self.post_message(self.Loaded(self, message.totals))
+        self.draw_ahead_later()
+
+    def draw_ahead_later(self) -> None:
+        """While the tab is hidden, once the screen is drawn: its table's lines, drawn at
+        the size of the table shown beside it (`FeedTable.draw_ahead`), so that the switch
+        to this tab finds them drawn."""
+        if not self.display:
+            self.call_after_refresh(self._draw_ahead)
+
+    def _draw_ahead(self) -> None:
+        shown = [tab for tab in self.siblings if isinstance(tab, FeedTab) and tab.display]
+        if not self.display and shown:
+            table = shown[0].table
+            self.table.draw_ahead(table.scrollable_content_region.size, table.has_focus)
 
     def _load_the_rest(self, generation: int, request: LoadRequest) -> None:
         if generation == self.generation:

@@ -13,6 +13,7 @@ wide terminal shows more of them.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 from rich.style import Style
 from rich.text import Text
@@ -165,10 +166,22 @@ class FeedTable(DirectLines, SteadyScrollbars, ScrollView, can_focus=True):
         self.cursor = max(0, min(cursor, len(source) - 1)) if len(source) else 0
         self.refresh()
 
-    def rows_changed(self) -> None:
-        """Loaded rows changed in place (a mark): draw them again."""
-        self._lines.clear()
-        self.refresh()
+    def rows_changed(self, indices: Iterable[int]) -> None:
+        """The loaded rows at `indices` changed in place (a mark): draw only them again.
+
+        The other rows' drawn lines stay: a like in For you restates one row of the
+        hidden Subscriptions table, which otherwise drew every visible row again (≈ 25 ms
+        at 160×48) on the next switch to it.
+        """
+        changed = set(indices)
+        stale = [key for key in self._lines.keys() if key[0] in changed]  # noqa: SIM118 (no __iter__)
+        for key in stale:
+            self._lines.discard(key)
+        top, (width, height), row_lines = self.scroll_offset.y, self.size, self.row_lines
+        for index in changed:
+            y = HEADER_LINES + index * row_lines - top
+            if 0 <= y < height:  # on screen (the others are drawn when scrolled to)
+                self.refresh(Region(0, y, width, row_lines))
 
     def rows_loaded(self) -> None:
         """Rows arrived for the current source: redraw, and re-announce the highlight."""
@@ -357,6 +370,29 @@ class FeedTable(DirectLines, SteadyScrollbars, ScrollView, can_focus=True):
             if row is not None:
                 self._lines[key] = line
         return line
+
+    def draw_ahead(self, size: Size, focused: bool) -> None:
+        """Draw the lines this table would show at `size` into the kept lines, while it
+        is hidden: the first time a tab is shown (or after a mark changed one of its
+        rows) every line on screen was drawn in the switch's frame (≈ 25 ms at 160×48).
+        Lines already drawn cost a look-up; rows not loaded yet are drawn when shown."""
+        width, height = size
+        rows, row_lines = len(self.source), self.row_lines
+        if not rows or width <= 0 or height <= HEADER_LINES:
+            return
+        # Where the table will scroll to show its cursor (as `_scroll_cursor_into_view`).
+        body, top = height - HEADER_LINES, round(self.scroll_y)
+        first = self.cursor * row_lines
+        if first < top:
+            top = first
+        elif first + row_lines - 1 >= top + body:
+            top = first + row_lines - body
+        self._drawing = (width, top, focused, row_lines, rows)
+        try:
+            for y in range(height):
+                self.render_line(y)
+        finally:
+            self._drawing = None
 
     def painter(self, focused: bool) -> RowPainter:
         """How this table paints rows now (its styles and settings; `focused` or not)."""
