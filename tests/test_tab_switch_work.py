@@ -7,7 +7,7 @@ tab's video in the detail pane at once when it was read before (and reads it aga
 and the tab line (one widget) marks the shown tab; a click on a title still switches.
 A hidden tab's table is drawn ahead once it loads (or a mark changed one of its rows:
 that row only), so a switch draws no row, and a drawing ahead is what a fresh one
-shows.
+shows; the layout pass of a switch arranges the screen once, not twice.
 Asserted through what the widgets show and what Textual was asked to do, never timing.
 """
 
@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual._compositor import Compositor
 from textual.app import App, ComposeResult
 from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.scrollbar import ScrollBar
 
 from momentum_tui.models import Mark
@@ -283,3 +285,35 @@ async def test_a_like_draws_the_hidden_tab_row_again_and_only_it(demo_store: Sto
             assert drawn(subscriptions) == after  # …as a fresh drawing shows it
     finally:
         undo()
+
+
+async def test_a_switch_arranges_the_screen_once_per_layout(demo_store: Store) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        arranged: list[int] = []
+        arrange, layout = Compositor._arrange_root, Screen._refresh_layout
+
+        def counting_arrange(self: Compositor, *args: Any, **kwargs: Any) -> Any:
+            arranged[-1] += 1
+            return arrange(self, *args, **kwargs)
+
+        def counting_layout(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+            arranged.append(0)
+            layout(self, *args, **kwargs)
+
+        Compositor._arrange_root = counting_arrange  # type: ignore[method-assign]
+        Screen._refresh_layout = counting_layout  # type: ignore[method-assign]
+        try:
+            for key, view in (("2", SUBSCRIPTIONS), ("1", FOR_YOU)):
+                await pilot.press(key)
+                await settle(pilot)
+                assert screen.view == view
+        finally:
+            Compositor._arrange_root = arrange  # type: ignore[method-assign]
+            Screen._refresh_layout = layout  # type: ignore[method-assign]
+        assert arranged and set(arranged) == {1}  # the reflow's arrangement, not a second
