@@ -188,6 +188,7 @@ VIEWS = [
         "show_tab('for-you')",
         "For you",
         "The For-you tab: your subscriptions ranked for you, each with its reasons.",
+        priority=True,  # see FeedScreen.action_show_tab
     ),
     Key(
         "view.subscriptions",
@@ -195,6 +196,7 @@ VIEWS = [
         "show_tab('subscriptions')",
         "Subscriptions",
         "The Subscriptions tab: every upload, newest first (search and sort work here).",
+        priority=True,
     ),
     Key(
         "view.queue",
@@ -202,6 +204,7 @@ VIEWS = [
         "show_tab('queue')",
         "Queue",
         "The Queue tab: your watch-later queue, in your order (J/K move, p plays it).",
+        priority=True,
     ),
     Key(
         "view.trends",

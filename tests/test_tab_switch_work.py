@@ -7,7 +7,8 @@ tab's video in the detail pane at once when it was read before (and reads it aga
 and the tab line (one widget) marks the shown tab; a click on a title still switches.
 A hidden tab's table is drawn ahead once it loads (or a mark changed one of its rows:
 that row only), so a switch draws no row, and a drawing ahead is what a fresh one
-shows; the layout pass of a switch arranges the screen once, not twice.
+shows; the layout pass of a switch arranges the screen once, not twice. The tab keys
+switch from the channel list too, and type themselves in the search box.
 Asserted through what the widgets show and what Textual was asked to do, never timing.
 """
 
@@ -21,11 +22,13 @@ from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
+from textual.widgets import Input
 
 from momentum_tui.models import Mark
 from momentum_tui.storage import Store
 from momentum_tui.storage.marks import toggle_mark
 from momentum_tui.tabs import FOR_YOU, QUEUE, SUBSCRIPTIONS
+from momentum_tui.widgets.channel_list import ChannelList
 from momentum_tui.widgets.detail import DetailPane
 from momentum_tui.widgets.feed_columns import HEADER_LINES
 from momentum_tui.widgets.feed_rows import RowPainter
@@ -317,3 +320,28 @@ async def test_a_switch_arranges_the_screen_once_per_layout(demo_store: Store) -
             Compositor._arrange_root = arrange  # type: ignore[method-assign]
             Screen._refresh_layout = layout  # type: ignore[method-assign]
         assert arranged and set(arranged) == {1}  # the reflow's arrangement, not a second
+
+
+async def test_tab_keys_switch_from_anywhere_but_type_themselves_in_the_search_box(
+    demo_store: Store,
+) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 34)) as pilot:
+        screen = await settle(pilot)
+        search = screen.query_one("#search", Input)
+        await pilot.press("slash", *"2024 1")  # typed, not taken as tab keys: the search
+        assert search.value == "2024 1"  # shows in Subscriptions, and `1` left it there
+        assert screen.view == SUBSCRIPTIONS and screen.focused is search
+        await pilot.press("escape", "1")
+        await settle(pilot)
+        assert screen.view == FOR_YOU
+        channels = screen.query_one(ChannelList)
+        channels.focus()
+        await pilot.pause()
+        await pilot.press("2")  # from the channel list too, which keeps the focus
+        await settle(pilot)
+        assert screen.view == SUBSCRIPTIONS and screen.focused is channels
+        screen.table.focus()
+        await pilot.press("3", "1")
+        await settle(pilot)
+        assert screen.view == FOR_YOU and screen.focused is screen.table
