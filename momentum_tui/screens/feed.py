@@ -50,6 +50,7 @@ from momentum_tui.tabs.tab import FeedContext, FeedTab, LoadRequest
 from momentum_tui.widgets.channel_list import ChannelList
 from momentum_tui.widgets.detail import DetailPane
 from momentum_tui.widgets.feed_table import FeedTable
+from momentum_tui.widgets.kept_static import KeptStatic
 from momentum_tui.widgets.key_footer import KeyFooter
 from momentum_tui.widgets.status_bar import FeedStatus, StatusBar
 from momentum_tui.widgets.sync_progress import SyncProgress
@@ -119,7 +120,7 @@ class FeedScreen(FirstPageScreen, WatchKeys):
                     # 1, 2, 3 switch (or a click on a title); the table keeps the focus.
                     titles = {tab.ID: tab.TITLE for tab in self.tabs.values()}
                     yield TabLine(titles, active=self.view, id="tabs")
-                    yield Static(words.KEY_HINTS, id="view-note")
+                    yield KeptStatic(words.KEY_HINTS, id="view-note")
                 yield Input(
                     placeholder="Search titles, descriptions, channels, tags  ·  Enter: done  "
                     "·  Esc: clear",

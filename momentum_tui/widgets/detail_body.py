@@ -22,7 +22,6 @@ from collections.abc import Hashable
 from rich.console import Group, RenderableType
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Region
@@ -30,6 +29,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from momentum_tui.widgets.direct_lines import DirectLines
+from momentum_tui.widgets.kept_static import text_key
 
 MORE_BELOW = "↓ more below (mouse wheel)"
 """The last line's hint when the text goes on past the pane."""
@@ -76,7 +76,7 @@ class DetailBody(DirectLines, Widget, can_focus=False):
         """Show `content` from its first line; only this widget repaints (nothing does when
         it says what is shown already)."""
         renderables = content.renderables if isinstance(content, Group) else [content]
-        parts = [(_part_key(part), part) for part in renderables]
+        parts = [(text_key(part), part) for part in renderables]
         same = [key for key, _ in parts] == [key for key, _ in self._parts]
         self._content, self._parts = content, parts
         if same and None not in (key for key, _ in parts):
@@ -169,11 +169,3 @@ class DetailBody(DirectLines, Widget, can_focus=False):
         super().notify_style_update()
         self._strips = self._more = self._blank = None
         self._drawn.clear()
-
-
-def _part_key(part: RenderableType) -> Hashable | None:
-    """What a part says, to tell it from another (None: not a text, always drawn again)."""
-    if not isinstance(part, Text):
-        return None
-    return (part.plain, tuple(part.spans), str(part.style), part.justify, part.overflow,
-            part.no_wrap, part.end)  # fmt: skip

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.widgets import Static
 
 from momentum_tui import words
 from momentum_tui.models import format_age_short
+from momentum_tui.widgets.kept_static import KeptStatic
 
 if TYPE_CHECKING:
     from momentum_tui.app_sync import SyncState
@@ -69,7 +69,7 @@ def quota_part(state: SyncState, *, short: bool = False) -> Text:
     return text
 
 
-class StatusBar(Static):
+class StatusBar(KeptStatic):
     """One line at the bottom of the main screen."""
 
     DEFAULT_CSS = """

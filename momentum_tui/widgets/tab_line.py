@@ -21,8 +21,10 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from momentum_tui.widgets.direct_lines import DirectLines
 
-class TabLine(Widget, can_focus=False):
+
+class TabLine(DirectLines, Widget, can_focus=False):
     """The titles of the tabs on one line; `active` is the one shown (see the module)."""
 
     DEFAULT_CSS = """
@@ -60,6 +62,8 @@ class TabLine(Widget, can_focus=False):
         self.titles = titles
         """Each tab's title by its id, in order."""
         self.set_reactive(TabLine.active, active)
+        self._drawn: dict[tuple[str, str | None, int], Strip] = {}
+        """The line drawn for (active, hovered, width), until the look changes."""
 
     @property
     def tab_ids(self) -> list[str]:
@@ -80,7 +84,15 @@ class TabLine(Widget, can_focus=False):
         return next((tab_id for tab_id, start, end in self.spans() if start <= x < end), None)
 
     def render_line(self, y: int) -> Strip:
-        """The titles, each in its look, a space of background either side (as `Tab` pads)."""
+        """The titles, each in its look, a space of background either side (as `Tab` pads);
+        the line for each shown and hovered title is kept (a switch alternates two)."""
+        key = (self.active, self.hovered, self.size.width)
+        line = self._drawn.get(key)
+        if line is None:
+            line = self._drawn[key] = self._draw()
+        return line
+
+    def _draw(self) -> Strip:
         segments: list[Segment] = []
         background = Style()
         for tab_id, title in self.titles.items():
@@ -113,4 +125,5 @@ class TabLine(Widget, can_focus=False):
     def notify_style_update(self) -> None:
         """The looks changed (a theme): draw the titles again."""
         super().notify_style_update()
+        self._drawn.clear()
         self.refresh()
