@@ -8,7 +8,8 @@ and the tab line (one widget) marks the shown tab; a click on a title still swit
 A hidden tab's table is drawn ahead once it loads (or a mark changed one of its rows:
 that row only), so a switch draws no row, and a drawing ahead is what a fresh one
 shows; the layout pass of a switch arranges the screen once, not twice. The tab keys
-switch from the channel list too, and type themselves in the search box.
+switch from the channel list too, and type themselves in the search box. The focus
+leaving a table and coming back draws its cursor's row only.
 Asserted through what the widgets show and what Textual was asked to do, never timing.
 """
 
@@ -345,3 +346,23 @@ async def test_tab_keys_switch_from_anywhere_but_type_themselves_in_the_search_b
         await pilot.press("3", "1")
         await settle(pilot)
         assert screen.view == FOR_YOU and screen.focused is screen.table
+
+
+async def test_the_focus_moving_off_the_table_and_back_draws_only_the_cursor_row(
+    demo_store: Store,
+) -> None:
+    app = make_app(demo_store, start_view=SUBSCRIPTIONS)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await settle(pilot)
+        table = screen.table
+        focused = drawn(table)
+        painted = painting(table)
+        screen.query_one("#search", Input).focus()
+        await pilot.pause()
+        blurred = drawn(table)
+        assert painted == [False]  # the cursor's row, in its blurred colour: no other
+        cursor = HEADER_LINES + table.cursor
+        assert [y for y, line in enumerate(blurred) if line != focused[y]] == [cursor]
+        table.focus()
+        await pilot.pause()
+        assert drawn(table) == focused and painted == [False]  # the focused one was kept

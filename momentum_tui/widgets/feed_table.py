@@ -126,7 +126,7 @@ class FeedTable(DirectLines, SteadyScrollbars, ScrollView, can_focus=True):
         self.set_reactive(FeedTable.reasons, reasons)
         self.set_reactive(FeedTable.plain_titles, plain_titles)
         self.source = FeedSource()
-        # Drawn lines by (row index, line of the row, width, is cursor, focused): scrolling
+        # Drawn lines by (row index, line of the row, width, is cursor, focused cursor): scrolling
         # and cursor moves redraw only lines that changed. Cleared whenever the data or the
         # look changes.
         self._lines: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(1024)
@@ -177,11 +177,7 @@ class FeedTable(DirectLines, SteadyScrollbars, ScrollView, can_focus=True):
         stale = [key for key in self._lines.keys() if key[0] in changed]  # noqa: SIM118 (no __iter__)
         for key in stale:
             self._lines.discard(key)
-        top, (width, height), row_lines = self.scroll_offset.y, self.size, self.row_lines
-        for index in changed:
-            y = HEADER_LINES + index * row_lines - top
-            if 0 <= y < height:  # on screen (the others are drawn when scrolled to)
-                self.refresh(Region(0, y, width, row_lines))
+        self._refresh_rows(*changed)  # on screen (the others are drawn when scrolled to)
 
     def rows_loaded(self) -> None:
         """Rows arrived for the current source: redraw, and re-announce the highlight."""
@@ -356,15 +352,18 @@ class FeedTable(DirectLines, SteadyScrollbars, ScrollView, can_focus=True):
             return Strip.blank(width, base)
         if index >= rows:
             return Strip.blank(width, base)
-        key = (index, part, width, index == self.cursor, focused)
+        is_cursor = index == self.cursor
+        # Only the cursor's colour tells the focus (a rule that styles more by the focus
+        # changes the look, and `_check_look` forgets every line).
+        key = (index, part, width, is_cursor, focused and is_cursor)
         line = self._lines.get(key)
         if line is None:
             row = self.source.row(index)
             paint = self.painter(focused)
             if part:
-                text = paint.paint_reasons(row, width, index == self.cursor)
+                text = paint.paint_reasons(row, width, is_cursor)
             else:
-                text = paint.paint_row(row, width, index == self.cursor)
+                text = paint.paint_row(row, width, is_cursor)
             text.stylize_before(base)
             line = Strip(list(text.render(self.app.console)), width)
             if row is not None:
@@ -429,12 +428,20 @@ class FeedTable(DirectLines, SteadyScrollbars, ScrollView, can_focus=True):
             super().watch_has_focus(has_focus)
 
     def on_focus(self) -> None:
-        """Redraw the cursor in its focused colour."""
-        self.refresh()
+        """Redraw the cursor in its focused colour (the other rows look the same)."""
+        self._refresh_rows(self.cursor)
 
     def on_blur(self) -> None:
         """Redraw the cursor in its blurred colour."""
-        self.refresh()
+        self._refresh_rows(self.cursor)
+
+    def _refresh_rows(self, *indices: int) -> None:
+        """Repaint the lines of the rows at `indices` that are on screen."""
+        top, (width, height), row_lines = self.scroll_offset.y, self.size, self.row_lines
+        for index in indices:
+            y = HEADER_LINES + index * row_lines - top
+            if 0 <= y < height:
+                self.refresh(Region(0, y, width, row_lines))
 
     def notify_style_update(self) -> None:
         """The styles were applied again: drawn lines are stale if the look changed.
