@@ -149,6 +149,7 @@ class FeedTab(ReportsWorkerErrors, Widget):
         frame); until then it is a widget of its own that nothing draws."""
         if self._table.parent is None and self.is_attached:
             self.mount(self._table)
+            self.call_after_refresh(self.draw_ahead_later)  # once mounted and styled
 
     @property
     def table(self) -> FeedTable:
@@ -312,13 +313,13 @@ class FeedTab(ReportsWorkerErrors, Widget):
     def draw_ahead_later(self) -> None:
         """While the tab is hidden, once the screen is drawn: its table's lines, drawn at
         the size of the table shown beside it (`FeedTable.draw_ahead`), so that the switch
-        to this tab finds them drawn."""
+        to this tab finds them drawn (a table not mounted yet is drawn once it is)."""
         if not self.display:
             self.call_after_refresh(self._draw_ahead)
 
     def _draw_ahead(self) -> None:
         shown = [tab for tab in self.siblings if isinstance(tab, FeedTab) and tab.display]
-        if not self.display and shown:
+        if not self.display and shown and self.table.is_mounted:
             table = shown[0].table
             self.table.draw_ahead(table.scrollable_content_region.size, table.has_focus)
 
