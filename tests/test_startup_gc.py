@@ -72,6 +72,13 @@ def test_importing_momentum_as_a_library_leaves_the_collector_alone(isolated_hom
     assert _python(code, isolated_home) == "False"
 
 
+def test_the_console_script_starts_at_the_entry_module() -> None:
+    script = MOMENTUM.read_text()
+    assert "from momentum_tui.entry import main" in script, (
+        f"{MOMENTUM} predates momentum_tui/entry.py: reinstall (pip install -e .)"
+    )
+
+
 def test_the_real_app_starts_with_it_paused_and_settles_with_it_on(cache: Path) -> None:
     from bench.launch_probe import first_titles, momentum_env, time_first_screen
 
