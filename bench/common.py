@@ -6,6 +6,7 @@ import json
 import platform
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,3 +37,18 @@ def save(name: str, figures: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(figures, indent=2) + "\n")
     return path
+
+
+def kept_from_last_run(name: str, wanted: Callable[[str], bool]) -> dict[str, Any]:
+    """The entries of the last `bench/results/<name>.json` whose keys `wanted` picks.
+
+    For what a run doesn't measure but should not erase: A/B comparisons recorded
+    beside the figures, or a part skipped this time.
+    """
+    try:
+        last = json.loads((RESULTS / f"{name}.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(last, dict):
+        return {}
+    return {key: value for key, value in last.items() if wanted(key)}

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.cache import ingest  # noqa: E402
-from bench.common import percentiles, save  # noqa: E402
+from bench.common import kept_from_last_run, percentiles, save  # noqa: E402
 from bench.launch_probe import time_momentum, time_reference  # noqa: E402
 from bench.rank import seed_marks  # noqa: E402
 from momentum_tui.ai.local import label_store  # noqa: E402
@@ -247,6 +247,11 @@ def main() -> None:
           f"{os.cpu_count()} cores")  # fmt: skip
     figures = {"videos": videos, "recommender": alone, "app": app, "launch": launch,
                "load_average": load}  # fmt: skip
+    # The A/B comparisons recorded beside the figures (`…_ab`) stay, and so do the last
+    # launches when this run skipped them.
+    figures |= kept_from_last_run(
+        "for_you", lambda key: key.endswith("_ab") or (args.no_launch and key == "launch")
+    )
     print(f"wrote {save('for_you', figures)}")
 
 

@@ -24,6 +24,7 @@ bench/results/startup.json.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -145,7 +146,9 @@ def main() -> None:
         db = args.db or Path(tmp) / "startup.db"
         if not db.exists():
             build(db, args.copies)
+        load_before = os.getloadavg()[0]
         figures = summary(measure(db, Path(tmp) / "home", args.runs))
+        figures["load_average"] = {"before": load_before, "after": os.getloadavg()[0]}
     for name, row in figures["cases"].items():
         print(
             f"{name:<34} {row['wall_s']:.3f} s wall  {row['cpu_s']:.3f} s CPU  "
@@ -157,6 +160,8 @@ def main() -> None:
             f"{name:<16} {value:.2f}× (CPU {figures['cpu_ratios'][name]:.2f}×), "
             f"target ≤ {TARGETS[name]}× — {met}"
         )
+    load = figures["load_average"]
+    print(f"load average (1 min) {load['before']:.2f} before, {load['after']:.2f} after")
     print(f"wrote {save('startup', figures)}")
 
 
