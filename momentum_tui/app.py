@@ -30,6 +30,7 @@ from momentum_tui.app_watch import WatchApp
 from momentum_tui.bindings import ALL_KEYS, APP, GROUP_TITLES, SYNC, Key, usable_keymap
 from momentum_tui.cells import count_spacing_marks
 from momentum_tui.config import Settings
+from momentum_tui.keymap_clashes import without_priority_clashes
 from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.storage import Store
 from momentum_tui.widgets.thumbnail_graphics import prepare_graphics
@@ -62,7 +63,9 @@ class MomentumApp(SyncApp, LabelsApp, PrefsyncApp, WatchApp, BackupApp, MemoryAp
         self.demo = demo
         self._fixed_now = now
         self._opener = opener
-        self.keymap_overrides, self.keymap_problems = usable_keymap(settings.keymap)
+        overrides, problems = usable_keymap(settings.keymap)
+        self.keymap_overrides, clashes = without_priority_clashes(overrides)
+        self.keymap_problems = problems + clashes
         # Before the app owns the terminal: for kitty graphics or Sixel, textual-image asks it
         # its cell size now (nobody else pays for that).
         wanted = settings.ui.thumbnail_protocol if settings.ui.thumbnails else "halfblocks"

@@ -461,6 +461,11 @@ def _valid_key(key: str) -> bool:
     return bool(_ONE_KEY.match(name)) or name.lower() in _NAMED_KEYS
 
 
+def key_names(keys: str) -> list[str]:
+    """The keys of a binding's or keymap entry's comma-separated list (`,` alone is a key)."""
+    return [part.strip() for part in keys.split(",")] if keys.strip() != "," else [","]
+
+
 def validate_keymap(keymap: dict[str, str]) -> dict[str, str]:
     """Check `[keymap]` from the config; raise `KeymapError` naming the first bad entry."""
     for binding_id, keys in keymap.items():
@@ -471,7 +476,7 @@ def validate_keymap(keymap: dict[str, str]) -> dict[str, str]:
                 f"The keymap in your config names an unknown binding {binding_id!r}.{suggestion}",
                 "Fix or remove that line; press ? in the app (or see the README) for every id.",
             )
-        parts = [part.strip() for part in keys.split(",")] if keys.strip() != "," else [","]
+        parts = key_names(keys)
         bad = [part for part in parts if not part or not _valid_key(part)]
         if bad:
             raise KeymapError(
