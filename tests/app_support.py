@@ -14,6 +14,8 @@ from momentum_tui.app import MomentumApp
 from momentum_tui.config import Settings
 from momentum_tui.screens.feed import FeedScreen
 from momentum_tui.storage import Store
+from momentum_tui.widgets.feed_rows import RowPainter
+from momentum_tui.widgets.feed_table import FeedTable
 from tests.conftest import DEMO_NOW
 
 
@@ -130,3 +132,16 @@ def state_of(store: Store, video_id: str) -> tuple[Any, ...] | None:
             "FROM video_state WHERE video_id = ?",
             (video_id,),
         ).fetchone()
+
+
+def painting(table: FeedTable) -> list[bool]:
+    """Every row `table` paints from now on (the focus it was painted for)."""
+    painted: list[bool] = []
+    painter = table.painter
+
+    def counting(focused: bool) -> RowPainter:
+        painted.append(focused)
+        return painter(focused)
+
+    table.painter = counting  # type: ignore[method-assign]
+    return painted

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -58,6 +59,15 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Store.open(path) as built:
         build_demo(built, now=DEMO_NOW)
     return path
+
+
+@pytest.fixture
+def own_cache(demo_template: Path, isolated_home: Path) -> Path:
+    """The demo videos as the person's own cache (under this test's MOMENTUM_HOME)."""
+    target = isolated_home / "data" / "momentum.db"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(demo_template, target)
+    return target
 
 
 DEMO_NOW = 1_795_000_000

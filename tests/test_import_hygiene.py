@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -53,15 +52,6 @@ def imported_by(home: Path, *args: str) -> tuple[set[str], subprocess.CompletedP
     return names, done
 
 
-@pytest.fixture
-def cache(demo_template: Path, isolated_home: Path) -> Path:
-    """The demo videos as the person's own cache (under this test's MOMENTUM_HOME)."""
-    target = isolated_home / "data" / "momentum.db"
-    target.parent.mkdir(parents=True)
-    shutil.copyfile(demo_template, target)
-    return target
-
-
 def a_video_id(cache: Path) -> str:
     with sqlite3.connect(cache) as conn:
         return str(conn.execute("SELECT id FROM videos ORDER BY rowid LIMIT 1").fetchone()[0])
@@ -74,41 +64,41 @@ def test_version_and_help_import_only_click(isolated_home: Path, args: tuple[str
     assert names & NOT_FOR_VERSION == set()
 
 
-def test_feed_json_imports_no_sdk_numpy_or_sqlite_utils(cache: Path) -> None:
-    names, done = imported_by(cache.parent.parent, "feed", "--json", "--limit", "50")
+def test_feed_json_imports_no_sdk_numpy_or_sqlite_utils(own_cache: Path) -> None:
+    names, done = imported_by(own_cache.parent.parent, "feed", "--json", "--limit", "50")
     assert done.returncode == 0, done.stderr[-2000:]
     assert len(json.loads(done.stdout)["videos"]) == 50
     assert names & HEAVY == set()
 
 
-def test_mark_imports_no_sdk_numpy_or_sqlite_utils(cache: Path) -> None:
-    video_id = a_video_id(cache)
-    names, done = imported_by(cache.parent.parent, "mark", video_id, "watched")
+def test_mark_imports_no_sdk_numpy_or_sqlite_utils(own_cache: Path) -> None:
+    video_id = a_video_id(own_cache)
+    names, done = imported_by(own_cache.parent.parent, "mark", video_id, "watched")
     assert done.returncode == 0, done.stderr[-2000:]
-    with sqlite3.connect(cache) as conn:
+    with sqlite3.connect(own_cache) as conn:
         marked = conn.execute("SELECT watched_at FROM video_state WHERE video_id = ?", (video_id,))
         assert marked.fetchone()[0] is not None
     assert names & HEAVY == set()
 
 
-def test_rules_and_costs_do_not_import_the_claude_sdk(cache: Path) -> None:
+def test_rules_and_costs_do_not_import_the_claude_sdk(own_cache: Path) -> None:
     for args in (("costs",), ("rules", "list"), ("classify", "--local")):
-        names, done = imported_by(cache.parent.parent, *args)
+        names, done = imported_by(own_cache.parent.parent, *args)
         assert done.returncode == 0, done.stderr[-2000:]
         assert names & CLAUDE_AND_GOOGLE == set(), args
 
 
-def test_the_apps_first_screen_imports_no_sdk_numpy_or_sqlite_utils(cache: Path) -> None:
+def test_the_apps_first_screen_imports_no_sdk_numpy_or_sqlite_utils(own_cache: Path) -> None:
     from bench.launch_probe import first_titles, momentum_env, time_first_screen
     from momentum_tui.recommend.memory import SavedOrder, save_order
     from momentum_tui.storage import Store
 
     # A usual launch: For you opens on the order the last session remembered.
-    with Store.open(cache) as store, store.read() as conn:
+    with Store.open(own_cache) as store, store.read() as conn:
         rowids = [r[0] for r in conn.execute("SELECT rowid FROM videos ORDER BY rowid LIMIT 60")]
         save_order(store, SavedOrder(rowids, {}))
-    env = momentum_env(cache, cache.parent.parent) | {"PYTHONDONTWRITEBYTECODE": "1"}
-    launch = time_first_screen([str(MOMENTUM)], first_titles(cache), env, timeout=120)
+    env = momentum_env(own_cache, own_cache.parent.parent) | {"PYTHONDONTWRITEBYTECODE": "1"}
+    launch = time_first_screen([str(MOMENTUM)], first_titles(own_cache), env, timeout=120)
     names = {module.split(".")[0] for module in launch.modules}
     assert {"textual", "momentum_tui"} <= names  # the report came from the running app
     heavy = CLAUDE_AND_GOOGLE | READING_ONLY | {"numpy", "sqlite_utils", "httpx", "httpx2"}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -40,15 +39,6 @@ conn.close()
 """
 
 
-@pytest.fixture
-def cache(demo_template: Path, isolated_home: Path) -> Path:
-    """The demo videos as the person's own cache (under this test's MOMENTUM_HOME)."""
-    target = isolated_home / "data" / "momentum.db"
-    target.parent.mkdir(parents=True)
-    shutil.copyfile(demo_template, target)
-    return target
-
-
 def run_the_app_until_it_quits(cache: Path, titles: list[str]) -> None:
     """The real `momentum` on `cache`: up to its first feed, then it quits by itself."""
     from bench.launch_probe import momentum_env, time_first_screen
@@ -59,26 +49,26 @@ def run_the_app_until_it_quits(cache: Path, titles: list[str]) -> None:
 
 
 def test_an_app_quitting_leaves_the_cache_whole_for_a_process_still_holding_it(
-    cache: Path,
+    own_cache: Path,
 ) -> None:
     from bench.launch_probe import first_titles
 
-    titles = first_titles(cache, "subscriptions")
+    titles = first_titles(own_cache, "subscriptions")
     # A script holding the cache (a benchmark, `momentum sync` in cron…) opens it a
     # second time and closes that: it still holds the first one.
-    holder = Store.open(cache)
+    holder = Store.open(own_cache)
     try:
-        with Store.open(cache) as second:
+        with Store.open(own_cache) as second:
             assert second.get_pref("note") is None
-        run_the_app_until_it_quits(cache, titles)
+        run_the_app_until_it_quits(own_cache, titles)
         holder.set_pref("note", "written after the app quit")
-        run_the_app_until_it_quits(cache, titles)  # a second app opens the cache fine
-        with Store.open(cache) as again:  # and so does this process, and sees the write
+        run_the_app_until_it_quits(own_cache, titles)  # a second app opens the cache fine
+        with Store.open(own_cache) as again:  # and so does this process, and sees the write
             assert again.get_pref("note") == "written after the app quit"
             assert again.integrity_check() == ["ok"]
     finally:
         holder.close()
-    reader = [sys.executable, "-c", _READ_NOTE, str(cache)]
+    reader = [sys.executable, "-c", _READ_NOTE, str(own_cache)]
     seen = subprocess.run(reader, capture_output=True, text=True, check=True)
     assert seen.stdout.strip() == "written after the app quit"
 
@@ -109,16 +99,16 @@ def unreadable_from_here(cache: Path) -> sqlite3.Connection:
 
 
 def test_a_cache_unreadable_right_now_is_not_called_damaged_nor_moved_aside(
-    cache: Path, run_cli
+    own_cache: Path, run_cli
 ) -> None:  # type: ignore[no-untyped-def]
-    backup = cache.parent / "kept.db.zst"
+    backup = own_cache.parent / "kept.db.zst"
     assert run_cli("backup", str(backup)).code == 0
-    held = unreadable_from_here(cache)
+    held = unreadable_from_here(own_cache)
     try:
         with pytest.raises(CacheUnavailableError) as raised:
-            Store.open(cache)
+            Store.open(own_cache)
         assert raised.value.title == (
-            f"The cache {cache} can't be read right now (disk I/O error); nothing was changed."
+            f"The cache {own_cache} can't be read right now (disk I/O error); nothing was changed."
         )
         assert "not damaged" in raised.value.hint
         feed = run_cli("feed")
@@ -132,7 +122,7 @@ def test_a_cache_unreadable_right_now_is_not_called_damaged_nor_moved_aside(
         restored = run_cli("restore", str(backup), "--yes")  # never swapped out either
         assert restored.code == 1
         assert "(disk I/O error); your cache is as it was." in restored.err
-        assert cache.exists() and not list(cache.parent.glob("momentum.db.*"))
+        assert own_cache.exists() and not list(own_cache.parent.glob("momentum.db.*"))
         # Meanwhile a fresh process finds it healthy: it was never damaged.
         env = os.environ | {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
         fresh = subprocess.run(

@@ -8,7 +8,6 @@ imported, the app once its launch has settled (or after a grace period, or at ex
 from __future__ import annotations
 
 import gc
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -31,15 +30,6 @@ def collector_restored() -> Iterator[None]:
     startup_gc.resume()
     if was_on:
         gc.enable()
-
-
-@pytest.fixture
-def cache(demo_template: Path, isolated_home: Path) -> Path:
-    """The demo videos as the person's own cache."""
-    target = isolated_home / "data" / "momentum.db"
-    target.parent.mkdir(parents=True)
-    shutil.copyfile(demo_template, target)
-    return target
 
 
 def _python(code: str, home: Path) -> str:
@@ -79,11 +69,11 @@ def test_the_console_script_starts_at_the_entry_module() -> None:
     )
 
 
-def test_the_real_app_starts_with_it_paused_and_settles_with_it_on(cache: Path) -> None:
+def test_the_real_app_starts_with_it_paused_and_settles_with_it_on(own_cache: Path) -> None:
     from bench.launch_probe import first_titles, momentum_env, time_first_screen
 
-    env = momentum_env(cache, cache.parent.parent) | {"PYTHONDONTWRITEBYTECODE": "1"}
-    launch = time_first_screen([str(MOMENTUM)], first_titles(cache), env, settle=True)
+    env = momentum_env(own_cache, own_cache.parent.parent) | {"PYTHONDONTWRITEBYTECODE": "1"}
+    launch = time_first_screen([str(MOMENTUM)], first_titles(own_cache), env, settle=True)
     assert launch.gc_enabled is False  # the first populated frame came with it paused
     assert launch.settled_gc_enabled is True
     assert launch.errors == ""

@@ -23,9 +23,8 @@ from momentum_tui.storage import feed as queries
 from momentum_tui.storage.channels import channel_list_counts
 from momentum_tui.tabs import FOR_YOU, SUBSCRIPTIONS
 from momentum_tui.widgets.channel_list import ChannelList
-from momentum_tui.widgets.feed_rows import RowPainter
 from momentum_tui.widgets.feed_table import FeedTable
-from tests.app_support import make_app, settle, state_of, until
+from tests.app_support import make_app, painting, settle, state_of, until
 from tests.factories import add, make_video
 
 
@@ -208,14 +207,7 @@ async def test_a_switch_back_redraws_no_row_but_a_new_theme_redraws_them(
     async with app.run_test(size=(120, 34)) as pilot:
         screen = await settle(pilot)
         table = screen.for_you.table
-        painted: list[bool] = []
-        painter = table.painter
-
-        def counting(focused: bool) -> RowPainter:
-            painted.append(focused)
-            return painter(focused)
-
-        table.painter = counting  # type: ignore[method-assign]
+        painted = painting(table)
         first = styles_of(table, 2)  # the first video's line, under the cursor
         await pilot.press("2")
         await settle(pilot)

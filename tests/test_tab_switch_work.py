@@ -32,11 +32,10 @@ from momentum_tui.tabs import FOR_YOU, QUEUE, SUBSCRIPTIONS
 from momentum_tui.widgets.channel_list import ChannelList
 from momentum_tui.widgets.detail import DetailPane
 from momentum_tui.widgets.feed_columns import HEADER_LINES
-from momentum_tui.widgets.feed_rows import RowPainter
 from momentum_tui.widgets.feed_table import FeedTable
 from momentum_tui.widgets.focus_styles import focus_styled
 from momentum_tui.widgets.tab_line import TabLine
-from tests.app_support import make_app, settle, until
+from tests.app_support import make_app, painting, settle, until
 
 
 def restyled(calls: list[list[DOMNode]]) -> Any:
@@ -197,19 +196,6 @@ async def test_the_tab_line_marks_the_shown_tab_and_a_click_on_a_title_switches(
         await pilot.click(TabLine, offset=(line.size.width - 1, 0))  # past the titles
         await pilot.pause()
         assert screen.view == QUEUE
-
-
-def painting(table: FeedTable) -> list[bool]:
-    """Every row `table` paints from now on (the focus it was painted for)."""
-    painted: list[bool] = []
-    painter = table.painter
-
-    def counting(focused: bool) -> RowPainter:
-        painted.append(focused)
-        return painter(focused)
-
-    table.painter = counting  # type: ignore[method-assign]
-    return painted
 
 
 def drawn(table: FeedTable) -> list[list[tuple[str, str]]]:
